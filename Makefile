@@ -1,0 +1,29 @@
+# make run   — installs, migrates, loads the 2023 demo data and serves http://127.0.0.1:8000
+# make test  — the whole test suite (SQLite; DATABASE_URL=postgres://… for PostgreSQL)
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run setup test lint
+
+run: setup
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+setup: $(VENV)/.instalado
+	$(BIN)/python manage.py check --tag sistema
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py demo
+
+$(VENV)/.instalado: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+test: $(VENV)/.instalado
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.instalado
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run

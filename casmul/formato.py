@@ -1,0 +1,36 @@
+"""Ecuadorian number formats, independent of the active locale so the PDF and the
+command line print the same as the page."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils.numberformat import format as number_format
+
+
+def numero(value, decimales: int = 0) -> str:
+    """66338 -> '66.338'; numero(187.48, 1) -> '187,5'."""
+    if value is None:
+        return "—"
+    cantidad = Decimal(value).quantize(Decimal(1).scaleb(-decimales), rounding=ROUND_HALF_UP)
+    return number_format(
+        cantidad,
+        decimal_sep=",",
+        decimal_pos=decimales,
+        grouping=3,
+        thousand_sep=".",
+        force_grouping=True,
+    )
+
+
+def dinero(value) -> str:
+    """1600469.59 -> '$1.600.469,59'."""
+    if value is None:
+        return "—"
+    texto = numero(abs(Decimal(value)), decimales=2)
+    return f"-${texto}" if Decimal(value) < 0 else f"${texto}"
+
+
+def porcentaje(value, decimales: int = 0) -> str:
+    """0.39 -> '39 %'."""
+    if value is None:
+        return "—"
+    return f"{numero(Decimal(value) * 100, decimales)} %"

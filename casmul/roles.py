@@ -1,0 +1,19 @@
+"""The portal's three roles. Each is a Django group; a user's role is the group it is in."""
+
+from django.db import models
+
+
+class Rol(models.TextChoices):
+    PERSONAL_CENTRO = "Personal de centro", "Personal de centro"
+    COORDINACION = "Coordinación de planificación", "Coordinación de planificación"
+    ADMINISTRACION = "Administración", "Administración"
+
+
+def tiene_rol(user, *roles: Rol) -> bool:
+    """True when the user is active and in one of the groups; superusers act as Administración."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser and Rol.ADMINISTRACION in roles:
+        return True
+    nombres = {grupo.name for grupo in user.groups.all()}
+    return any(rol.value in nombres for rol in roles)

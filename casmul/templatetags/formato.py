@@ -1,0 +1,9 @@
+from django import template
+
+from casmul import formato
+
+register = template.Library()
+
+register.filter("numero", formato.numero)
+register.filter("dinero", formato.dinero)
+register.filter("porcentaje", formato.porcentaje)

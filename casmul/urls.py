@@ -1,0 +1,21 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from . import views
+
+admin.site.site_header = "Administración del portal CASMUL"
+admin.site.site_title = "Portal CASMUL"
+admin.site.index_title = "Registros"
+
+urlpatterns = [
+    path("", views.inicio, name="inicio"),
+    path("ingresar/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("salir/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

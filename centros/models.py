@@ -1,0 +1,444 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from .validators import validar_cedula
+
+MESES = [
+    (1, "Enero"),
+    (2, "Febrero"),
+    (3, "Marzo"),
+    (4, "Abril"),
+    (5, "Mayo"),
+    (6, "Junio"),
+    (7, "Julio"),
+    (8, "Agosto"),
+    (9, "Septiembre"),
+    (10, "Octubre"),
+    (11, "Noviembre"),
+    (12, "Diciembre"),
+]
+
+
+class Area(models.Model):
+    """One of the five áreas de atención of the report (3.1)."""
+
+    codigo = models.SlugField("código", max_length=40, unique=True)
+    nombre = models.CharField(max_length=120, unique=True)
+    objetivo = models.TextField(blank=True, help_text="Párrafo que abre la sección del área.")
+    orden = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["orden", "nombre"]
+        verbose_name = "área de atención"
+        verbose_name_plural = "áreas de atención"
+
+    def __str__(self):
+        return self.nombre
+
+
+class Parroquia(models.Model):
+    class Tipo(models.TextChoices):
+        URBANA = "urbana", "Urbana"
+        RURAL = "rural", "Rural"
+
+    nombre = models.CharField(max_length=120, unique=True)
+    tipo = models.CharField(max_length=10, choices=Tipo.choices)
+
+    class Meta:
+        ordering = ["nombre"]
+
+    def __str__(self):
+        return self.nombre
+
+
+class Modalidad(models.TextChoices):
+    DIRECTA = "directa", "Financiado por el CASMUL"
+    CONVENIO_MIES = "convenio_mies", "Convenio MIES"
+
+
+class LineaServicio(models.TextChoices):
+    DESARROLLO_INFANTIL = "desarrollo_infantil", "Desarrollo infantil"
+    SALUD = "salud", "Salud"
+    DISCAPACIDAD = "discapacidad", "Discapacidad"
+    ADULTO_MAYOR = "adulto_mayor", "Adulto mayor"
+    APOYO_PSICOPEDAGOGICO = "apoyo_psicopedagogico", "Apoyo psicopedagógico"
+    APOYO_NUTRICIONAL = "apoyo_nutricional", "Apoyo nutricional"
+    PROTECCION_ESPECIAL = "proteccion_especial", "Protección especial"
+    PROMOCION_SOCIAL = "promocion_social", "Promoción social"
+    IMPULSO_ECONOMICO = "impulso_economico", "Impulso económico"
+    SERVICIOS_COMUNIDAD = "servicios_comunidad", "Servicios a la comunidad"
+
+
+class CentroQuerySet(models.QuerySet):
+    def en_operacion(self, anio: int):
+        """Centres that operated at some time in the year."""
+        return self.filter(operaciones__anio=anio)
+
+    def asignados_a(self, user):
+        return self.filter(personal_asignado=user)
+
+
+class Centro(models.Model):
+    """A centre or project (the report numbers them 1–30)."""
+
+    numero = models.PositiveSmallIntegerField("número", unique=True)
+    nombre = models.CharField(max_length=200, unique=True)
+    nombre_corto = models.CharField(
+        "nombre corto", max_length=120, help_text="Como aparece en el anexo de fotos."
+    )
+    area = models.ForeignKey(
+        Area, on_delete=models.PROTECT, related_name="centros", verbose_name="área"
+    )
+    modalidad = models.CharField(max_length=20, choices=Modalidad.choices)
+    linea_servicio = models.CharField(
+        "línea de servicio", max_length=30, choices=LineaServicio.choices
+    )
+    parroquia = models.ForeignKey(Parroquia, on_delete=models.PROTECT, related_name="centros")
+    direccion = models.CharField("dirección", max_length=250, blank=True)
+    capacidad = models.PositiveIntegerField(null=True, blank=True)
+    lleva_registro_nominal = models.BooleanField(
+        "lleva registro nominal",
+        default=False,
+        help_text="Registra a sus beneficiarios uno por uno (cédula, inscripciones).",
+    )
+    indicadores = models.ManyToManyField(
+        "Indicador", through="IndicadorCentro", related_name="centros", blank=True
+    )
+    indicador_usuarios = models.ForeignKey(
+        "Indicador",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="indicador de usuarios",
+        help_text="La cifra que cuenta como «Nro. de usuarios» del centro en el informe.",
+    )
+    personal_asignado = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="centros_asignados",
+        blank=True,
+        verbose_name="personal asignado",
+    )
+
+    objects = CentroQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["numero"]
+
+    def __str__(self):
+        return f"{self.numero}. {self.nombre}"
+
+    def clean(self):
+        if (
+            self.pk
+            and self.indicador_usuarios_id
+            and not self.indicadores_centro.filter(indicador_id=self.indicador_usuarios_id).exists()
+        ):
+            raise ValidationError(
+                {"indicador_usuarios": "Elija uno de los indicadores que reporta el centro."}
+            )
+
+    @property
+    def marca_modalidad(self) -> str:
+        """The report's footnote mark: * CASMUL, ** Convenio MIES."""
+        return "**" if self.modalidad == Modalidad.CONVENIO_MIES else "*"
+
+
+class OperacionAnual(models.Model):
+    """A year in which a centre operated, with its staff that year."""
+
+    centro = models.ForeignKey(Centro, on_delete=models.CASCADE, related_name="operaciones")
+    anio = models.PositiveSmallIntegerField("año", validators=[MinValueValidator(2000)])
+    personal = models.PositiveIntegerField(
+        "personal", null=True, blank=True, help_text="Profesionales y colaboradores ese año."
+    )
+
+    class Meta:
+        ordering = ["anio", "centro__numero"]
+        verbose_name = "operación anual"
+        verbose_name_plural = "operaciones anuales"
+        constraints = [
+            models.UniqueConstraint(fields=["centro", "anio"], name="operacion_unica_por_anio"),
+        ]
+
+    def __str__(self):
+        return f"{self.centro.nombre_corto} — {self.anio}"
+
+
+class HorarioAtencion(models.Model):
+    """Opening hours of a service of a centre (Tablas 5 and 8)."""
+
+    centro = models.ForeignKey(Centro, on_delete=models.CASCADE, related_name="horarios")
+    servicio = models.CharField(max_length=120)
+    descripcion = models.TextField("descripción", blank=True)
+    dias = models.CharField("días", max_length=120, blank=True)
+    horas = models.CharField(max_length=200, blank=True)
+    orden = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["centro__numero", "orden"]
+        verbose_name = "horario de atención"
+        verbose_name_plural = "horarios de atención"
+
+    def __str__(self):
+        return f"{self.centro.nombre_corto}: {self.servicio}"
+
+
+class Instalacion(models.Model):
+    """Equipment that supports a centre's quality of service (Tabla 7)."""
+
+    centro = models.ForeignKey(Centro, on_delete=models.CASCADE, related_name="instalaciones")
+    nombre = models.CharField(max_length=120)
+    descripcion = models.TextField("descripción")
+    objetivo = models.TextField()
+    orden = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["centro__numero", "orden"]
+        verbose_name = "instalación"
+        verbose_name_plural = "instalaciones"
+
+    def __str__(self):
+        return self.nombre
+
+
+class FotoCentro(models.Model):
+    centro = models.ForeignKey(Centro, on_delete=models.CASCADE, related_name="fotos")
+    imagen = models.ImageField(upload_to="centros/fotos/")
+    leyenda = models.CharField(max_length=200, blank=True)
+    anio = models.PositiveSmallIntegerField("año")
+    orden = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["centro__numero", "orden"]
+        verbose_name = "foto de centro"
+        verbose_name_plural = "fotos de centros"
+
+    def __str__(self):
+        return self.leyenda or f"Foto de {self.centro.nombre_corto}"
+
+
+class Indicador(models.Model):
+    """A kind of monthly figure, and how it adds up over a year."""
+
+    class Agregacion(models.TextChoices):
+        # Flows (attendances, visits, income) add up; stocks (enrolled users, artisans in
+        # consignment) do not: a year with 36 children each month had 36 users, not 432.
+        SUMA = "suma", "Suma de los meses (flujo)"
+        MAXIMO = "maximo", "Máximo mensual (existencia)"
+        PROMEDIO = "promedio", "Promedio mensual (existencia)"
+
+    class Unidad(models.TextChoices):
+        PERSONAS = "personas", "Personas"
+        SERVICIOS = "servicios", "Servicios"
+        DOLARES = "dolares", "Dólares"
+
+    codigo = models.SlugField("código", max_length=60, unique=True)
+    nombre = models.CharField(max_length=120)
+    descripcion = models.TextField("descripción", blank=True)
+    unidad = models.CharField(max_length=20, choices=Unidad.choices)
+    agregacion = models.CharField("agregación anual", max_length=20, choices=Agregacion.choices)
+
+    class Meta:
+        ordering = ["nombre"]
+        verbose_name_plural = "indicadores"
+
+    def __str__(self):
+        return self.nombre
+
+    @property
+    def es_monetario(self) -> bool:
+        return self.unidad == self.Unidad.DOLARES
+
+
+class IndicadorCentro(models.Model):
+    """A figure that a centre reports every month, in the order its form shows them."""
+
+    centro = models.ForeignKey(Centro, on_delete=models.CASCADE, related_name="indicadores_centro")
+    indicador = models.ForeignKey(Indicador, on_delete=models.PROTECT, related_name="+")
+    orden = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["centro__numero", "orden"]
+        verbose_name = "indicador del centro"
+        verbose_name_plural = "indicadores de los centros"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["centro", "indicador"], name="indicador_unico_por_centro"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.centro.nombre_corto}: {self.indicador}"
+
+
+class Beneficiario(models.Model):
+    """A person in the nominal registry. Sensitive personal data (LOPDP)."""
+
+    class Sexo(models.TextChoices):
+        FEMENINO = "F", "Femenino"
+        MASCULINO = "M", "Masculino"
+
+    class GrupoPrioritario(models.TextChoices):
+        NINEZ = "ninez", "Niñas, niños y adolescentes"
+        ADULTO_MAYOR = "adulto_mayor", "Personas adultas mayores"
+        DISCAPACIDAD = "discapacidad", "Personas con discapacidad"
+        MUJERES = "mujeres", "Mujeres embarazadas o víctimas de violencia"
+        ADICCIONES = "adicciones", "Personas con consumo problemático"
+        POBREZA = "pobreza", "Personas en situación de pobreza"
+        NINGUNO = "ninguno", "Ninguno"
+
+    cedula = models.CharField("cédula", max_length=10, unique=True, validators=[validar_cedula])
+    nombres = models.CharField(max_length=120)
+    apellidos = models.CharField(max_length=120)
+    fecha_nacimiento = models.DateField("fecha de nacimiento")
+    sexo = models.CharField(max_length=1, choices=Sexo.choices)
+    tiene_discapacidad = models.BooleanField("tiene discapacidad", default=False)
+    porcentaje_discapacidad = models.PositiveSmallIntegerField(
+        "porcentaje de discapacidad",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+    )
+    grupo_prioritario = models.CharField(
+        "grupo de atención prioritaria", max_length=20, choices=GrupoPrioritario.choices
+    )
+
+    class Meta:
+        ordering = ["apellidos", "nombres"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(porcentaje_discapacidad__isnull=True)
+                | Q(porcentaje_discapacidad__gte=1, porcentaje_discapacidad__lte=100),
+                name="porcentaje_discapacidad_1_a_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(tiene_discapacidad=True) | Q(porcentaje_discapacidad__isnull=True),
+                name="porcentaje_solo_con_discapacidad",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.apellidos} {self.nombres}"
+
+    @property
+    def cedula_enmascarada(self) -> str:
+        return f"******{self.cedula[-4:]}"
+
+
+class Inscripcion(models.Model):
+    """A beneficiary's enrolment in a centre, from one date to another (or still open)."""
+
+    beneficiario = models.ForeignKey(
+        Beneficiario, on_delete=models.PROTECT, related_name="inscripciones"
+    )
+    centro = models.ForeignKey(Centro, on_delete=models.PROTECT, related_name="inscripciones")
+    desde = models.DateField()
+    hasta = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-desde"]
+        verbose_name = "inscripción"
+        verbose_name_plural = "inscripciones"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(hasta__isnull=True) | Q(hasta__gte=models.F("desde")),
+                name="inscripcion_hasta_no_antes_de_desde",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.beneficiario} en {self.centro.nombre_corto}"
+
+
+class ReporteMensual(models.Model):
+    """A centre's report for one month: the unit that is entered, submitted and approved."""
+
+    class Estado(models.TextChoices):
+        BORRADOR = "borrador", "Borrador"
+        ENVIADO = "enviado", "Enviado"
+        APROBADO = "aprobado", "Aprobado"
+
+    centro = models.ForeignKey(Centro, on_delete=models.PROTECT, related_name="reportes")
+    anio = models.PositiveSmallIntegerField("año", validators=[MinValueValidator(2000)])
+    mes = models.PositiveSmallIntegerField(choices=MESES)
+    estado = models.CharField(max_length=10, choices=Estado.choices, default=Estado.BORRADOR)
+    comentario = models.TextField(blank=True)
+    # Optimistic locking: a save is refused when someone else saved first.
+    version = models.PositiveIntegerField(default=1)
+    actualizado = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["centro__numero", "anio", "mes"]
+        verbose_name = "reporte mensual"
+        verbose_name_plural = "reportes mensuales"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["centro", "anio", "mes"], name="reporte_unico_por_centro_y_mes"
+            ),
+            models.CheckConstraint(condition=Q(mes__gte=1, mes__lte=12), name="reporte_mes_1_a_12"),
+        ]
+
+    def __str__(self):
+        return f"{self.centro.nombre_corto} — {self.get_mes_display()} {self.anio}"
+
+
+class CifraMensual(models.Model):
+    """The value of one figure (indicador) in one centre's month."""
+
+    reporte = models.ForeignKey(ReporteMensual, on_delete=models.CASCADE, related_name="cifras")
+    indicador = models.ForeignKey(Indicador, on_delete=models.PROTECT, related_name="cifras")
+    valor = models.DecimalField(max_digits=14, decimal_places=2)
+    comentario = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["reporte", "indicador"]
+        verbose_name = "cifra mensual"
+        verbose_name_plural = "cifras mensuales"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reporte", "indicador"], name="cifra_unica_por_mes_e_indicador"
+            ),
+            models.CheckConstraint(condition=Q(valor__gte=0), name="cifra_no_negativa"),
+        ]
+
+    def __str__(self):
+        return f"{self.reporte}: {self.indicador} = {self.valor}"
+
+
+class AccionGeneral(models.Model):
+    """An agency-wide activity of the year (Tabla 10)."""
+
+    class UnidadBeneficiarios(models.TextChoices):
+        INDIVIDUOS = "individuos", "individuos"
+        FAMILIAS = "familias", "familias"
+        NINOS = "ninos", "niños y niñas"
+        ARTESANOS = "artesanos", "artesanos"
+        MUJERES = "mujeres", "mujeres"
+
+    anio = models.PositiveSmallIntegerField("año")
+    actividad = models.CharField(max_length=200)
+    cantidad = models.PositiveIntegerField(help_text="Veces que se realizó.")
+    sector = models.CharField(max_length=200)
+    descripcion = models.TextField("descripción")
+    beneficiarios = models.PositiveIntegerField()
+    unidad_beneficiarios = models.CharField(
+        "unidad de beneficiarios", max_length=20, choices=UnidadBeneficiarios.choices
+    )
+    orden = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["anio", "orden"]
+        verbose_name = "acción general"
+        verbose_name_plural = "acciones generales"
+
+    def __str__(self):
+        return f"{self.actividad} ({self.anio})"

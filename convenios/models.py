@@ -1,0 +1,176 @@
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+
+from centros.models import Centro
+
+# An agreement that ends within this many days is shown as "por vencer".
+DIAS_POR_VENCER = 60
+
+
+class Institucion(models.Model):
+    """A counterpart institution of an agreement."""
+
+    nombre = models.CharField(max_length=250, unique=True)
+    siglas = models.CharField(max_length=30, blank=True)
+
+    class Meta:
+        ordering = ["nombre"]
+        verbose_name = "institución"
+        verbose_name_plural = "instituciones"
+
+    def __str__(self):
+        return f"{self.nombre} ({self.siglas})" if self.siglas else self.nombre
+
+
+class ConvenioQuerySet(models.QuerySet):
+    def vigentes_en(self, anio: int):
+        """Agreements whose period overlaps the year (an open start or end overlaps)."""
+        inicio, fin = datetime.date(anio, 1, 1), datetime.date(anio, 12, 31)
+        return self.filter(
+            Q(fecha_inicio__isnull=True) | Q(fecha_inicio__lte=fin),
+            Q(fecha_fin__isnull=True) | Q(fecha_fin__gte=inicio),
+        )
+
+    def del_informe(self, anio: int):
+        """Agreements the year's report lists: in force some time in the year, or signed in it."""
+        return self.filter(
+            Q(pk__in=self.vigentes_en(anio).values("pk")) | Q(fecha_suscripcion__year=anio)
+        )
+
+    def mies(self):
+        return self.filter(tipo=Convenio.Tipo.MIES)
+
+
+class Convenio(models.Model):
+    class Tipo(models.TextChoices):
+        MIES = "mies", "Técnico-económico MIES"
+        INTERINSTITUCIONAL = "interinstitucional", "Cooperación interinstitucional"
+        ESPECIFICO = "especifico", "Específico de cooperación"
+        TRIPARTITO = "tripartito", "Tripartito"
+        PRACTICA_ACADEMICA = "practica_academica", "Práctica académica"
+        DONACION = "donacion", "Donación"
+
+    class ProgramaMies(models.TextChoices):
+        DI = "DI", "DI — Desarrollo infantil"
+        AM = "AM", "AM — Adultos mayores"
+        PD = "PD", "PD — Personas con discapacidad"
+        PE = "PE", "PE — Protección especial"
+
+    class Estado(models.TextChoices):
+        NO_INICIADO = "no_iniciado", "No iniciado"
+        VIGENTE = "vigente", "Vigente"
+        POR_VENCER = "por_vencer", "Por vencer"
+        VENCIDO = "vencido", "Vencido"
+
+    numero = models.CharField("número", max_length=120, blank=True, help_text="Vacío si es S/N.")
+    titulo = models.TextField("título")
+    tipo = models.CharField(max_length=30, choices=Tipo.choices)
+    programa_mies = models.CharField(
+        "programa MIES", max_length=2, choices=ProgramaMies.choices, blank=True
+    )
+    instituciones = models.ManyToManyField(
+        Institucion, related_name="convenios", blank=True, verbose_name="contrapartes"
+    )
+    fecha_suscripcion = models.DateField("fecha de suscripción", null=True, blank=True)
+    fecha_inicio = models.DateField("desde", null=True, blank=True)
+    fecha_fin = models.DateField("hasta", null=True, blank=True)
+    indefinido = models.BooleanField(default=False, help_text="Sin fecha de terminación.")
+    duracion_declarada_meses = models.PositiveSmallIntegerField(
+        "duración declarada (meses)",
+        null=True,
+        blank=True,
+        help_text="Plazo que dice el convenio («2 años» = 24), para contrastarlo con las fechas.",
+    )
+    plazo_nota = models.CharField(
+        "nota sobre el plazo",
+        max_length=250,
+        blank=True,
+        help_text="Condiciones del plazo, p. ej. aviso de terminación.",
+    )
+    objeto = models.TextField()
+    centros = models.ManyToManyField(
+        Centro, related_name="convenios", blank=True, verbose_name="centros que financia o atiende"
+    )
+    monto = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    documento = models.FileField("documento firmado", upload_to="convenios/", blank=True)
+    orden = models.PositiveSmallIntegerField(default=0)
+
+    objects = ConvenioQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["orden", "fecha_inicio"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(fecha_inicio__isnull=True)
+                | Q(fecha_fin__isnull=True)
+                | Q(fecha_fin__gte=F("fecha_inicio")),
+                name="convenio_fin_no_antes_de_inicio",
+            ),
+            models.CheckConstraint(
+                condition=Q(indefinido=False) | Q(fecha_fin__isnull=True),
+                name="convenio_indefinido_sin_fin",
+            ),
+            models.CheckConstraint(
+                condition=Q(monto__isnull=True) | Q(monto__gte=0), name="convenio_monto_no_negativo"
+            ),
+            models.CheckConstraint(
+                condition=Q(tipo="mies") | Q(programa_mies=""), name="convenio_programa_solo_mies"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.numero_mostrado} — {self.titulo[:80]}"
+
+    def clean(self):
+        if self.fecha_inicio and self.fecha_fin and self.fecha_fin < self.fecha_inicio:
+            raise ValidationError(
+                {"fecha_fin": "La fecha de terminación no puede ser anterior al inicio."}
+            )
+        if self.indefinido and self.fecha_fin:
+            raise ValidationError(
+                {"fecha_fin": "Un convenio indefinido no tiene fecha de terminación."}
+            )
+        if self.programa_mies and self.tipo != self.Tipo.MIES:
+            raise ValidationError(
+                {"programa_mies": "Solo los convenios MIES tienen programa MIES."}
+            )
+
+    @property
+    def numero_mostrado(self) -> str:
+        return self.numero or "S/N"
+
+    def estado(self, fecha: datetime.date) -> "Convenio.Estado":
+        """Status on a date, computed from the agreement's dates."""
+        if self.fecha_inicio and fecha < self.fecha_inicio:
+            return self.Estado.NO_INICIADO
+        if self.fecha_fin is None:
+            return self.Estado.VIGENTE
+        if fecha > self.fecha_fin:
+            return self.Estado.VENCIDO
+        if (self.fecha_fin - fecha).days <= DIAS_POR_VENCER:
+            return self.Estado.POR_VENCER
+        return self.Estado.VIGENTE
+
+    @property
+    def meses_segun_fechas(self) -> int | None:
+        """Whole months between start and end (10/01/2023 → 10/01/2024 is 12)."""
+        if not (self.fecha_inicio and self.fecha_fin):
+            return None
+        meses = (self.fecha_fin.year - self.fecha_inicio.year) * 12
+        meses += self.fecha_fin.month - self.fecha_inicio.month
+        # A period ending the day before the start's day-of-month (26/04 → 25/07) is whole.
+        if self.fecha_fin.day + 1 < self.fecha_inicio.day:
+            meses -= 1
+        return meses
+
+    @property
+    def duracion_contradice_fechas(self) -> bool:
+        meses = self.meses_segun_fechas
+        return (
+            self.duracion_declarada_meses is not None
+            and meses is not None
+            and meses != self.duracion_declarada_meses
+        )

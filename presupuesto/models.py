@@ -1,0 +1,124 @@
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from centros.models import Area, Centro
+
+
+def _no_negativo(campo: str, nombre: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(**{f"{campo}__isnull": True}) | Q(**{f"{campo}__gte": 0}), name=nombre
+    )
+
+
+class LineaPresupuestaria(models.Model):
+    """An investment budget line of an area (and of a centre where known): Tabla 11."""
+
+    anio = models.PositiveSmallIntegerField("año", validators=[MinValueValidator(2000)])
+    area = models.ForeignKey(
+        Area, on_delete=models.PROTECT, related_name="lineas_presupuestarias", verbose_name="área"
+    )
+    centro = models.ForeignKey(
+        Centro,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="lineas_presupuestarias",
+    )
+    partida = models.CharField("partida presupuestaria", max_length=60, blank=True)
+    descripcion = models.CharField("descripción", max_length=250)
+    codificado = models.DecimalField(
+        "presupuesto codificado",
+        max_digits=14,
+        decimal_places=2,
+        help_text="Asignado tras reformas.",
+    )
+    ejecutado = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        ordering = ["anio", "area__orden", "descripcion"]
+        verbose_name = "línea presupuestaria"
+        verbose_name_plural = "líneas presupuestarias"
+        constraints = [
+            _no_negativo("codificado", "linea_codificado_no_negativo"),
+            _no_negativo("ejecutado", "linea_ejecutado_no_negativo"),
+        ]
+
+    def __str__(self):
+        return f"{self.anio} {self.area}: {self.descripcion}"
+
+
+class GastoComun(models.Model):
+    """An expense shared by several centres and not in their lines (e.g. food of direct centres)."""
+
+    anio = models.PositiveSmallIntegerField("año")
+    concepto = models.CharField(max_length=200)
+    descripcion = models.TextField("descripción", blank=True)
+    monto = models.DecimalField(max_digits=14, decimal_places=2)
+
+    class Meta:
+        ordering = ["anio", "concepto"]
+        verbose_name = "gasto común"
+        verbose_name_plural = "gastos comunes"
+        constraints = [_no_negativo("monto", "gasto_comun_monto_no_negativo")]
+
+    def __str__(self):
+        return f"{self.concepto} ({self.anio})"
+
+
+class PresupuestoInstitucional(models.Model):
+    """The year's institutional totals: income collected (CPI) and expenditure (CPG)."""
+
+    anio = models.PositiveSmallIntegerField("año", unique=True)
+    ingresos_percibidos = models.DecimalField(
+        "ingresos percibidos (CPI)", max_digits=14, decimal_places=2
+    )
+    gasto_codificado = models.DecimalField(
+        "presupuesto codificado (CPG)", max_digits=14, decimal_places=2
+    )
+    gasto_ejecutado = models.DecimalField(
+        "presupuesto ejecutado (CPG)", max_digits=14, decimal_places=2
+    )
+
+    class Meta:
+        ordering = ["anio"]
+        verbose_name = "presupuesto institucional"
+        verbose_name_plural = "presupuestos institucionales"
+        constraints = [
+            _no_negativo("ingresos_percibidos", "institucional_ingresos_no_negativo"),
+            _no_negativo("gasto_codificado", "institucional_codificado_no_negativo"),
+            _no_negativo("gasto_ejecutado", "institucional_ejecutado_no_negativo"),
+        ]
+
+    def __str__(self):
+        return f"Presupuesto institucional {self.anio}"
+
+
+class ProcesoContratacion(models.Model):
+    """One public procurement process (Tabla 12 counts and adds them per type)."""
+
+    class Tipo(models.TextChoices):
+        INFIMA_CUANTIA = "infima_cuantia", "Ínfima cuantía"
+        LICITACION = "licitacion", "Licitación"
+        SUBASTA_INVERSA = "subasta_inversa", "Subasta inversa electrónica"
+        REGIMEN_ESPECIAL = "regimen_especial", "Régimen especial"
+        CATALOGO_ELECTRONICO = "catalogo_electronico", "Catálogo electrónico"
+        FERIA_INCLUSIVA = "feria_inclusiva", "Feria inclusiva"
+        MENOR_CUANTIA = "menor_cuantia", "Menor cuantía"
+        COTIZACION = "cotizacion", "Cotización"
+
+    anio = models.PositiveSmallIntegerField("año")
+    codigo = models.CharField("código del proceso", max_length=80, unique=True)
+    tipo = models.CharField(max_length=30, choices=Tipo.choices)
+    objeto = models.CharField(max_length=300)
+    monto = models.DecimalField(max_digits=14, decimal_places=2)
+    fecha = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["anio", "codigo"]
+        verbose_name = "proceso de contratación"
+        verbose_name_plural = "procesos de contratación"
+        constraints = [_no_negativo("monto", "proceso_monto_no_negativo")]
+
+    def __str__(self):
+        return self.codigo

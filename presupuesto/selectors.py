@@ -1,0 +1,138 @@
+"""Read functions of `presupuesto`: Tablas 11 and 12, shared expenses and execution."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+
+from casmul.montos import a_centavos
+from centros.models import Area
+
+from .models import GastoComun, PresupuestoInstitucional, ProcesoContratacion
+
+CERO = Value(Decimal("0.00"))
+
+
+@dataclass(frozen=True)
+class PresupuestoArea:
+    area_id: int
+    area: str
+    codificado: Decimal
+    ejecutado: Decimal
+
+
+@dataclass(frozen=True)
+class TablaPresupuesto:
+    anio: int
+    filas: list[PresupuestoArea]
+
+    @property
+    def total(self) -> Decimal:
+        """Always the sum of the área rows."""
+        return sum((fila.codificado for fila in self.filas), Decimal("0.00"))
+
+    @property
+    def total_ejecutado(self) -> Decimal:
+        return sum((fila.ejecutado for fila in self.filas), Decimal("0.00"))
+
+    def participacion(self, fila: PresupuestoArea) -> Decimal:
+        return fila.codificado / self.total if self.total else Decimal(0)
+
+
+def presupuesto_por_area(*, anio: int) -> TablaPresupuesto:
+    """Investment budget per área in the year, every área listed."""
+    del_anio = Q(lineas_presupuestarias__anio=anio)
+    areas = Area.objects.annotate(
+        codificado=Coalesce(Sum("lineas_presupuestarias__codificado", filter=del_anio), CERO),
+        ejecutado=Coalesce(Sum("lineas_presupuestarias__ejecutado", filter=del_anio), CERO),
+    ).order_by("orden")
+    return TablaPresupuesto(
+        anio=anio,
+        filas=[
+            PresupuestoArea(
+                area_id=area.pk,
+                area=area.nombre,
+                codificado=a_centavos(area.codificado),
+                ejecutado=a_centavos(area.ejecutado),
+            )
+            for area in areas
+        ],
+    )
+
+
+def gastos_comunes(*, anio: int) -> QuerySet[GastoComun]:
+    return GastoComun.objects.filter(anio=anio).order_by("concepto")
+
+
+@dataclass(frozen=True)
+class EjecucionInstitucional:
+    anio: int
+    ingresos_percibidos: Decimal
+    codificado: Decimal
+    ejecutado: Decimal
+
+    @property
+    def ejecucion(self) -> Decimal | None:
+        """Executed over codified expenditure (0.39 is 39 %)."""
+        return self.ejecutado / self.codificado if self.codificado else None
+
+
+def ejecucion_institucional(*, anio: int) -> EjecucionInstitucional | None:
+    """The year's institutional income and execution, or None when not recorded."""
+    registro = PresupuestoInstitucional.objects.filter(anio=anio).first()
+    if registro is None:
+        return None
+    return EjecucionInstitucional(
+        anio=anio,
+        ingresos_percibidos=registro.ingresos_percibidos,
+        codificado=registro.gasto_codificado,
+        ejecutado=registro.gasto_ejecutado,
+    )
+
+
+@dataclass(frozen=True)
+class ContratacionTipo:
+    tipo: str
+    nombre: str
+    procesos: int
+    monto: Decimal
+
+
+@dataclass(frozen=True)
+class TablaContratacion:
+    anio: int
+    filas: list[ContratacionTipo]
+
+    @property
+    def total_procesos(self) -> int:
+        """Always the sum of the type rows (the 2023 document printed 191 for 190)."""
+        return sum(fila.procesos for fila in self.filas)
+
+    @property
+    def total_monto(self) -> Decimal:
+        return sum((fila.monto for fila in self.filas), Decimal("0.00"))
+
+
+def contratacion_por_tipo(*, anio: int) -> TablaContratacion:
+    """Procurement processes per type in the year: count and amount; only types used."""
+    totales = {
+        fila["tipo"]: fila
+        for fila in ProcesoContratacion.objects.filter(anio=anio)
+        .values("tipo")
+        .annotate(procesos=Count("pk"), monto=Sum("monto"))
+        .order_by()
+    }
+    return TablaContratacion(
+        anio=anio,
+        filas=[
+            ContratacionTipo(
+                tipo=valor,
+                nombre=nombre,
+                procesos=totales[valor]["procesos"],
+                monto=a_centavos(totales[valor]["monto"]),
+            )
+            for valor, nombre in ProcesoContratacion.Tipo.choices
+            if valor in totales
+        ],
+    )

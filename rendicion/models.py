@@ -1,0 +1,108 @@
+from django.db import models
+
+
+class InformeAnual(models.Model):
+    """The editable texts of one year's report; every figure is computed, never stored here."""
+
+    anio = models.PositiveSmallIntegerField("año", unique=True)
+    dirigido_a = models.CharField(
+        "dirigido a", max_length=200, default="Consejo Cantonal de Planificación"
+    )
+    antecedentes = models.TextField()
+    introduccion = models.TextField("introducción")
+    mision = models.TextField("misión")
+    vision = models.TextField("visión")
+    informe_narrativo = models.TextField(
+        "presentación del informe narrativo", blank=True, help_text="Párrafo que abre la sección 3."
+    )
+    convenios_intro = models.TextField("introducción a convenios", blank=True)
+    acciones_intro = models.TextField("introducción a acciones generales", blank=True)
+    # Contact block of the cover.
+    direccion = models.CharField("dirección", max_length=250)
+    ciudad = models.CharField(max_length=120, default="Loja, Ecuador")
+    telefono = models.CharField("teléfono", max_length=60, blank=True)
+    correo = models.EmailField("correo electrónico", blank=True)
+    sitio_web = models.CharField("sitio web", max_length=200, blank=True)
+    redes_sociales = models.CharField("redes sociales", max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-anio"]
+        verbose_name = "informe anual"
+        verbose_name_plural = "informes anuales"
+
+    def __str__(self):
+        return f"Informe de rendición de cuentas {self.anio}"
+
+
+class ObjetivoEstrategico(models.Model):
+    informe = models.ForeignKey(InformeAnual, on_delete=models.CASCADE, related_name="objetivos")
+    texto = models.TextField()
+    orden = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["informe", "orden"]
+        verbose_name = "objetivo estratégico"
+        verbose_name_plural = "objetivos estratégicos"
+
+    def __str__(self):
+        return self.texto[:80]
+
+
+class TerminoGlosario(models.Model):
+    informe = models.ForeignKey(InformeAnual, on_delete=models.CASCADE, related_name="glosario")
+    sigla = models.CharField(max_length=30)
+    significado = models.CharField(max_length=250)
+
+    class Meta:
+        ordering = ["informe", "sigla"]
+        verbose_name = "término del glosario"
+        verbose_name_plural = "glosario"
+        constraints = [
+            models.UniqueConstraint(fields=["informe", "sigla"], name="sigla_unica_por_informe"),
+        ]
+
+    def __str__(self):
+        return self.sigla
+
+
+class SeccionFortalecimiento(models.Model):
+    """A subsection of section 4, "Fortalecimiento institucional"."""
+
+    informe = models.ForeignKey(
+        InformeAnual, on_delete=models.CASCADE, related_name="fortalecimiento"
+    )
+    titulo = models.CharField("título", max_length=200)
+    texto = models.TextField(
+        help_text="Párrafos separados por una línea en blanco; «- » inicia una viñeta."
+    )
+    orden = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["informe", "orden"]
+        verbose_name = "sección de fortalecimiento institucional"
+        verbose_name_plural = "secciones de fortalecimiento institucional"
+
+    def __str__(self):
+        return self.titulo
+
+
+class Firmante(models.Model):
+    class Rol(models.TextChoices):
+        ELABORADO = "elaborado", "Elaborado"
+        REVISADO = "revisado", "Revisado"
+        APROBADO = "aprobado", "Aprobado"
+
+    informe = models.ForeignKey(InformeAnual, on_delete=models.CASCADE, related_name="firmantes")
+    rol = models.CharField(max_length=10, choices=Rol.choices)
+    nombre = models.CharField(max_length=200, help_text="Con su título, p. ej. «Mgtr. …».")
+    cargo = models.CharField(max_length=250)
+    orden = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["informe", "orden"]
+        constraints = [
+            models.UniqueConstraint(fields=["informe", "rol"], name="firmante_unico_por_rol"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_rol_display()}: {self.nombre}"

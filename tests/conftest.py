@@ -1,0 +1,10 @@
+import pytest
+from django.core.management import call_command
+
+from casmul.management.commands.demo import FIXTURES_2023
+
+
+@pytest.fixture
+def datos_2023(db):
+    """The 2023 records of the reference report (and the 2022 centres), as in fixtures/."""
+    call_command("loaddata", *FIXTURES_2023, verbosity=0)
