@@ -6,11 +6,18 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils.numberformat import format as number_format
 
 
+def _redondear(value, decimales: int) -> Decimal:
+    # A float goes through its written form: 2.675 is stored as 2.67499…, the user wrote 2.675.
+    cantidad = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+    cantidad = cantidad.quantize(Decimal(1).scaleb(-decimales), rounding=ROUND_HALF_UP)
+    return cantidad if cantidad else abs(cantidad)  # no "-0"
+
+
 def numero(value, decimales: int = 0) -> str:
     """66338 -> '66.338'; numero(187.48, 1) -> '187,5'."""
     if value is None:
         return "—"
-    cantidad = Decimal(value).quantize(Decimal(1).scaleb(-decimales), rounding=ROUND_HALF_UP)
+    cantidad = _redondear(value, decimales)
     return number_format(
         cantidad,
         decimal_sep=",",
@@ -25,12 +32,14 @@ def dinero(value) -> str:
     """1600469.59 -> '$1.600.469,59'."""
     if value is None:
         return "—"
-    texto = numero(abs(Decimal(value)), decimales=2)
-    return f"-${texto}" if Decimal(value) < 0 else f"${texto}"
+    cantidad = _redondear(value, 2)
+    texto = numero(abs(cantidad), decimales=2)
+    return f"-${texto}" if cantidad < 0 else f"${texto}"
 
 
 def porcentaje(value, decimales: int = 0) -> str:
     """0.39 -> '39 %'."""
     if value is None:
         return "—"
-    return f"{numero(Decimal(value) * 100, decimales)} %"
+    cantidad = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+    return f"{numero(cantidad * 100, decimales)} %"

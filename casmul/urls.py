@@ -2,7 +2,7 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("", views.inicio, name="inicio"),
     path("ingresar/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("salir/", auth_views.LogoutView.as_view(), name="logout"),
+    path("rendicion/", include("rendicion.urls")),
     path("admin/", admin.site.urls),
 ]
 

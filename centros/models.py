@@ -209,6 +209,10 @@ class Instalacion(models.Model):
 class FotoCentro(models.Model):
     centro = models.ForeignKey(Centro, on_delete=models.CASCADE, related_name="fotos")
     imagen = models.ImageField(upload_to="centros/fotos/")
+    # Prepared once at upload (resized JPEG): re-encoding a PNG at every PDF doubles its time.
+    imagen_impresion = models.ImageField(
+        "imagen para impresión", upload_to="centros/fotos/impresion/", blank=True, editable=False
+    )
     leyenda = models.CharField(max_length=200, blank=True)
     anio = models.PositiveSmallIntegerField("año")
     orden = models.PositiveSmallIntegerField(default=0)
@@ -220,6 +224,10 @@ class FotoCentro(models.Model):
 
     def __str__(self):
         return self.leyenda or f"Foto de {self.centro.nombre_corto}"
+
+    @property
+    def url_impresion(self) -> str:
+        return (self.imagen_impresion or self.imagen).url
 
 
 class Indicador(models.Model):

@@ -1,3 +1,5 @@
+import re
+
 from django.core.exceptions import ValidationError
 
 # 01–24 are the provinces; 30 is given to Ecuadorians registered abroad.
@@ -7,7 +9,8 @@ CODIGOS_PROVINCIA = {f"{codigo:02d}" for codigo in range(1, 25)} | {"30"}
 def validar_cedula(cedula: str) -> None:
     """Ecuadorian cédula: 10 digits, a province code, a natural-person third digit (0–5)
     and the modulo-10 check digit (coefficients 2,1,2,1,… on the first nine digits)."""
-    if not cedula.isdigit() or len(cedula) != 10:
+    # str.isdigit() would accept non-ASCII digits such as "١".
+    if not re.fullmatch(r"[0-9]{10}", cedula):
         raise ValidationError("La cédula debe tener exactamente 10 dígitos.", code="formato")
     if cedula[:2] not in CODIGOS_PROVINCIA:
         raise ValidationError(

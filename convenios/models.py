@@ -155,14 +155,26 @@ class Convenio(models.Model):
         return self.Estado.VIGENTE
 
     @property
+    def duracion_declarada_texto(self) -> str:
+        """24 -> '2 años', 3 -> '3 meses', 12 -> '1 año', 18 -> '18 meses'."""
+        meses = self.duracion_declarada_meses
+        if not meses:
+            return ""
+        if meses % 12 == 0:
+            anios = meses // 12
+            return f"{anios} año" if anios == 1 else f"{anios} años"
+        return f"{meses} mes" if meses == 1 else f"{meses} meses"
+
+    @property
     def meses_segun_fechas(self) -> int | None:
-        """Whole months between start and end (10/01/2023 → 10/01/2024 is 12)."""
+        """Whole months the period lasts, counting its last day: 01/01–31/07 is 7,
+        10/01/2023–10/01/2024 is 12, 26/04–25/07 is 3."""
         if not (self.fecha_inicio and self.fecha_fin):
             return None
-        meses = (self.fecha_fin.year - self.fecha_inicio.year) * 12
-        meses += self.fecha_fin.month - self.fecha_inicio.month
-        # A period ending the day before the start's day-of-month (26/04 → 25/07) is whole.
-        if self.fecha_fin.day + 1 < self.fecha_inicio.day:
+        despues_del_fin = self.fecha_fin + datetime.timedelta(days=1)
+        meses = (despues_del_fin.year - self.fecha_inicio.year) * 12
+        meses += despues_del_fin.month - self.fecha_inicio.month
+        if despues_del_fin.day < self.fecha_inicio.day:
             meses -= 1
         return meses
 

@@ -1,8 +1,11 @@
 """Read functions of `convenios`: Tabla 9 and the agreements' coverage."""
 
+import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from centros.models import Centro, Modalidad
 
 from .models import Convenio
 
@@ -28,3 +31,102 @@ def conteo_convenios(*, anio: int) -> ConteoConvenios:
         total=Count("pk"), mies=Count("pk", filter=Q(tipo=Convenio.Tipo.MIES))
     )
     return ConteoConvenios(total=conteo["total"], mies=conteo["mies"])
+
+
+@dataclass(frozen=True)
+class Periodo:
+    desde: datetime.date
+    hasta: datetime.date
+
+
+@dataclass(frozen=True)
+class CentroSinCobertura:
+    centro_id: int
+    numero: int
+    nombre_corto: str
+    periodos: list[Periodo]
+
+
+def _huecos(anio: int, cubiertos: list[Periodo]) -> list[Periodo]:
+    """The parts of the year that no period covers."""
+    huecos, siguiente = [], datetime.date(anio, 1, 1)
+    for periodo in sorted(cubiertos, key=lambda p: p.desde):
+        if periodo.desde > siguiente:
+            huecos.append(Periodo(siguiente, periodo.desde - datetime.timedelta(days=1)))
+        siguiente = max(siguiente, periodo.hasta + datetime.timedelta(days=1))
+    if siguiente <= datetime.date(anio, 12, 31):
+        huecos.append(Periodo(siguiente, datetime.date(anio, 12, 31)))
+    return huecos
+
+
+def centros_mies_sin_cobertura(*, anio: int) -> list[CentroSinCobertura]:
+    """MIES-modality centres operating in the year that some part of the year has no MIES
+    agreement covering them, with those periods."""
+    inicio, fin = datetime.date(anio, 1, 1), datetime.date(anio, 12, 31)
+    centros = (
+        Centro.objects.en_operacion(anio)
+        .filter(modalidad=Modalidad.CONVENIO_MIES)
+        .prefetch_related(
+            Prefetch(
+                "convenios",
+                queryset=Convenio.objects.mies().vigentes_en(anio),
+                to_attr="convenios_mies",
+            )
+        )
+        .order_by("numero")
+    )
+    resultado = []
+    for centro in centros:
+        cubiertos = [
+            Periodo(max(c.fecha_inicio or inicio, inicio), min(c.fecha_fin or fin, fin))
+            for c in centro.convenios_mies
+        ]
+        huecos = _huecos(anio, cubiertos)
+        if huecos:
+            resultado.append(
+                CentroSinCobertura(
+                    centro_id=centro.pk,
+                    numero=centro.numero,
+                    nombre_corto=centro.nombre_corto,
+                    periodos=huecos,
+                )
+            )
+    return resultado
+
+
+@dataclass(frozen=True)
+class ConvenioObservado:
+    convenio_id: int
+    numero: str
+    titulo: str
+    motivo: str
+
+
+def convenios_con_fechas_dudosas(*, anio: int) -> list[ConvenioObservado]:
+    """Agreements of the year's report whose dates contradict their stated duration, fall
+    outside the year, or are missing without the agreement being indefinite."""
+    observados = []
+    vigentes = set(Convenio.objects.vigentes_en(anio).values_list("pk", flat=True))
+    for convenio in Convenio.objects.del_informe(anio).order_by("orden", "fecha_inicio"):
+        motivos = []
+        if convenio.duracion_contradice_fechas:
+            motivos.append(
+                f"dice {convenio.duracion_declarada_meses} meses de plazo pero sus fechas "
+                f"suman {convenio.meses_segun_fechas}"
+            )
+        if convenio.pk not in vigentes:
+            motivos.append(f"sus fechas quedan fuera de {anio}")
+        if convenio.fecha_inicio is None and not convenio.indefinido:
+            motivos.append("no tiene fecha de inicio")
+        if convenio.fecha_fin is None and not convenio.indefinido:
+            motivos.append("no tiene fecha de terminación ni es indefinido")
+        observados += [
+            ConvenioObservado(
+                convenio_id=convenio.pk,
+                numero=convenio.numero_mostrado,
+                titulo=convenio.titulo,
+                motivo=motivo,
+            )
+            for motivo in motivos
+        ]
+    return observados

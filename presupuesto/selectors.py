@@ -3,13 +3,18 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum, Value
+from django.db.models import Count, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from casmul.montos import a_centavos
 from centros.models import Area
 
-from .models import GastoComun, PresupuestoInstitucional, ProcesoContratacion
+from .models import (
+    GastoComun,
+    LineaPresupuestaria,
+    PresupuestoInstitucional,
+    ProcesoContratacion,
+)
 
 CERO = Value(Decimal("0.00"))
 
@@ -136,3 +141,41 @@ def contratacion_por_tipo(*, anio: int) -> TablaContratacion:
             if valor in totales
         ],
     )
+
+
+@dataclass(frozen=True)
+class Sobreejecucion:
+    descripcion: str
+    codificado: Decimal
+    ejecutado: Decimal
+    linea_id: int | None = None
+
+    @property
+    def ejecucion(self) -> Decimal:
+        return self.ejecutado / self.codificado if self.codificado else Decimal(0)
+
+
+def sobreejecuciones(*, anio: int) -> list[Sobreejecucion]:
+    """Budget lines, and the institutional budget, executed above 100 % in the year."""
+    lineas = LineaPresupuestaria.objects.filter(
+        anio=anio, ejecutado__gt=F("codificado")
+    ).select_related("area")
+    resultado = [
+        Sobreejecucion(
+            descripcion=f"{linea.area}: {linea.descripcion}",
+            codificado=linea.codificado,
+            ejecutado=linea.ejecutado,
+            linea_id=linea.pk,
+        )
+        for linea in lineas.order_by("area__orden", "descripcion")
+    ]
+    institucional = ejecucion_institucional(anio=anio)
+    if institucional and institucional.ejecutado > institucional.codificado:
+        resultado.append(
+            Sobreejecucion(
+                descripcion="Presupuesto institucional",
+                codificado=institucional.codificado,
+                ejecutado=institucional.ejecutado,
+            )
+        )
+    return resultado

@@ -1,4 +1,5 @@
 from django.db import models
+from django.urls import reverse
 
 
 class InformeAnual(models.Model):
@@ -24,6 +25,9 @@ class InformeAnual(models.Model):
     correo = models.EmailField("correo electrónico", blank=True)
     sitio_web = models.CharField("sitio web", max_length=200, blank=True)
     redes_sociales = models.CharField("redes sociales", max_length=200, blank=True)
+    # Optimistic locking for the texts page: every save there raises it by one, and a save
+    # that started from an older number is refused instead of overwriting someone else's work.
+    version = models.PositiveIntegerField("versión", default=1, editable=False)
 
     class Meta:
         ordering = ["-anio"]
@@ -32,6 +36,9 @@ class InformeAnual(models.Model):
 
     def __str__(self):
         return f"Informe de rendición de cuentas {self.anio}"
+
+    def get_absolute_url(self):
+        return reverse("rendicion:informe", args=[self.anio])
 
 
 class ObjetivoEstrategico(models.Model):
@@ -84,6 +91,25 @@ class SeccionFortalecimiento(models.Model):
 
     def __str__(self):
         return self.titulo
+
+    @property
+    def bloques(self) -> list[dict]:
+        """Paragraphs separated by blank lines; a block whose lines start with «- » is a list."""
+        resultado = []
+        for bloque in self.texto.replace("\r\n", "\n").split("\n\n"):
+            lineas = [linea.strip() for linea in bloque.strip().splitlines() if linea.strip()]
+            if not lineas:
+                continue
+            if all(linea.startswith("- ") for linea in lineas):
+                resultado.append({"vinetas": [linea[2:].strip() for linea in lineas]})
+            else:
+                resultado.append({"texto": "\n".join(lineas)})
+        return resultado
+
+    @property
+    def numerada(self) -> bool:
+        """«4.1. …» is a subsection of the table of contents; the others are its parts."""
+        return self.titulo[:1].isdigit()
 
 
 class Firmante(models.Model):

@@ -1,6 +1,23 @@
-"""Read functions of `rendicion`: the year's editable texts."""
+"""Read functions of `rendicion`: the year's report, assembled from the domain apps' selectors.
+
+The page, the PDF and the exports render the same `InformeRendicion`; nothing here is typed
+by hand except the year's texts (`InformeAnual`)."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from centros import selectors as centros
+from convenios import selectors as convenios
+from presupuesto import selectors as presupuesto
+from salud import selectors as salud
 
 from .models import InformeAnual
+
+DESARROLLO_INFANTIL = "desarrollo-infantil"
+SALUD = "atencion-salud"
+APOYO_SOCIAL = "apoyo-social"
+IMPULSO_ECONOMICO = "impulso-economico"
+SERVICIOS_COMUNIDAD = "servicios-comunidad"
 
 
 def informe_del_anio(*, anio: int) -> InformeAnual | None:
@@ -9,4 +26,86 @@ def informe_del_anio(*, anio: int) -> InformeAnual | None:
         InformeAnual.objects.filter(anio=anio)
         .prefetch_related("objetivos", "glosario", "fortalecimiento", "firmantes")
         .first()
+    )
+
+
+def anios_con_informe() -> list[int]:
+    return list(InformeAnual.objects.order_by("-anio").values_list("anio", flat=True))
+
+
+@dataclass(frozen=True)
+class InformeRendicion:
+    anio: int
+    textos: InformeAnual
+    areas: list
+    centros: centros.ConteoCentros
+    personal: dict[str, int]
+    desarrollo_infantil: centros.TablaUsuarios
+    desarrollo_infantil_anterior: centros.TablaUsuarios
+    salud: list[centros.CifrasCentro]
+    clinica: salud.ResumenClinica
+    especialidades: list
+    dotacion: salud.Dotacion
+    horarios_clinica: list
+    apoyo_social: centros.TablaUsuarios
+    apoyo_social_anterior: centros.TablaUsuarios
+    impulso_economico: list[centros.CifrasCentro]
+    servicios_comunidad: list[centros.CifrasCentro]
+    instalaciones: list
+    horarios_servicios: list
+    convenios: list
+    conteo_convenios: convenios.ConteoConvenios
+    acciones: list
+    presupuesto: presupuesto.TablaPresupuesto
+    presupuesto_anterior: presupuesto.TablaPresupuesto
+    gastos_comunes: list
+    ejecucion: presupuesto.EjecucionInstitucional | None
+    contratacion: presupuesto.TablaContratacion
+    fotos: list
+
+    @property
+    def area_por_codigo(self) -> dict:
+        return {area.codigo: area for area in self.areas}
+
+    @property
+    def total_gastos_comunes(self) -> Decimal:
+        return sum((gasto.monto for gasto in self.gastos_comunes), Decimal("0.00"))
+
+
+def informe_rendicion(*, anio: int) -> InformeRendicion | None:
+    """Everything the year's report shows, or None when the year has no texts yet.
+    The number of queries does not depend on the amount of data."""
+    textos = informe_del_anio(anio=anio)
+    if textos is None:
+        return None
+    return InformeRendicion(
+        anio=anio,
+        textos=textos,
+        areas=list(centros.areas()),
+        centros=centros.centros_por_area(anio=anio),
+        personal=centros.personal_por_area(anio=anio),
+        desarrollo_infantil=centros.usuarios_por_centro(anio=anio, area_codigo=DESARROLLO_INFANTIL),
+        desarrollo_infantil_anterior=centros.usuarios_por_centro(
+            anio=anio - 1, area_codigo=DESARROLLO_INFANTIL
+        ),
+        salud=centros.cifras_de_area(anio=anio, area_codigo=SALUD),
+        clinica=salud.resumen_clinica(anio=anio),
+        especialidades=list(salud.especialidades_ofertadas()),
+        dotacion=salud.dotacion_profesional(anio=anio),
+        horarios_clinica=list(centros.horarios_de_area(area_codigo=SALUD)),
+        apoyo_social=centros.usuarios_por_centro(anio=anio, area_codigo=APOYO_SOCIAL),
+        apoyo_social_anterior=centros.usuarios_por_centro(anio=anio - 1, area_codigo=APOYO_SOCIAL),
+        impulso_economico=centros.cifras_de_area(anio=anio, area_codigo=IMPULSO_ECONOMICO),
+        servicios_comunidad=centros.cifras_de_area(anio=anio, area_codigo=SERVICIOS_COMUNIDAD),
+        instalaciones=list(centros.instalaciones_de_area(area_codigo=SERVICIOS_COMUNIDAD)),
+        horarios_servicios=list(centros.horarios_de_area(area_codigo=SERVICIOS_COMUNIDAD)),
+        convenios=list(convenios.convenios_del_informe(anio=anio)),
+        conteo_convenios=convenios.conteo_convenios(anio=anio),
+        acciones=list(centros.acciones_generales(anio=anio)),
+        presupuesto=presupuesto.presupuesto_por_area(anio=anio),
+        presupuesto_anterior=presupuesto.presupuesto_por_area(anio=anio - 1),
+        gastos_comunes=list(presupuesto.gastos_comunes(anio=anio)),
+        ejecucion=presupuesto.ejecucion_institucional(anio=anio),
+        contratacion=presupuesto.contratacion_por_tipo(anio=anio),
+        fotos=list(centros.fotos_del_anio(anio=anio)),
     )

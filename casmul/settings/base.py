@@ -108,7 +108,9 @@ USE_I18N = True
 USE_TZ = True
 # Ecuadorian formats: 31/12/2023, 66.338, $1.600.469,59.
 FORMAT_MODULE_PATH = ["casmul.formats"]
-USE_THOUSAND_SEPARATOR = True
+# Numbers are grouped by the `numero`/`dinero` filters; grouping every integer would print
+# years as "2.023".
+USE_THOUSAND_SEPARATOR = False
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

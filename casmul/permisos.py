@@ -1,0 +1,26 @@
+"""View guards by role. Anonymous users go to the login page; a user without the role gets 403."""
+
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+
+from .roles import Rol, tiene_rol
+
+
+def rol_requerido(*roles: Rol):
+    def decorador(vista):
+        @wraps(vista)
+        def envuelta(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not tiene_rol(request.user, *roles):
+                raise PermissionDenied("Su rol no permite ver esta página.")
+            return vista(request, *args, **kwargs)
+
+        return envuelta
+
+    return decorador
+
+
+coordinacion_requerida = rol_requerido(Rol.COORDINACION, Rol.ADMINISTRACION)

@@ -1,0 +1,121 @@
+"""A larger synthetic year for benchmarks and query-count tests: every record of a year
+copied N-1 more times, so that each table of the report has N times the rows."""
+
+from django.db import transaction
+
+from centros.models import (
+    AccionGeneral,
+    Centro,
+    CifraMensual,
+    FotoCentro,
+    HorarioAtencion,
+    IndicadorCentro,
+    Instalacion,
+    OperacionAnual,
+    ReporteMensual,
+)
+from convenios.models import Convenio
+from presupuesto.models import GastoComun, LineaPresupuestaria, ProcesoContratacion
+from salud.models import AtencionClinica, DotacionProfesional
+
+# Copies get centre numbers above this step, so they never collide with real ones.
+PASO_NUMERO = 1000
+
+
+def _copia(objeto, **cambios):
+    objeto.pk = None
+    objeto.id = None
+    for campo, valor in cambios.items():
+        setattr(objeto, campo, valor)
+    return objeto
+
+
+@transaction.atomic
+def anio_multiplicar(*, anio: int, factor: int) -> None:
+    """Adds factor-1 copies of every centre operating in the year (with its months, figures,
+    clinic rows, hours, photos), of the year's agreements, budget lines, shared expenses,
+    procurement processes, general actions and staffing rows."""
+    centros = list(Centro.objects.en_operacion(anio).order_by("numero"))
+    for copia in range(1, factor):
+        sufijo = f" (copia {copia})"
+        nuevos = {}
+        for centro in centros:
+            original_pk = centro.pk
+            nuevo = _copia(
+                Centro.objects.get(pk=original_pk),
+                numero=centro.numero + PASO_NUMERO * copia,
+                nombre=centro.nombre + sufijo,
+                nombre_corto=centro.nombre_corto + sufijo,
+            )
+            nuevo.save()
+            nuevos[original_pk] = nuevo
+        _copiar_dependientes(anio=anio, nuevos=nuevos, sufijo=sufijo, copia=copia)
+
+
+def _copiar_dependientes(*, anio, nuevos, sufijo, copia):
+    originales = list(nuevos)
+    OperacionAnual.objects.bulk_create(
+        _copia(op, centro=nuevos[op.centro_id])
+        for op in OperacionAnual.objects.filter(centro_id__in=originales)
+    )
+    IndicadorCentro.objects.bulk_create(
+        _copia(ic, centro=nuevos[ic.centro_id])
+        for ic in IndicadorCentro.objects.filter(centro_id__in=originales)
+    )
+    for modelo in (HorarioAtencion, Instalacion):
+        modelo.objects.bulk_create(
+            _copia(fila, centro=nuevos[fila.centro_id])
+            for fila in modelo.objects.filter(centro_id__in=originales)
+        )
+    FotoCentro.objects.bulk_create(
+        _copia(foto, centro=nuevos[foto.centro_id])
+        for foto in FotoCentro.objects.filter(centro_id__in=originales, anio=anio)
+    )
+    reportes = list(ReporteMensual.objects.filter(centro_id__in=originales, anio=anio))
+    originales_reporte = [reporte.pk for reporte in reportes]
+    copias = ReporteMensual.objects.bulk_create(
+        _copia(reporte, centro=nuevos[reporte.centro_id]) for reporte in reportes
+    )
+    if copias and copias[0].pk is None:  # databases that don't return ids from bulk_create
+        copias = list(
+            ReporteMensual.objects.filter(centro__in=nuevos.values(), anio=anio).order_by("pk")
+        )
+    reporte_nuevo = dict(zip(originales_reporte, (c.pk for c in copias), strict=True))
+    CifraMensual.objects.bulk_create(
+        _copia(cifra, reporte_id=reporte_nuevo[cifra.reporte_id])
+        for cifra in CifraMensual.objects.filter(reporte_id__in=originales_reporte)
+    )
+    AtencionClinica.objects.bulk_create(
+        _copia(atencion, reporte_id=reporte_nuevo[atencion.reporte_id])
+        for atencion in AtencionClinica.objects.filter(reporte_id__in=originales_reporte)
+    )
+    for convenio in Convenio.objects.del_informe(anio).prefetch_related("instituciones", "centros"):
+        instituciones, centros = list(convenio.instituciones.all()), list(convenio.centros.all())
+        nuevo = _copia(convenio, titulo=convenio.titulo + sufijo)
+        nuevo.save()
+        nuevo.instituciones.set(instituciones)
+        nuevo.centros.set([nuevos.get(c.pk, c) for c in centros])
+    AccionGeneral.objects.bulk_create(
+        _copia(accion, actividad=accion.actividad + sufijo)
+        for accion in AccionGeneral.objects.filter(anio=anio)
+    )
+    DotacionProfesional.objects.bulk_create(
+        _copia(fila, denominacion=fila.denominacion + sufijo)
+        for fila in DotacionProfesional.objects.filter(anio=anio).exclude(
+            denominacion__contains="(copia"
+        )
+    )
+    LineaPresupuestaria.objects.bulk_create(
+        _copia(linea, centro=nuevos.get(linea.centro_id), descripcion=linea.descripcion + sufijo)
+        for linea in LineaPresupuestaria.objects.filter(anio=anio).exclude(
+            descripcion__contains="(copia"
+        )
+    )
+    GastoComun.objects.bulk_create(
+        _copia(gasto, concepto=gasto.concepto + sufijo)
+        for gasto in GastoComun.objects.filter(anio=anio).exclude(concepto__contains="(copia")
+    )
+    ProcesoContratacion.objects.bulk_create(
+        _copia(proceso, codigo=f"{proceso.codigo}-C{copia}")
+        for proceso in ProcesoContratacion.objects.filter(anio=anio).exclude(codigo__contains="-C")
+    )

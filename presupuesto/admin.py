@@ -1,0 +1,52 @@
+from django.contrib import admin
+from django.template.defaultfilters import floatformat
+
+from .models import GastoComun, LineaPresupuestaria, PresupuestoInstitucional, ProcesoContratacion
+
+
+@admin.register(LineaPresupuestaria)
+class LineaPresupuestariaAdmin(admin.ModelAdmin):
+    list_display = [
+        "descripcion",
+        "anio",
+        "area",
+        "centro",
+        "partida",
+        "codificado",
+        "ejecutado",
+        "porcentaje_ejecucion",
+    ]
+    list_filter = ["anio", "area", "centro"]
+    list_select_related = ["area", "centro"]
+    search_fields = ["descripcion", "partida", "centro__nombre", "centro__nombre_corto"]
+    ordering = ["-anio", "area__orden", "descripcion"]
+    autocomplete_fields = ["centro"]
+
+    @admin.display(description="% ejecutado")
+    def porcentaje_ejecucion(self, obj):
+        if obj.ejecutado is None or not obj.codificado:
+            return None
+        return f"{floatformat(obj.ejecutado / obj.codificado * 100, 1)} %"
+
+
+@admin.register(GastoComun)
+class GastoComunAdmin(admin.ModelAdmin):
+    list_display = ["concepto", "anio", "monto"]
+    list_filter = ["anio"]
+    search_fields = ["concepto", "descripcion"]
+    ordering = ["-anio", "concepto"]
+
+
+@admin.register(PresupuestoInstitucional)
+class PresupuestoInstitucionalAdmin(admin.ModelAdmin):
+    list_display = ["anio", "ingresos_percibidos", "gasto_codificado", "gasto_ejecutado"]
+    ordering = ["-anio"]
+
+
+@admin.register(ProcesoContratacion)
+class ProcesoContratacionAdmin(admin.ModelAdmin):
+    list_display = ["codigo", "anio", "tipo", "objeto", "monto", "fecha"]
+    list_filter = ["anio", "tipo"]
+    search_fields = ["codigo", "objeto"]
+    ordering = ["-anio", "codigo"]
+    date_hierarchy = "fecha"

@@ -1,0 +1,110 @@
+from django.contrib import admin
+from django.db.models import F
+
+from .models import (
+    Firmante,
+    InformeAnual,
+    ObjetivoEstrategico,
+    SeccionFortalecimiento,
+    TerminoGlosario,
+)
+
+
+class ObjetivoEstrategicoInline(admin.TabularInline):
+    model = ObjetivoEstrategico
+    fields = ["texto", "orden"]
+    extra = 0
+
+
+class TerminoGlosarioInline(admin.TabularInline):
+    model = TerminoGlosario
+    fields = ["sigla", "significado"]
+    extra = 0
+
+
+class SeccionFortalecimientoInline(admin.StackedInline):
+    model = SeccionFortalecimiento
+    fields = ["titulo", "texto", "orden"]
+    extra = 0
+
+
+class FirmanteInline(admin.TabularInline):
+    model = Firmante
+    fields = ["rol", "nombre", "cargo", "orden"]
+    extra = 0
+    max_num = len(Firmante.Rol.choices)
+
+
+@admin.register(InformeAnual)
+class InformeAnualAdmin(admin.ModelAdmin):
+    list_display = ["anio", "dirigido_a", "ciudad"]
+    search_fields = ["anio__exact", "dirigido_a"]
+    fieldsets = [
+        (None, {"fields": ["anio", "dirigido_a"]}),
+        (
+            "Textos del informe",
+            {
+                "fields": [
+                    "antecedentes",
+                    "introduccion",
+                    "mision",
+                    "vision",
+                    "informe_narrativo",
+                    "convenios_intro",
+                    "acciones_intro",
+                ]
+            },
+        ),
+        (
+            "Contacto (portada)",
+            {
+                "fields": [
+                    "direccion",
+                    "ciudad",
+                    ("telefono", "correo"),
+                    ("sitio_web", "redes_sociales"),
+                ]
+            },
+        ),
+    ]
+    inlines = [
+        ObjetivoEstrategicoInline,
+        TerminoGlosarioInline,
+        SeccionFortalecimientoInline,
+        FirmanteInline,
+    ]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # The portal's editor refuses a save started before this one instead of overwriting it.
+        InformeAnual.objects.filter(pk=form.instance.pk).update(version=F("version") + 1)
+
+
+class _DelInformeAdmin(admin.ModelAdmin):
+    list_filter = ["informe"]
+    list_select_related = ["informe"]
+
+
+@admin.register(ObjetivoEstrategico)
+class ObjetivoEstrategicoAdmin(_DelInformeAdmin):
+    list_display = ["__str__", "informe", "orden"]
+    search_fields = ["texto"]
+
+
+@admin.register(TerminoGlosario)
+class TerminoGlosarioAdmin(_DelInformeAdmin):
+    list_display = ["sigla", "significado", "informe"]
+    search_fields = ["sigla", "significado"]
+
+
+@admin.register(SeccionFortalecimiento)
+class SeccionFortalecimientoAdmin(_DelInformeAdmin):
+    list_display = ["titulo", "informe", "orden"]
+    search_fields = ["titulo", "texto"]
+
+
+@admin.register(Firmante)
+class FirmanteAdmin(_DelInformeAdmin):
+    list_display = ["nombre", "rol", "cargo", "informe"]
+    list_filter = ["informe", "rol"]
+    search_fields = ["nombre", "cargo"]

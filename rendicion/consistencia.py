@@ -1,0 +1,103 @@
+"""The consistency panel: what the coordinator should fix before publishing a year's report.
+Each observation links to where it can be fixed."""
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.urls import reverse
+from django.utils.formats import date_format
+
+from casmul.formato import dinero, numero, porcentaje
+from centros import selectors as centros
+from centros.models import MESES
+from convenios import selectors as convenios
+from presupuesto import selectors as presupuesto
+
+NOMBRE_MES = dict(MESES)
+
+
+@dataclass(frozen=True)
+class Observacion:
+    categoria: str
+    texto: str
+    enlace: str
+
+
+def _meses(meses: list[int]) -> str:
+    return ", ".join(NOMBRE_MES[mes].lower() for mes in meses)
+
+
+def _fecha(fecha) -> str:
+    return date_format(fecha, "d/m/Y")
+
+
+def observaciones(*, anio: int, hasta_mes: int = 12) -> list[Observacion]:
+    """Months not reported or not approved, unusual figures, MIES centres without an agreement
+    part of the year, agreement dates that contradict themselves or the year, execution
+    above 100 %."""
+    resultado = []
+    reportes = reverse("admin:centros_reportemensual_changelist")
+    for pendiente in centros.meses_pendientes(anio=anio, hasta_mes=hasta_mes):
+        filtro = "?" + urlencode({"centro__id__exact": pendiente.centro_id, "anio": anio})
+        if pendiente.sin_datos:
+            resultado.append(
+                Observacion(
+                    "Meses sin reportar",
+                    f"{pendiente.numero}. {pendiente.nombre_corto}: sin datos en "
+                    f"{_meses(pendiente.sin_datos)}.",
+                    reportes + filtro,
+                )
+            )
+        if pendiente.sin_aprobar:
+            resultado.append(
+                Observacion(
+                    "Meses sin aprobar",
+                    f"{pendiente.numero}. {pendiente.nombre_corto}: sin aprobar "
+                    f"{_meses(pendiente.sin_aprobar)}.",
+                    reportes + filtro,
+                )
+            )
+    for atipica in centros.cifras_atipicas(anio=anio):
+        resultado.append(
+            Observacion(
+                "Cifras fuera de rango",
+                f"{atipica.nombre_corto}, {NOMBRE_MES[atipica.mes].lower()}: {atipica.indicador} "
+                f"= {numero(atipica.valor)}, frente a un promedio de {numero(atipica.promedio)} "
+                "en los demás meses.",
+                reverse("admin:centros_reportemensual_change", args=[atipica.reporte_id]),
+            )
+        )
+    for centro in convenios.centros_mies_sin_cobertura(anio=anio):
+        periodos = "; ".join(f"{_fecha(p.desde)} – {_fecha(p.hasta)}" for p in centro.periodos)
+        resultado.append(
+            Observacion(
+                "Centros MIES sin convenio",
+                f"{centro.numero}. {centro.nombre_corto}: sin convenio MIES del {periodos}.",
+                reverse("admin:convenios_convenio_changelist")
+                + "?"
+                + urlencode({"centros__id__exact": centro.centro_id}),
+            )
+        )
+    for convenio in convenios.convenios_con_fechas_dudosas(anio=anio):
+        resultado.append(
+            Observacion(
+                "Fechas de convenios",
+                f"Convenio {convenio.numero} ({convenio.titulo[:70]}…): {convenio.motivo}.",
+                reverse("admin:convenios_convenio_change", args=[convenio.convenio_id]),
+            )
+        )
+    for exceso in presupuesto.sobreejecuciones(anio=anio):
+        enlace = (
+            reverse("admin:presupuesto_lineapresupuestaria_change", args=[exceso.linea_id])
+            if exceso.linea_id
+            else reverse("admin:presupuesto_presupuestoinstitucional_changelist")
+        )
+        resultado.append(
+            Observacion(
+                "Ejecución sobre el 100 %",
+                f"{exceso.descripcion}: ejecutado {dinero(exceso.ejecutado)} de "
+                f"{dinero(exceso.codificado)} codificado ({porcentaje(exceso.ejecucion, 1)}).",
+                enlace,
+            )
+        )
+    return resultado

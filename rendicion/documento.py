@@ -1,0 +1,133 @@
+"""Renders the year's report: the same template context for the page, the PDF and the
+command line."""
+
+import mimetypes
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from casmul.formato import dinero
+
+from . import graficos
+from .selectors import APOYO_SOCIAL, DESARROLLO_INFANTIL, InformeRendicion
+
+# Resources of the PDF are addressed under this origin, which exists nowhere: the fetcher
+# below maps it to the project's static and media folders and refuses everything else.
+ORIGEN_PDF = "https://portal.casmul.invalid/"
+
+
+def _en_filas(elementos: list, columnas: int) -> list[list]:
+    return [elementos[i : i + columnas] for i in range(0, len(elementos), columnas)]
+
+
+def graficos_del_informe(informe: InformeRendicion) -> dict:
+    """Gráficos 1–4, computed from the same tables the report prints. The areas go in the same
+    order everywhere, so each area keeps its colour in Gráficos 1, 2 and 3."""
+    areas = [(fila.area, fila.centros) for fila in informe.centros.por_area]
+    presupuesto = [(fila.area, fila.codificado) for fila in informe.presupuesto.filas]
+    graficos_informe = {
+        "centros": graficos.barras(
+            areas, id="grafico-1", titulo="Centros/Proyectos de atención", mostrar_titulo=False
+        ),
+        "presupuesto": graficos.barras(
+            presupuesto,
+            id="grafico-2",
+            titulo="Presupuesto por área de atención",
+            formato=dinero,
+            mostrar_titulo=False,
+        ),
+        "distribucion": graficos.torta(
+            presupuesto, id="grafico-3", titulo="Distribución presupuestal", mostrar_titulo=False
+        ),
+        "ejecucion": None,
+    }
+    if informe.ejecucion:
+        graficos_informe["ejecucion"] = graficos.ejecucion(
+            informe.ejecucion.codificado,
+            informe.ejecucion.ejecutado,
+            id="grafico-4",
+            mostrar_titulo=False,
+        )
+    return graficos_informe
+
+
+def contexto_documento(informe: InformeRendicion) -> dict:
+    """What the report template needs beyond the report itself: presentation only."""
+    presupuesto = informe.presupuesto
+    return {
+        "informe": informe,
+        "institucion_nombre": settings.INSTITUCION_NOMBRE,
+        "graficos": graficos_del_informe(informe),
+        "personal_desarrollo_infantil": informe.personal.get(DESARROLLO_INFANTIL),
+        "personal_apoyo_social": informe.personal.get(APOYO_SOCIAL),
+        "usuarios_adulto_mayor": informe.apoyo_social.por_linea("adulto_mayor"),
+        "usuarios_discapacidad": informe.apoyo_social.por_linea("discapacidad"),
+        "especialidades_en_filas": _en_filas(informe.especialidades, 4),
+        "dotacion_en_pares": _en_filas(informe.dotacion.filas, 2),
+        "presupuesto_filas": [
+            {
+                "area": fila.area,
+                "codificado": fila.codificado,
+                "participacion": presupuesto.participacion(fila),
+            }
+            for fila in presupuesto.filas
+        ],
+        "areas_mayor_presupuesto": sorted(
+            (fila for fila in presupuesto.filas if fila.codificado), key=lambda f: -f.codificado
+        )[:3],
+    }
+
+
+class FetcherDelPortal(URLFetcher):
+    """Serves the PDF only the project's own static and media files; anything else (file://,
+    http://, other hosts, paths outside those folders) is refused."""
+
+    def fetch(self, url, headers=None):
+        partes = urlsplit(url)
+        if url.startswith("data:"):
+            return super().fetch(url, headers)
+        if f"{partes.scheme}://{partes.netloc}/" != ORIGEN_PDF:
+            raise ValueError(f"Recurso externo bloqueado: {url}")
+        ruta = _ruta_local(unquote(partes.path))
+        if ruta is None:
+            raise ValueError(f"Recurso no encontrado o fuera del proyecto: {url}")
+        tipo = mimetypes.guess_type(ruta.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, body=ruta.read_bytes(), headers={"Content-Type": tipo})
+
+
+def _ruta_local(ruta_url: str) -> Path | None:
+    static_url = "/" + settings.STATIC_URL.strip("/") + "/"
+    media_url = "/" + settings.MEDIA_URL.strip("/") + "/"
+    if ruta_url.startswith(static_url):
+        encontrado = finders.find(ruta_url.removeprefix(static_url))
+        if encontrado:
+            return Path(encontrado)
+        raiz, relativa = Path(settings.STATIC_ROOT), ruta_url.removeprefix(static_url)
+    elif ruta_url.startswith(media_url):
+        raiz, relativa = Path(settings.MEDIA_ROOT), ruta_url.removeprefix(media_url)
+    else:
+        return None
+    ruta = (raiz / relativa).resolve()
+    if not ruta.is_relative_to(raiz.resolve()) or not ruta.is_file():
+        return None
+    return ruta
+
+
+def documento_html(informe: InformeRendicion, *, para_pdf: bool = False) -> str:
+    """The standalone report document (cover to signatures)."""
+    contexto = contexto_documento(informe) | {"para_pdf": para_pdf}
+    return render_to_string("rendicion/informe_documento.html", contexto)
+
+
+def documento_pdf(informe: InformeRendicion) -> bytes:
+    """The report as an A4 PDF rendered by WeasyPrint."""
+    return pdf_de_html(documento_html(informe, para_pdf=True))
+
+
+def pdf_de_html(html: str) -> bytes:
+    return HTML(string=html, base_url=ORIGEN_PDF, url_fetcher=FetcherDelPortal()).write_pdf()

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from .views import informe, textos
+
+app_name = "rendicion"
+
+urlpatterns = [
+    path("", informe.indice, name="indice"),
+    path("<int:anio>/", informe.informe, name="informe"),
+    path("<int:anio>/pdf/", informe.informe_pdf, name="informe_pdf"),
+    path(
+        "<int:anio>/tablas/<slug:tabla>.<str:formato>",
+        informe.tabla_exportar,
+        name="tabla_exportar",
+    ),
+    path("<int:anio>/textos/", textos.textos_editar, name="textos_editar"),
+    path("nuevo/", textos.informe_crear, name="informe_crear"),
+]

@@ -1,0 +1,46 @@
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from casmul.permisos import coordinacion_requerida
+
+from ..consistencia import observaciones
+from ..documento import contexto_documento, documento_pdf
+from ..selectors import anios_con_informe, informe_rendicion
+
+
+def _informe_o_404(anio: int):
+    informe = informe_rendicion(anio=anio)
+    if informe is None:
+        raise Http404(f"No existe el informe de {anio}.")
+    return informe
+
+
+@coordinacion_requerida
+def indice(request):
+    return render(request, "rendicion/indice.html", {"anios": anios_con_informe()})
+
+
+@coordinacion_requerida
+def informe(request, anio: int):
+    informe = _informe_o_404(anio)
+    hoy = timezone.localdate()
+    # A year still running is checked only up to the last closed month.
+    hasta_mes = 12 if anio < hoy.year else max(hoy.month - 1, 0)
+    contexto = contexto_documento(informe) | {
+        "observaciones": observaciones(anio=anio, hasta_mes=hasta_mes),
+    }
+    return render(request, "rendicion/informe_pagina.html", contexto)
+
+
+@coordinacion_requerida
+def informe_pdf(request, anio: int):
+    informe = _informe_o_404(anio)
+    respuesta = HttpResponse(documento_pdf(informe), content_type="application/pdf")
+    respuesta["Content-Disposition"] = f'attachment; filename="informe-rendicion-{anio}.pdf"'
+    return respuesta
+
+
+@coordinacion_requerida
+def tabla_exportar(request, anio: int, tabla: str, formato: str):
+    raise Http404("Exportación no disponible todavía.")

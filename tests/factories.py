@@ -1,0 +1,458 @@
+"""factory_boy factories for every model of the portal's apps.
+
+Defaults build rows that pass `full_clean()`; tests that exercise database constraints pass
+the offending values explicitly (`create()` saves without validating).
+"""
+
+import datetime
+from decimal import Decimal
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from factory.django import DjangoModelFactory
+
+from casmul.roles import Rol
+from centros.models import (
+    AccionGeneral,
+    Area,
+    Beneficiario,
+    Centro,
+    CifraMensual,
+    FotoCentro,
+    HorarioAtencion,
+    Indicador,
+    IndicadorCentro,
+    Inscripcion,
+    Instalacion,
+    LineaServicio,
+    Modalidad,
+    OperacionAnual,
+    Parroquia,
+    ReporteMensual,
+)
+from convenios.models import Convenio, Institucion
+from presupuesto.models import (
+    GastoComun,
+    LineaPresupuestaria,
+    PresupuestoInstitucional,
+    ProcesoContratacion,
+)
+from rendicion.models import (
+    Firmante,
+    InformeAnual,
+    ObjetivoEstrategico,
+    SeccionFortalecimiento,
+    TerminoGlosario,
+)
+from salud.models import AtencionClinica, DotacionProfesional, Especialidad, Servicio
+
+ANIO = 2023
+
+
+# --- Cédulas -------------------------------------------------------------------------------
+
+
+def digito_verificador_cedula(nueve_digitos: str) -> int:
+    """Modulo-10 check digit of an Ecuadorian cédula (coefficients 2,1,2,1,… on 9 digits)."""
+    if len(nueve_digitos) != 9 or not nueve_digitos.isdigit():
+        raise ValueError("Se esperan exactamente 9 dígitos.")
+    suma = 0
+    for posicion, digito in enumerate(nueve_digitos):
+        producto = int(digito) * (2 if posicion % 2 == 0 else 1)
+        suma += producto - 9 if producto > 9 else producto
+    return (10 - suma % 10) % 10
+
+
+def cedula_valida(n: int) -> str:
+    """A distinct valid cédula for every n in 0…999 999: province 01–24, third digit 0–5,
+    six digits taken from n and the correct check digit."""
+    if not 0 <= n < 10**6:
+        raise ValueError("n debe estar entre 0 y 999 999.")
+    nueve = f"{n % 24 + 1:02d}{n % 6}{n:06d}"
+    return f"{nueve}{digito_verificador_cedula(nueve)}"
+
+
+# --- Users ---------------------------------------------------------------------------------
+
+
+class UserFactory(DjangoModelFactory):
+    """A portal user. `UserFactory(roles=[Rol.COORDINACION])` puts it in the role's group."""
+
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"usuario{n}")
+    first_name = factory.Sequence(lambda n: f"Nombre{n}")
+    last_name = "Prueba"
+    email = factory.LazyAttribute(lambda u: f"{u.username}@casmul.test")
+    password = factory.django.Password("clave-de-prueba-123")
+    is_active = True
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        if not create or not extracted:
+            return
+        for rol in extracted:
+            grupo, _ = Group.objects.get_or_create(name=Rol(rol).value)
+            self.groups.add(grupo)
+
+
+# --- centros -------------------------------------------------------------------------------
+
+
+class AreaFactory(DjangoModelFactory):
+    class Meta:
+        model = Area
+
+    codigo = factory.Sequence(lambda n: f"area-{n}")
+    nombre = factory.Sequence(lambda n: f"Área de prueba {n}")
+    objetivo = "Atender a la población prioritaria del cantón."
+    orden = factory.Sequence(lambda n: n)
+
+
+class ParroquiaFactory(DjangoModelFactory):
+    class Meta:
+        model = Parroquia
+
+    nombre = factory.Sequence(lambda n: f"Parroquia {n}")
+    tipo = Parroquia.Tipo.URBANA
+
+
+class IndicadorFactory(DjangoModelFactory):
+    class Meta:
+        model = Indicador
+
+    codigo = factory.Sequence(lambda n: f"indicador-{n}")
+    nombre = factory.Sequence(lambda n: f"Indicador {n}")
+    unidad = Indicador.Unidad.PERSONAS
+    agregacion = Indicador.Agregacion.SUMA
+
+
+class CentroFactory(DjangoModelFactory):
+    """A centre. Pass `personal_asignado=[user, …]` to assign staff."""
+
+    class Meta:
+        model = Centro
+        skip_postgeneration_save = True
+
+    # Far above the report's 1–30 so that factories can be mixed with the fixtures.
+    numero = factory.Sequence(lambda n: 1000 + n)
+    nombre = factory.Sequence(lambda n: f"Centro de prueba {n}")
+    nombre_corto = factory.Sequence(lambda n: f"Centro {n}")
+    area = factory.SubFactory(AreaFactory)
+    modalidad = Modalidad.DIRECTA
+    linea_servicio = LineaServicio.DESARROLLO_INFANTIL
+    parroquia = factory.SubFactory(ParroquiaFactory)
+    direccion = "Calle Bolívar y Rocafuerte"
+    capacidad = 40
+
+    @factory.post_generation
+    def personal_asignado(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.personal_asignado.add(*extracted)
+
+
+class OperacionAnualFactory(DjangoModelFactory):
+    class Meta:
+        model = OperacionAnual
+
+    centro = factory.SubFactory(CentroFactory)
+    anio = ANIO
+    personal = 5
+
+
+class IndicadorCentroFactory(DjangoModelFactory):
+    class Meta:
+        model = IndicadorCentro
+
+    centro = factory.SubFactory(CentroFactory)
+    indicador = factory.SubFactory(IndicadorFactory)
+    orden = 0
+
+
+class HorarioAtencionFactory(DjangoModelFactory):
+    class Meta:
+        model = HorarioAtencion
+
+    centro = factory.SubFactory(CentroFactory)
+    servicio = "Atención diurna"
+    dias = "Lunes a viernes"
+    horas = "08:00 a 16:30"
+
+
+class InstalacionFactory(DjangoModelFactory):
+    class Meta:
+        model = Instalacion
+
+    centro = factory.SubFactory(CentroFactory)
+    nombre = factory.Sequence(lambda n: f"Instalación {n}")
+    descripcion = "Sala equipada."
+    objetivo = "Mejorar la calidad del servicio."
+
+
+class FotoCentroFactory(DjangoModelFactory):
+    """A photo row; the image is only a path (no file is written to MEDIA_ROOT)."""
+
+    class Meta:
+        model = FotoCentro
+
+    centro = factory.SubFactory(CentroFactory)
+    imagen = factory.Sequence(lambda n: f"centros/fotos/foto-{n}.jpg")
+    leyenda = "Actividad del centro"
+    anio = ANIO
+
+
+class BeneficiarioFactory(DjangoModelFactory):
+    class Meta:
+        model = Beneficiario
+
+    cedula = factory.Sequence(cedula_valida)
+    nombres = factory.Sequence(lambda n: f"Nombre{n}")
+    apellidos = "Prueba"
+    fecha_nacimiento = datetime.date(2015, 5, 20)
+    sexo = Beneficiario.Sexo.FEMENINO
+    tiene_discapacidad = False
+    porcentaje_discapacidad = None
+    grupo_prioritario = Beneficiario.GrupoPrioritario.NINEZ
+
+
+class InscripcionFactory(DjangoModelFactory):
+    class Meta:
+        model = Inscripcion
+
+    beneficiario = factory.SubFactory(BeneficiarioFactory)
+    centro = factory.SubFactory(CentroFactory)
+    desde = datetime.date(ANIO, 1, 2)
+    hasta = None
+
+
+class ReporteMensualFactory(DjangoModelFactory):
+    """A month's report; each gets its own centre unless one is passed."""
+
+    class Meta:
+        model = ReporteMensual
+
+    centro = factory.SubFactory(CentroFactory)
+    anio = ANIO
+    mes = factory.Sequence(lambda n: n % 12 + 1)
+    estado = ReporteMensual.Estado.BORRADOR
+
+
+class CifraMensualFactory(DjangoModelFactory):
+    class Meta:
+        model = CifraMensual
+
+    reporte = factory.SubFactory(ReporteMensualFactory)
+    indicador = factory.SubFactory(IndicadorFactory)
+    valor = Decimal("10")
+
+
+class AccionGeneralFactory(DjangoModelFactory):
+    class Meta:
+        model = AccionGeneral
+
+    anio = ANIO
+    actividad = factory.Sequence(lambda n: f"Actividad {n}")
+    cantidad = 3
+    sector = "Cantón Loja"
+    descripcion = "Jornada comunitaria."
+    beneficiarios = 120
+    unidad_beneficiarios = AccionGeneral.UnidadBeneficiarios.INDIVIDUOS
+    orden = factory.Sequence(lambda n: n)
+
+
+# --- salud ---------------------------------------------------------------------------------
+
+
+class EspecialidadFactory(DjangoModelFactory):
+    class Meta:
+        model = Especialidad
+
+    nombre = factory.Sequence(lambda n: f"Especialidad {n}")
+    activa = True
+    orden = factory.Sequence(lambda n: n)
+
+
+class DotacionProfesionalFactory(DjangoModelFactory):
+    class Meta:
+        model = DotacionProfesional
+
+    anio = ANIO
+    denominacion = factory.Sequence(lambda n: f"Cargo {n}")
+    cantidad = 2
+    orden = factory.Sequence(lambda n: n)
+
+
+class AtencionClinicaFactory(DjangoModelFactory):
+    class Meta:
+        model = AtencionClinica
+
+    reporte = factory.SubFactory(ReporteMensualFactory)
+    servicio = Servicio.CONSULTA_EXTERNA
+    especialidad = None
+    pacientes = 100
+
+
+# --- convenios -----------------------------------------------------------------------------
+
+
+class InstitucionFactory(DjangoModelFactory):
+    class Meta:
+        model = Institucion
+
+    nombre = factory.Sequence(lambda n: f"Institución {n}")
+    siglas = factory.Sequence(lambda n: f"INS{n}")
+
+
+class ConvenioFactory(DjangoModelFactory):
+    """An inter-institutional agreement for the whole of 2023. Pass `instituciones=[…]` and
+    `centros=[…]` for the many-to-many relations."""
+
+    class Meta:
+        model = Convenio
+        skip_postgeneration_save = True
+
+    numero = factory.Sequence(lambda n: f"CONV-{n:04d}")
+    titulo = factory.Sequence(lambda n: f"Convenio de cooperación {n}")
+    tipo = Convenio.Tipo.INTERINSTITUCIONAL
+    programa_mies = ""
+    fecha_suscripcion = datetime.date(ANIO, 1, 1)
+    fecha_inicio = datetime.date(ANIO, 1, 1)
+    fecha_fin = datetime.date(ANIO, 12, 31)
+    indefinido = False
+    objeto = "Cooperación para la atención a grupos prioritarios."
+    monto = None
+
+    @factory.post_generation
+    def instituciones(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.instituciones.add(*extracted)
+
+    @factory.post_generation
+    def centros(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.centros.add(*extracted)
+
+
+# --- presupuesto ---------------------------------------------------------------------------
+
+
+class LineaPresupuestariaFactory(DjangoModelFactory):
+    class Meta:
+        model = LineaPresupuestaria
+
+    anio = ANIO
+    area = factory.SubFactory(AreaFactory)
+    centro = None
+    partida = factory.Sequence(lambda n: f"73.08.{n:02d}")
+    descripcion = factory.Sequence(lambda n: f"Línea {n}")
+    codificado = Decimal("1000.00")
+    ejecutado = Decimal("800.00")
+
+
+class GastoComunFactory(DjangoModelFactory):
+    class Meta:
+        model = GastoComun
+
+    anio = ANIO
+    concepto = factory.Sequence(lambda n: f"Gasto común {n}")
+    monto = Decimal("500.00")
+
+
+class PresupuestoInstitucionalFactory(DjangoModelFactory):
+    class Meta:
+        model = PresupuestoInstitucional
+
+    anio = factory.Sequence(lambda n: 2100 + n)
+    ingresos_percibidos = Decimal("1000000.00")
+    gasto_codificado = Decimal("4000000.00")
+    gasto_ejecutado = Decimal("1560000.00")
+
+
+class ProcesoContratacionFactory(DjangoModelFactory):
+    class Meta:
+        model = ProcesoContratacion
+
+    anio = ANIO
+    codigo = factory.Sequence(lambda n: f"IC-CASMUL-{n:05d}")
+    tipo = ProcesoContratacion.Tipo.INFIMA_CUANTIA
+    objeto = "Adquisición de materiales."
+    monto = Decimal("100.00")
+    fecha = datetime.date(ANIO, 6, 1)
+
+
+# --- rendicion -----------------------------------------------------------------------------
+
+
+class InformeAnualFactory(DjangoModelFactory):
+    class Meta:
+        model = InformeAnual
+
+    anio = factory.Sequence(lambda n: 2100 + n)
+    antecedentes = "Antecedentes."
+    introduccion = "Introducción."
+    mision = "Misión."
+    vision = "Visión."
+    direccion = "Av. Universitaria y 10 de Agosto"
+
+
+class ObjetivoEstrategicoFactory(DjangoModelFactory):
+    class Meta:
+        model = ObjetivoEstrategico
+
+    informe = factory.SubFactory(InformeAnualFactory)
+    texto = factory.Sequence(lambda n: f"Objetivo estratégico {n}")
+    orden = factory.Sequence(lambda n: n)
+
+
+class TerminoGlosarioFactory(DjangoModelFactory):
+    class Meta:
+        model = TerminoGlosario
+
+    informe = factory.SubFactory(InformeAnualFactory)
+    sigla = factory.Sequence(lambda n: f"SIG{n}")
+    significado = "Significado de la sigla"
+
+
+class SeccionFortalecimientoFactory(DjangoModelFactory):
+    class Meta:
+        model = SeccionFortalecimiento
+
+    informe = factory.SubFactory(InformeAnualFactory)
+    titulo = factory.Sequence(lambda n: f"Sección {n}")
+    texto = "Primer párrafo.\n\n- Una viñeta"
+    orden = factory.Sequence(lambda n: n)
+
+
+class FirmanteFactory(DjangoModelFactory):
+    class Meta:
+        model = Firmante
+
+    informe = factory.SubFactory(InformeAnualFactory)
+    rol = Firmante.Rol.ELABORADO
+    nombre = factory.Sequence(lambda n: f"Mgtr. Firmante {n}")
+    cargo = "Técnico de planificación"
+    orden = 0
+
+
+# --- Helpers -------------------------------------------------------------------------------
+
+
+def centro_con_indicador_usuarios(indicador: Indicador | None = None, **kwargs) -> Centro:
+    """A centre that reports `indicador` and counts it as its «Nro. de usuarios»."""
+    centro = CentroFactory(**kwargs)
+    indicador = indicador or IndicadorFactory()
+    IndicadorCentroFactory(centro=centro, indicador=indicador)
+    centro.indicador_usuarios = indicador
+    centro.save(update_fields=["indicador_usuarios"])
+    return centro
+
+
+def cifras_del_anio(centro: Centro, indicador: Indicador, valores, anio: int = ANIO) -> None:
+    """One report per month (January onwards) with one figure each: `valores[i]` in month i+1.
+    Reuses a month's report when the centre already has one."""
+    for mes, valor in enumerate(valores, start=1):
+        reporte, _ = ReporteMensual.objects.get_or_create(centro=centro, anio=anio, mes=mes)
+        CifraMensualFactory(reporte=reporte, indicador=indicador, valor=Decimal(valor))
