@@ -15,5 +15,9 @@ def tiene_rol(user, *roles: Rol) -> bool:
         return False
     if user.is_superuser and Rol.ADMINISTRACION in roles:
         return True
-    nombres = {grupo.name for grupo in user.groups.all()}
+    # Asked several times per request (views, menu): read the groups once per user object.
+    nombres = getattr(user, "_nombres_de_grupos", None)
+    if nombres is None:
+        nombres = set(user.groups.values_list("name", flat=True))
+        user._nombres_de_grupos = nombres
     return any(rol.value in nombres for rol in roles)

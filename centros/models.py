@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from .validators import validar_cedula
@@ -156,6 +156,9 @@ class OperacionAnual(models.Model):
     personal = models.PositiveIntegerField(
         "personal", null=True, blank=True, help_text="Profesionales y colaboradores ese año."
     )
+    # A centre that opens or closes during the year is expected to report only those months.
+    mes_inicio = models.PositiveSmallIntegerField("desde el mes", choices=MESES, default=1)
+    mes_fin = models.PositiveSmallIntegerField("hasta el mes", choices=MESES, default=12)
 
     class Meta:
         ordering = ["anio", "centro__numero"]
@@ -163,6 +166,10 @@ class OperacionAnual(models.Model):
         verbose_name_plural = "operaciones anuales"
         constraints = [
             models.UniqueConstraint(fields=["centro", "anio"], name="operacion_unica_por_anio"),
+            models.CheckConstraint(
+                condition=Q(mes_inicio__gte=1, mes_inicio__lte=F("mes_fin"), mes_fin__lte=12),
+                name="operacion_meses_en_orden",
+            ),
         ]
 
     def __str__(self):

@@ -361,30 +361,29 @@ class MesesPendientes:
 
 
 def meses_pendientes(*, anio: int, hasta_mes: int = 12) -> list[MesesPendientes]:
-    """Centres operating in the year with months not reported or not approved (up to a month)."""
-    centros = list(
-        Centro.objects.en_operacion(anio).order_by("numero").values("pk", "numero", "nombre_corto")
+    """Centres operating in the year with months of operation (up to `hasta_mes`) not
+    reported or not approved."""
+    operaciones = OperacionAnual.objects.filter(anio=anio).order_by("centro__numero")
+    operaciones = operaciones.values(
+        "centro_id", "centro__numero", "centro__nombre_corto", "mes_inicio", "mes_fin"
     )
     estados = {
         (fila["centro_id"], fila["mes"]): fila["estado"]
         for fila in ReporteMensual.objects.filter(anio=anio).values("centro_id", "mes", "estado")
     }
+    sin_aprobar_estados = (ReporteMensual.Estado.BORRADOR, ReporteMensual.Estado.ENVIADO)
     pendientes = []
-    for centro in centros:
-        meses = range(1, hasta_mes + 1)
-        sin_datos = [mes for mes in meses if (centro["pk"], mes) not in estados]
-        sin_aprobar = [
-            mes
-            for mes in meses
-            if estados.get((centro["pk"], mes))
-            in (ReporteMensual.Estado.BORRADOR, ReporteMensual.Estado.ENVIADO)
-        ]
+    for operacion in operaciones:
+        centro_id = operacion["centro_id"]
+        meses = range(operacion["mes_inicio"], min(operacion["mes_fin"], hasta_mes) + 1)
+        sin_datos = [mes for mes in meses if (centro_id, mes) not in estados]
+        sin_aprobar = [mes for mes in meses if estados.get((centro_id, mes)) in sin_aprobar_estados]
         if sin_datos or sin_aprobar:
             pendientes.append(
                 MesesPendientes(
-                    centro_id=centro["pk"],
-                    numero=centro["numero"],
-                    nombre_corto=centro["nombre_corto"],
+                    centro_id=centro_id,
+                    numero=operacion["centro__numero"],
+                    nombre_corto=operacion["centro__nombre_corto"],
                     sin_datos=sin_datos,
                     sin_aprobar=sin_aprobar,
                 )

@@ -1,11 +1,12 @@
 """Read functions of `convenios`: Tabla 9 and the agreements' coverage."""
 
+import calendar
 import datetime
 from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from centros.models import Centro, Modalidad
+from centros.models import Centro, Modalidad, OperacionAnual
 
 from .models import Convenio
 
@@ -71,16 +72,31 @@ def centros_mies_sin_cobertura(*, anio: int) -> list[CentroSinCobertura]:
                 "convenios",
                 queryset=Convenio.objects.mies().vigentes_en(anio),
                 to_attr="convenios_mies",
-            )
+            ),
+            Prefetch(
+                "operaciones",
+                queryset=OperacionAnual.objects.filter(anio=anio),
+                to_attr="operacion_del_anio",
+            ),
         )
         .order_by("numero")
     )
     resultado = []
     for centro in centros:
+        # Only the months the centre operated need an agreement.
+        operacion = centro.operacion_del_anio[0]
+        desde = datetime.date(anio, operacion.mes_inicio, 1)
+        hasta = datetime.date(
+            anio, operacion.mes_fin, calendar.monthrange(anio, operacion.mes_fin)[1]
+        )
         cubiertos = [
             Periodo(max(c.fecha_inicio or inicio, inicio), min(c.fecha_fin or fin, fin))
             for c in centro.convenios_mies
         ]
+        if desde > inicio:
+            cubiertos.append(Periodo(inicio, desde - datetime.timedelta(days=1)))
+        if hasta < fin:
+            cubiertos.append(Periodo(hasta + datetime.timedelta(days=1), fin))
         huecos = _huecos(anio, cubiertos)
         if huecos:
             resultado.append(

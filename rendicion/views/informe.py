@@ -6,6 +6,7 @@ from casmul.permisos import coordinacion_requerida
 
 from ..consistencia import observaciones
 from ..documento import contexto_documento, documento_pdf
+from ..exportar import TABLAS, archivo_de_tabla
 from ..selectors import anios_con_informe, informe_rendicion
 
 
@@ -29,6 +30,7 @@ def informe(request, anio: int):
     hasta_mes = 12 if anio < hoy.year else max(hoy.month - 1, 0)
     contexto = contexto_documento(informe) | {
         "observaciones": observaciones(anio=anio, hasta_mes=hasta_mes),
+        "tablas_exportar": TABLAS.values(),
     }
     return render(request, "rendicion/informe_pagina.html", contexto)
 
@@ -43,4 +45,9 @@ def informe_pdf(request, anio: int):
 
 @coordinacion_requerida
 def tabla_exportar(request, anio: int, tabla: str, formato: str):
-    raise Http404("Exportación no disponible todavía.")
+    archivo = archivo_de_tabla(anio=anio, slug=tabla, formato=formato)
+    if archivo is None:
+        raise Http404("No existe esa tabla, formato o año del informe.")
+    respuesta = HttpResponse(archivo.contenido, content_type=archivo.tipo_contenido)
+    respuesta["Content-Disposition"] = f'attachment; filename="{archivo.nombre}"'
+    return respuesta

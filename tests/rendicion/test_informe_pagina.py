@@ -168,3 +168,20 @@ def test_report_for_a_year_before_the_data_has_zeros_not_errors(client):
     contenido = respuesta.content.decode()
     assert "Sin datos" in contenido
     assert "$0,00" in contenido
+
+
+def test_a_centre_opened_in_february_is_not_asked_for_january():
+    textos = [o.texto for o in observaciones(anio=2023)]
+
+    assert not any("ERRADICACIÓN PROGRESIVA" in texto for texto in textos)
+
+
+def test_months_of_operation_must_be_in_order():
+    from django.db import IntegrityError, transaction
+
+    from centros.models import OperacionAnual
+
+    operacion = OperacionAnual.objects.get(centro__numero=1, anio=2023)
+    operacion.mes_inicio, operacion.mes_fin = 9, 3
+    with pytest.raises(IntegrityError), transaction.atomic():
+        operacion.save()

@@ -1,0 +1,143 @@
+"""Benchmark of the annual report: page render, whole PDF, and the layout engine alone.
+
+    .venv/bin/python bench/report.py            # prints {"scales": {"1": {...}, "10": {...}}}
+    .venv/bin/python bench/report.py --escalas 1 --repeticiones 5
+
+Each scale runs in its own process on a fresh SQLite database in a temporary folder, with the
+2023 data, one photo per centre (uploaded through the service, so prepared once for print),
+and for scale N the year multiplied N times (`casmul.sintetico`).
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+RAIZ = Path(__file__).resolve().parent.parent
+
+
+def _medir(escala: int, repeticiones: int) -> dict:
+    carpeta = Path(tempfile.mkdtemp(prefix=f"bench-informe-{escala}-"))
+    os.environ["DATABASE_URL"] = f"sqlite:///{carpeta / 'bench.sqlite3'}"
+    os.environ["MEDIA_ROOT"] = str(carpeta / "media")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "casmul.settings.test"
+    sys.path.insert(0, str(RAIZ))
+
+    import django
+
+    django.setup()
+
+    from django.core.files.base import ContentFile
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, setup_test_environment
+    from django.urls import reverse
+    from PIL import Image, ImageDraw
+
+    from casmul.management.commands.demo import FIXTURES_2023
+    from casmul.roles import Rol
+    from casmul.services import usuario_con_rol_guardar
+    from casmul.sintetico import anio_multiplicar
+    from centros.models import Centro
+    from centros.services import foto_centro_crear
+    from rendicion.documento import documento_html, documento_pdf, pdf_de_html
+    from rendicion.selectors import informe_rendicion
+
+    setup_test_environment()
+    call_command("migrate", verbosity=0)
+    call_command("loaddata", *FIXTURES_2023, verbosity=0)
+    for centro in Centro.objects.order_by("numero"):
+        # A 2400×1800 PNG like a phone photo: the upload service turns it into a print JPEG.
+        imagen = Image.new("RGB", (2400, 1800), (23 + centro.numero * 7, 69, 107))
+        ImageDraw.Draw(imagen).ellipse((600, 300, 1800, 1500), fill=(200, 160, 60))
+        contenido = _png(imagen)
+        foto_centro_crear(
+            centro=centro,
+            imagen=ContentFile(contenido, name=f"centro-{centro.numero}.png"),
+            anio=2023,
+        )
+    if escala > 1:
+        anio_multiplicar(anio=2023, factor=escala)
+
+    usuario_con_rol_guardar(username="bench", password="bench-clave-1", rol=Rol.COORDINACION)
+    cliente = Client()
+    cliente.login(username="bench", password="bench-clave-1")
+    url = reverse("rendicion:informe", args=[2023])
+
+    def tiempos(funcion):
+        funcion()  # warm-up: template loading, fonts
+        muestras = []
+        for _ in range(repeticiones):
+            inicio = time.perf_counter()
+            funcion()
+            muestras.append(time.perf_counter() - inicio)
+        return statistics.median(muestras)
+
+    connection.queries_log.clear()  # a full log (9000 entries) would hide the new queries
+    with CaptureQueriesContext(connection) as consultas_html:
+        assert cliente.get(url).status_code == 200
+    connection.queries_log.clear()
+    with CaptureQueriesContext(connection) as consultas_pdf:
+        pdf = documento_pdf(informe_rendicion(anio=2023))
+    html_guardado = documento_html(informe_rendicion(anio=2023), para_pdf=True)
+
+    html_s = tiempos(lambda: cliente.get(url))
+    pdf_s = tiempos(lambda: documento_pdf(informe_rendicion(anio=2023)))
+    weasyprint_s = tiempos(lambda: pdf_de_html(html_guardado))
+    return {
+        "html_s": round(html_s, 3),
+        "pdf_s": round(pdf_s, 3),
+        "weasyprint_s": round(weasyprint_s, 3),
+        "pdf_over_weasyprint": round(pdf_s / weasyprint_s, 3),
+        "queries_html": len(consultas_html.captured_queries),
+        "queries_pdf": len(consultas_pdf.captured_queries),
+        "pdf_bytes": len(pdf),
+        "centros": Centro.objects.en_operacion(2023).count(),
+    }
+
+
+def _png(imagen) -> bytes:
+    from io import BytesIO
+
+    salida = BytesIO()
+    imagen.save(salida, format="PNG")
+    return salida.getvalue()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--escalas", type=int, nargs="+", default=[1, 10])
+    parser.add_argument("--repeticiones", type=int, default=3)
+    parser.add_argument("--una", type=int, help=argparse.SUPPRESS)
+    argumentos = parser.parse_args()
+    if argumentos.una:
+        print(json.dumps(_medir(argumentos.una, argumentos.repeticiones)))
+        return
+    escalas = {}
+    for escala in argumentos.escalas:
+        salida = subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--una",
+                str(escala),
+                "--repeticiones",
+                str(argumentos.repeticiones),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=RAIZ,
+        )
+        escalas[str(escala)] = json.loads(salida.stdout.strip().splitlines()[-1])
+    print(json.dumps({"scales": escalas}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
