@@ -14,6 +14,8 @@ urlpatterns = [
     path("", views.inicio, name="inicio"),
     path("ingresar/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("salir/", auth_views.LogoutView.as_view(), name="logout"),
+    path("centros/", include("centros.urls")),
+    path("salud/", include("salud.urls")),
     path("rendicion/", include("rendicion.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,16 +1,54 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_safe
 
-from centros.selectors import centros_de_usuario
+from centros.selectors import (
+    SIN_DATOS,
+    centros_de_usuario,
+    matriz_completitud,
+    pendientes_del_mes,
+)
+from centros.views.mensual import puede_registrar_cifras
 
 from .roles import Rol, tiene_rol
 
 
 @login_required
+@require_safe
 def inicio(request):
-    context = {
-        "es_coordinacion": tiene_rol(request.user, Rol.COORDINACION, Rol.ADMINISTRACION),
-        "es_administracion": tiene_rol(request.user, Rol.ADMINISTRACION),
-        "centros": centros_de_usuario(request.user),
+    """What each role has to do now: centre staff, the month to report and their centres'
+    pending months; the coordination, how complete the year is; the administration, both and
+    what needs its attention. A constant number of queries however many centres."""
+    hoy = timezone.localdate()
+    es_administracion = tiene_rol(request.user, Rol.ADMINISTRACION)
+    es_coordinacion = es_administracion or tiene_rol(request.user, Rol.COORDINACION)
+    registra = puede_registrar_cifras(request.user)
+    centros = centros_de_usuario(request.user)
+    matriz = matriz_completitud(centros=centros, anio=hoy.year, hoy=hoy)
+    pendientes = pendientes_del_mes(centros=centros, hoy=hoy)
+    del_anio = {fila.centro.pk: fila for fila in matriz.filas}
+    debidos = matriz.sin_datos + matriz.borradores + matriz.enviados + matriz.aprobados
+    contexto = {
+        "hoy": hoy,
+        "anio": hoy.year,
+        "es_coordinacion": es_coordinacion,
+        "es_administracion": es_administracion,
+        "registra": registra,
+        "matriz": matriz,
+        "avance": matriz.aprobados / debidos if debidos else None,
+        "avance_ancho": round(100 * matriz.aprobados / debidos) if debidos else 0,
+        "mes_a_reportar": pendientes[0] if pendientes else None,
+        "centros": [
+            {"pendiente": pendiente, "anio": del_anio.get(pendiente.centro.pk)}
+            for pendiente in pendientes
+        ],
     }
-    return render(request, "inicio.html", context)
+    if es_administracion:
+        contexto["por_aprobar"] = [fila for fila in matriz.filas if fila.enviados]
+        contexto["sin_datos_del_mes"] = [p for p in pendientes if p.estado == SIN_DATOS]
+        # TODO(selectors): move to a `centros_sin_personal()` selector of centros.
+        contexto["sin_personal"] = list(
+            centros.filter(personal_asignado__isnull=True).order_by("numero")
+        )
+    return render(request, "inicio.html", contexto)

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from .validators import validar_cedula
@@ -382,10 +383,34 @@ class ReporteMensual(models.Model):
     anio = models.PositiveSmallIntegerField("año", validators=[MinValueValidator(2000)])
     mes = models.PositiveSmallIntegerField(choices=MESES)
     estado = models.CharField(max_length=10, choices=Estado.choices, default=Estado.BORRADOR)
-    comentario = models.TextField(blank=True)
+    comentario = models.TextField(
+        blank=True, help_text="Explica las cifras; obligatorio para enviar un mes con advertencias."
+    )
+    advertencias = models.JSONField(
+        default=list, blank=True, help_text="Advertencias de las cifras al último guardado."
+    )
+    motivo_reapertura = models.TextField("motivo de la reapertura", blank=True)
     # Optimistic locking: a save is refused when someone else saved first.
     version = models.PositiveIntegerField(default=1)
     actualizado = models.DateTimeField(auto_now=True)
+    actualizado_por = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="actualizado por",
+    )
+    enviado_en = models.DateTimeField("enviado el", null=True, blank=True)
+    aprobado_en = models.DateTimeField("aprobado el", null=True, blank=True)
+    aprobado_por = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="aprobado por",
+    )
 
     history = HistoricalRecords()
 
@@ -402,6 +427,14 @@ class ReporteMensual(models.Model):
 
     def __str__(self):
         return f"{self.centro.nombre_corto} — {self.get_mes_display()} {self.anio}"
+
+    def get_absolute_url(self):
+        return reverse("centros:mes", args=[self.centro_id, self.anio, self.mes])
+
+    @property
+    def aprobado(self) -> bool:
+        """An approved month is read-only until the coordination reopens it."""
+        return self.estado == self.Estado.APROBADO
 
 
 class CifraMensual(models.Model):

@@ -1,6 +1,7 @@
 """Read functions of `centros`: the app's public API for views and for `rendicion`."""
 
 import calendar
+import datetime
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -19,11 +20,14 @@ from django.db.models import (
     Sum,
     When,
 )
+from django.shortcuts import get_object_or_404
 
+from casmul.formato import numero
 from casmul.montos import a_centavos
 from casmul.roles import Rol, tiene_rol
 
 from .models import (
+    MESES,
     AccionGeneral,
     Area,
     Centro,
@@ -446,3 +450,389 @@ def cifras_atipicas(*, anio: int) -> list[CifraAtipica]:
                     )
                 )
     return atipicas
+
+
+# --- Monthly data entry ------------------------------------------------------------------------
+
+SIN_DATOS = "sin_datos"
+NO_OPERA = "no_opera"
+FUTURO = "futuro"
+NOMBRES_ESTADO = {
+    SIN_DATOS: "Sin datos",
+    NO_OPERA: "No opera",
+    FUTURO: "Por llegar",
+    **dict(ReporteMensual.Estado.choices),
+}
+
+
+@dataclass(frozen=True)
+class FilaFormulario:
+    codigo: str
+    nombre: str
+    descripcion: str
+    unidad: str
+    agregacion: str
+    valor: Decimal | None
+    valor_mes_anterior: Decimal | None
+    valor_anual: Decimal | None
+    es_usuarios: bool
+
+    @property
+    def es_monetaria(self) -> bool:
+        return self.unidad == Indicador.Unidad.DOLARES
+
+
+@dataclass(frozen=True)
+class FormularioMensual:
+    centro: Centro
+    anio: int
+    mes: int
+    reporte: ReporteMensual | None
+    filas: list[FilaFormulario]
+
+    @property
+    def estado(self) -> str:
+        return self.reporte.estado if self.reporte else SIN_DATOS
+
+    @property
+    def nombre_estado(self) -> str:
+        return NOMBRES_ESTADO[self.estado]
+
+    @property
+    def version(self) -> int:
+        return self.reporte.version if self.reporte else 0
+
+    @property
+    def aprobado(self) -> bool:
+        return bool(self.reporte and self.reporte.aprobado)
+
+    @property
+    def nombre_mes(self) -> str:
+        return dict(MESES)[self.mes]
+
+
+def _anual(valores: list[Decimal], agregacion: str) -> Decimal | None:
+    if not valores:
+        return None
+    if agregacion == Indicador.Agregacion.SUMA:
+        return sum(valores, Decimal(0))
+    if agregacion == Indicador.Agregacion.MAXIMO:
+        return max(valores)
+    return sum(valores, Decimal(0)) / len(valores)
+
+
+def formulario_mensual(*, centro: Centro, anio: int, mes: int) -> FormularioMensual:
+    """The figures a centre reports, with this month's values, the previous month's and the
+    year's total so far by each figure's rule. Three queries whatever the data."""
+    anterior_anio, anterior_mes = (anio, mes - 1) if mes > 1 else (anio - 1, 12)
+    indicadores = [
+        ic.indicador
+        for ic in centro.indicadores_centro.select_related("indicador").order_by("orden")
+    ]
+    cifras = CifraMensual.objects.filter(reporte__centro=centro).filter(
+        Q(reporte__anio=anio, reporte__mes__lte=mes)
+        | Q(reporte__anio=anterior_anio, reporte__mes=anterior_mes)
+    )
+    valores: dict[tuple[int, int, int], Decimal] = {
+        (fila["indicador_id"], fila["reporte__anio"], fila["reporte__mes"]): a_centavos(
+            fila["valor"]
+        )
+        for fila in cifras.values("indicador_id", "reporte__anio", "reporte__mes", "valor")
+    }
+    reporte = (
+        ReporteMensual.objects.select_related("actualizado_por", "aprobado_por")
+        .filter(centro=centro, anio=anio, mes=mes)
+        .first()
+    )
+    filas = []
+    for indicador in indicadores:
+        del_anio = [
+            valor
+            for (indicador_id, fila_anio, _), valor in valores.items()
+            if indicador_id == indicador.pk and fila_anio == anio
+        ]
+        filas.append(
+            FilaFormulario(
+                codigo=indicador.codigo,
+                nombre=indicador.nombre,
+                descripcion=indicador.descripcion,
+                unidad=indicador.unidad,
+                agregacion=indicador.agregacion,
+                valor=valores.get((indicador.pk, anio, mes)),
+                valor_mes_anterior=valores.get((indicador.pk, anterior_anio, anterior_mes)),
+                valor_anual=_anual(del_anio, indicador.agregacion),
+                es_usuarios=indicador.pk == centro.indicador_usuarios_id,
+            )
+        )
+    return FormularioMensual(centro=centro, anio=anio, mes=mes, reporte=reporte, filas=filas)
+
+
+@dataclass(frozen=True)
+class MesDelAnio:
+    mes: int
+    nombre: str
+    estado: str
+    reporte_id: int | None
+    valores: dict[str, Decimal]
+    advertencias: int
+
+    @property
+    def nombre_estado(self) -> str:
+        return NOMBRES_ESTADO[self.estado]
+
+
+@dataclass(frozen=True)
+class AnioDeCentro:
+    centro: Centro
+    anio: int
+    indicadores: list[Indicador]
+    meses: list[MesDelAnio]
+    anuales: dict[str, Decimal]
+
+
+def _estado_de_celda(anio, mes, estado, operacion, hoy) -> str:
+    if estado:
+        return estado
+    if (anio, mes) > (hoy.year, hoy.month):
+        return FUTURO
+    if operacion is None or not operacion[0] <= mes <= operacion[1]:
+        return NO_OPERA
+    return SIN_DATOS
+
+
+def anio_de_centro(*, centro: Centro, anio: int, hoy: datetime.date) -> AnioDeCentro:
+    """Twelve months of a centre with their status and values, and each figure's yearly value
+    by its rule. A constant number of queries."""
+    indicadores = [
+        ic.indicador
+        for ic in centro.indicadores_centro.select_related("indicador").order_by("orden")
+    ]
+    reportes = {
+        r["mes"]: r
+        for r in ReporteMensual.objects.filter(centro=centro, anio=anio).values(
+            "pk", "mes", "estado", "advertencias"
+        )
+    }
+    valores: dict[int, dict[str, Decimal]] = {}
+    for fila in CifraMensual.objects.filter(reporte__centro=centro, reporte__anio=anio).values(
+        "reporte__mes", "indicador__codigo", "valor"
+    ):
+        valores.setdefault(fila["reporte__mes"], {})[fila["indicador__codigo"]] = a_centavos(
+            fila["valor"]
+        )
+    operacion = (
+        OperacionAnual.objects.filter(centro=centro, anio=anio)
+        .values_list("mes_inicio", "mes_fin")
+        .first()
+    )
+    meses = []
+    for mes, nombre in MESES:
+        reporte = reportes.get(mes)
+        meses.append(
+            MesDelAnio(
+                mes=mes,
+                nombre=nombre,
+                estado=_estado_de_celda(anio, mes, reporte and reporte["estado"], operacion, hoy),
+                reporte_id=reporte["pk"] if reporte else None,
+                valores=valores.get(mes, {}),
+                advertencias=len(reporte["advertencias"]) if reporte else 0,
+            )
+        )
+    anuales = cifras_anuales(anio=anio, centro_ids=[centro.pk])
+    return AnioDeCentro(
+        centro=centro,
+        anio=anio,
+        indicadores=indicadores,
+        meses=meses,
+        anuales={codigo: valor for (_, codigo), valor in anuales.items()},
+    )
+
+
+@dataclass(frozen=True)
+class Celda:
+    mes: int
+    estado: str
+    reporte_id: int | None
+    advertencias: int
+
+    @property
+    def nombre_estado(self) -> str:
+        return NOMBRES_ESTADO[self.estado]
+
+
+@dataclass(frozen=True)
+class FilaMatriz:
+    centro: Centro
+    celdas: list[Celda]
+
+    def _contar(self, *estados) -> int:
+        return sum(1 for celda in self.celdas if celda.estado in estados)
+
+    @property
+    def sin_datos(self) -> int:
+        return self._contar(SIN_DATOS)
+
+    @property
+    def borradores(self) -> int:
+        return self._contar(ReporteMensual.Estado.BORRADOR)
+
+    @property
+    def enviados(self) -> int:
+        return self._contar(ReporteMensual.Estado.ENVIADO)
+
+    @property
+    def aprobados(self) -> int:
+        return self._contar(ReporteMensual.Estado.APROBADO)
+
+
+@dataclass(frozen=True)
+class MatrizCompletitud:
+    anio: int
+    filas: list[FilaMatriz]
+
+    def _total(self, atributo: str) -> int:
+        return sum(getattr(fila, atributo) for fila in self.filas)
+
+    @property
+    def sin_datos(self) -> int:
+        return self._total("sin_datos")
+
+    @property
+    def borradores(self) -> int:
+        return self._total("borradores")
+
+    @property
+    def enviados(self) -> int:
+        return self._total("enviados")
+
+    @property
+    def aprobados(self) -> int:
+        return self._total("aprobados")
+
+
+def matriz_completitud(
+    *, centros: QuerySet[Centro], anio: int, hoy: datetime.date
+) -> MatrizCompletitud:
+    """Centres (already filtered) × twelve months with each month's status; three queries."""
+    centros = list(centros.en_operacion(anio).select_related("area").order_by("numero").distinct())
+    ids = [centro.pk for centro in centros]
+    reportes = {
+        (r["centro_id"], r["mes"]): r
+        for r in ReporteMensual.objects.filter(centro_id__in=ids, anio=anio).values(
+            "pk", "centro_id", "mes", "estado", "advertencias"
+        )
+    }
+    operaciones = {
+        fila[0]: (fila[1], fila[2])
+        for fila in OperacionAnual.objects.filter(centro_id__in=ids, anio=anio).values_list(
+            "centro_id", "mes_inicio", "mes_fin"
+        )
+    }
+    filas = []
+    for centro in centros:
+        celdas = []
+        for mes, _ in MESES:
+            reporte = reportes.get((centro.pk, mes))
+            celdas.append(
+                Celda(
+                    mes=mes,
+                    estado=_estado_de_celda(
+                        anio, mes, reporte and reporte["estado"], operaciones.get(centro.pk), hoy
+                    ),
+                    reporte_id=reporte["pk"] if reporte else None,
+                    advertencias=len(reporte["advertencias"]) if reporte else 0,
+                )
+            )
+        filas.append(FilaMatriz(centro=centro, celdas=celdas))
+    return MatrizCompletitud(anio=anio, filas=filas)
+
+
+@dataclass(frozen=True)
+class CambioRegistrado:
+    fecha: datetime.datetime
+    usuario: str
+    que: str
+    antes: str
+    despues: str
+    motivo: str
+
+
+def historial_de_mes(*, reporte: ReporteMensual) -> list[CambioRegistrado]:
+    """Every change of the month's figures and status (who, when, old and new value,
+    comment), newest first. Two queries."""
+    cambios = []
+    anteriores: dict[int, Decimal] = {}
+    for registro in (
+        CifraMensual.history.filter(reporte_id=reporte.pk)
+        .select_related("history_user", "indicador")
+        .order_by("history_date", "history_id")
+    ):
+        antes = anteriores.get(registro.id)
+        anteriores[registro.id] = registro.valor
+        cambios.append(
+            CambioRegistrado(
+                fecha=registro.history_date,
+                usuario=str(registro.history_user or "sistema"),
+                que=registro.indicador.nombre,
+                antes="—" if antes is None or registro.history_type == "+" else numero(antes, 2),
+                despues="—" if registro.history_type == "-" else numero(registro.valor, 2),
+                motivo=registro.history_change_reason or "",
+            )
+        )
+    estado_previo = None
+    for registro in (
+        ReporteMensual.history.filter(id=reporte.pk)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    ):
+        if registro.estado != estado_previo:
+            cambios.append(
+                CambioRegistrado(
+                    fecha=registro.history_date,
+                    usuario=str(registro.history_user or "sistema"),
+                    que="Estado del mes",
+                    antes=NOMBRES_ESTADO.get(estado_previo, "—") if estado_previo else "—",
+                    despues=NOMBRES_ESTADO[registro.estado],
+                    motivo=registro.history_change_reason or "",
+                )
+            )
+        estado_previo = registro.estado
+    return sorted(cambios, key=lambda cambio: cambio.fecha, reverse=True)
+
+
+@dataclass(frozen=True)
+class PendienteCentro:
+    centro: Centro
+    anio: int
+    mes: int
+    estado: str
+
+    @property
+    def nombre_estado(self) -> str:
+        return NOMBRES_ESTADO[self.estado]
+
+    @property
+    def nombre_mes(self) -> str:
+        return dict(MESES)[self.mes]
+
+
+def pendientes_del_mes(*, centros: QuerySet[Centro], hoy: datetime.date) -> list[PendienteCentro]:
+    """For each centre, the status of the month to report now: the previous month (the
+    current one is still running). Two queries."""
+    anio, mes = (hoy.year, hoy.month - 1) if hoy.month > 1 else (hoy.year - 1, 12)
+    centros = list(centros.order_by("numero"))
+    estados = dict(
+        ReporteMensual.objects.filter(
+            centro__in=[c.pk for c in centros], anio=anio, mes=mes
+        ).values_list("centro_id", "estado")
+    )
+    return [
+        PendienteCentro(centro=c, anio=anio, mes=mes, estado=estados.get(c.pk, SIN_DATOS))
+        for c in centros
+    ]
+
+
+def centro_de_usuario(user, centro_id: int) -> Centro:
+    """The centre if the user may see it; 404 otherwise (staff of another centre do not even
+    learn that it exists)."""
+    return get_object_or_404(centros_de_usuario(user), pk=centro_id)

@@ -1,14 +1,30 @@
 """Writes of `centros`."""
 
+import calendar
+import datetime
+from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
 from PIL import Image, ImageOps, UnidentifiedImageError
+from simple_history.utils import bulk_update_with_history
 
-from .models import Centro, FotoCentro
+from casmul.formato import numero
+
+from .models import (
+    Centro,
+    CifraMensual,
+    FotoCentro,
+    Indicador,
+    Inscripcion,
+    OperacionAnual,
+    ReporteMensual,
+)
 
 # Long side of the print copy: sharp at 300 dpi on half an A4 page.
 LADO_MAYOR_IMPRESION = 1600
@@ -46,3 +62,312 @@ def foto_centro_crear(
     return foto_centro_guardar(
         foto=FotoCentro(centro=centro, imagen=imagen, anio=anio, leyenda=leyenda, orden=orden)
     )
+
+
+# --- Monthly reports -------------------------------------------------------------------------
+
+# A value is "far outside the centre's range" beyond these multiples of its recent average.
+FACTOR_RANGO = Decimal("2")
+# A month-to-month change above this fraction of the previous month is a jump.
+SALTO_MENSUAL = Decimal("0.5")
+MESES_RECIENTES = 6
+
+
+class ConflictoDeVersion(Exception):
+    """Someone saved the month after the user opened it: the save is refused, not merged."""
+
+    def __init__(self, reporte: ReporteMensual):
+        self.reporte = reporte
+        quien = reporte.actualizado_por or "otra persona"
+        super().__init__(
+            f"{quien} guardó este mes después de que usted lo abriera. Revise los valores "
+            "guardados ahora y vuelva a escribir sus cambios."
+        )
+
+
+def mes_no_futuro(*, anio: int, mes: int, hoy: datetime.date | None = None) -> None:
+    hoy = hoy or timezone.localdate()
+    if (anio, mes) > (hoy.year, hoy.month):
+        raise ValidationError(
+            "No se pueden registrar cifras de un mes que todavía no ha llegado.", code="futuro"
+        )
+
+
+def _mes_anterior(anio: int, mes: int, atras: int = 1) -> tuple[int, int]:
+    indice = anio * 12 + (mes - 1) - atras
+    return indice // 12, indice % 12 + 1
+
+
+def valores_validar(*, centro: Centro, valores: dict[str, Decimal | None]) -> dict[str, Decimal]:
+    """The centre's figures with hard rules applied: known indicator, not negative, whole
+    numbers except money. Raises a ValidationError keyed by indicator code."""
+    indicadores = {
+        ic.indicador.codigo: ic.indicador
+        for ic in centro.indicadores_centro.select_related("indicador")
+    }
+    errores, limpios = {}, {}
+    for codigo, valor in valores.items():
+        indicador = indicadores.get(codigo)
+        if indicador is None:
+            errores[codigo] = "Este centro no reporta esa cifra."
+        elif valor is None:
+            continue
+        elif valor < 0:
+            errores[codigo] = "La cifra no puede ser negativa."
+        elif not indicador.es_monetario and valor != valor.to_integral_value():
+            errores[codigo] = "Escriba un número entero (sin decimales)."
+        elif indicador.es_monetario and valor != valor.quantize(Decimal("0.01")):
+            errores[codigo] = "Escriba el valor con dos decimales como máximo."
+        else:
+            limpios[codigo] = valor
+    if errores:
+        raise ValidationError(errores)
+    return limpios
+
+
+def advertencias_de_cifras(
+    *, centro: Centro, anio: int, mes: int, valores: dict[str, Decimal]
+) -> list[str]:
+    """Soft rules: a value far outside the centre's recent range, users above capacity, a
+    jump from the previous month, users that do not match the nominal registry. The month
+    may still be submitted, with a comment."""
+    desde_anio, desde_mes = _mes_anterior(anio, mes, MESES_RECIENTES)
+    recientes: dict[str, list[tuple[int, Decimal]]] = {}
+    filas = (
+        CifraMensual.objects.filter(reporte__centro=centro, indicador__codigo__in=list(valores))
+        .filter(
+            Q(reporte__anio__gt=desde_anio)
+            | Q(reporte__anio=desde_anio, reporte__mes__gte=desde_mes)
+        )
+        .filter(Q(reporte__anio__lt=anio) | Q(reporte__anio=anio, reporte__mes__lt=mes))
+        .values_list(
+            "indicador__codigo", "reporte__anio", "reporte__mes", "valor", "indicador__nombre"
+        )
+    )
+    nombres = {}
+    for codigo, fila_anio, fila_mes, valor, nombre in filas:
+        recientes.setdefault(codigo, []).append((fila_anio * 12 + fila_mes, Decimal(valor)))
+        nombres[codigo] = nombre
+    anterior = _mes_anterior(anio, mes)
+    indice_anterior = anterior[0] * 12 + anterior[1]
+    advertencias = []
+    for codigo, valor in valores.items():
+        serie = recientes.get(codigo, [])
+        nombre = nombres.get(codigo, codigo)
+        previo = next((v for indice, v in serie if indice == indice_anterior), None)
+        if len(serie) >= 3:
+            promedio = sum(v for _, v in serie) / len(serie)
+            if promedio and (valor > promedio * FACTOR_RANGO or valor * FACTOR_RANGO < promedio):
+                advertencias.append(
+                    f"{nombre}: {numero(valor)} está muy lejos del promedio de los últimos meses "
+                    f"({numero(promedio)})."
+                )
+                continue
+        if previo and abs(valor - previo) > previo * SALTO_MENSUAL:
+            advertencias.append(
+                f"{nombre}: pasa de {numero(previo)} el mes anterior a {numero(valor)}."
+            )
+    usuarios = centro.indicador_usuarios
+    if usuarios and usuarios.codigo in valores:
+        valor = valores[usuarios.codigo]
+        if centro.capacidad and valor > centro.capacidad:
+            advertencias.append(
+                f"{usuarios.nombre}: {numero(valor)} supera la capacidad del centro "
+                f"({numero(centro.capacidad)})."
+            )
+        if centro.lleva_registro_nominal and usuarios.agregacion != Indicador.Agregacion.SUMA:
+            inscritos = inscritos_en_mes(centro=centro, anio=anio, mes=mes)
+            if valor != inscritos:
+                advertencias.append(
+                    f"{usuarios.nombre}: {numero(valor)} no coincide con las {numero(inscritos)} "
+                    "personas inscritas en el registro nominal ese mes."
+                )
+    return advertencias
+
+
+def inscritos_en_mes(*, centro: Centro, anio: int, mes: int) -> int:
+    """Enrolments of the nominal registry active some day of the month."""
+    primero = datetime.date(anio, mes, 1)
+    ultimo = datetime.date(anio, mes, calendar.monthrange(anio, mes)[1])
+    return (
+        Inscripcion.objects.filter(centro=centro, desde__lte=ultimo)
+        .filter(Q(hasta__isnull=True) | Q(hasta__gte=primero))
+        .values("beneficiario")
+        .distinct()
+        .count()
+    )
+
+
+def reporte_para_editar(
+    *, centro: Centro, anio: int, mes: int, version: int | None, hoy: datetime.date | None = None
+) -> ReporteMensual:
+    """The month's report, locked for this transaction, after the rules every write obeys:
+    not a future month, not approved, and nobody saved since `version` (None or 0: the user
+    saw an empty month). Call inside `transaction.atomic()`."""
+    mes_no_futuro(anio=anio, mes=mes, hoy=hoy)
+    reporte = (
+        ReporteMensual.objects.select_for_update(of=("self",))
+        .select_related("actualizado_por")
+        .filter(centro=centro, anio=anio, mes=mes)
+        .first()
+    )
+    if reporte is None:
+        if version:
+            raise ValidationError("Este mes ya no existe: recargue la página.", code="borrado")
+        try:
+            with transaction.atomic():
+                return ReporteMensual.objects.create(centro=centro, anio=anio, mes=mes, version=0)
+        except IntegrityError:
+            # Someone created the same month at the same moment.
+            reporte = ReporteMensual.objects.select_related("actualizado_por").get(
+                centro=centro, anio=anio, mes=mes
+            )
+            raise ConflictoDeVersion(reporte) from None
+    if reporte.aprobado:
+        raise ValidationError(
+            "Este mes está aprobado y no se puede modificar. Pida a la Coordinación de "
+            "planificación que lo reabra.",
+            code="aprobado",
+        )
+    if version is not None and version != reporte.version:
+        raise ConflictoDeVersion(reporte)
+    return reporte
+
+
+def reporte_cerrar_edicion(
+    *,
+    reporte: ReporteMensual,
+    usuario,
+    comentario: str,
+    advertencias: list[str],
+    enviar: bool,
+) -> ReporteMensual:
+    """Stores the comment and warnings, moves the month to draft or submitted, and bumps the
+    version. A month with warnings is submitted only with a comment."""
+    comentario = comentario.strip()
+    if enviar and advertencias and not comentario:
+        raise ValidationError(
+            {"comentario": "Hay advertencias: explique las cifras en el comentario para enviar."}
+        )
+    reporte.comentario = comentario
+    reporte.advertencias = advertencias
+    reporte.estado = ReporteMensual.Estado.ENVIADO if enviar else ReporteMensual.Estado.BORRADOR
+    reporte.enviado_en = timezone.now() if enviar else None
+    reporte.actualizado_por = usuario
+    reporte.version += 1
+    reporte._change_reason = comentario[:100] or ("Enviado" if enviar else "Borrador")
+    reporte.save()
+    return reporte
+
+
+@transaction.atomic
+def reporte_guardar(
+    *,
+    centro: Centro,
+    anio: int,
+    mes: int,
+    valores: dict[str, Decimal | None],
+    version: int | None,
+    usuario,
+    comentario: str = "",
+    enviar: bool = False,
+    hoy: datetime.date | None = None,
+) -> ReporteMensual:
+    """Saves a centre's monthly figures as a draft or submits them for review.
+
+    Refused (nothing written): a future month, an approved month, a version that someone else
+    already replaced (`ConflictoDeVersion`), invalid values, or warnings without a comment when
+    submitting. Each changed figure gets a history entry with the user and the comment."""
+    limpios = valores_validar(centro=centro, valores=valores)
+    reporte = reporte_para_editar(centro=centro, anio=anio, mes=mes, version=version, hoy=hoy)
+    advertencias = advertencias_de_cifras(centro=centro, anio=anio, mes=mes, valores=limpios)
+    reporte_cerrar_edicion(
+        reporte=reporte,
+        usuario=usuario,
+        comentario=comentario,
+        advertencias=advertencias,
+        enviar=enviar,
+    )
+    existentes = {
+        cifra.indicador.codigo: cifra for cifra in reporte.cifras.select_related("indicador")
+    }
+    indicadores = {
+        ic.indicador.codigo: ic.indicador
+        for ic in centro.indicadores_centro.select_related("indicador")
+    }
+    for codigo, valor in limpios.items():
+        cifra = existentes.get(codigo)
+        if cifra is not None and cifra.valor == valor:
+            continue
+        cifra = cifra or CifraMensual(reporte=reporte, indicador=indicadores[codigo])
+        cifra.valor = valor
+        cifra.comentario = reporte.comentario
+        cifra._change_reason = reporte.comentario[:100]
+        cifra.full_clean(validate_unique=False)
+        cifra.save()
+    return reporte
+
+
+@transaction.atomic
+def reportes_aprobar(*, reporte_ids: list[int], usuario) -> tuple[int, int]:
+    """Approves the submitted months among the given ones; returns (approved, skipped).
+    Drafts and months already approved are skipped, not changed."""
+    reportes = list(
+        ReporteMensual.objects.select_for_update().filter(
+            pk__in=reporte_ids, estado=ReporteMensual.Estado.ENVIADO
+        )
+    )
+    ahora = timezone.now()
+    for reporte in reportes:
+        reporte.estado = ReporteMensual.Estado.APROBADO
+        reporte.aprobado_por = usuario
+        reporte.aprobado_en = ahora
+        reporte.version += 1
+    bulk_update_with_history(
+        reportes,
+        ReporteMensual,
+        ["estado", "aprobado_por", "aprobado_en", "version"],
+        default_user=usuario,
+        default_change_reason="Aprobado",
+    )
+    return len(reportes), len(set(reporte_ids)) - len(reportes)
+
+
+@transaction.atomic
+def reporte_reabrir(*, reporte: ReporteMensual, motivo: str, usuario) -> ReporteMensual:
+    """Reopens an approved month as a draft, with the stated reason in its history."""
+    motivo = motivo.strip()
+    if not motivo:
+        raise ValidationError({"motivo": "Indique por qué se reabre el mes."})
+    reporte = ReporteMensual.objects.select_for_update().get(pk=reporte.pk)
+    if not reporte.aprobado:
+        raise ValidationError("Solo se puede reabrir un mes aprobado.", code="no_aprobado")
+    reporte.estado = ReporteMensual.Estado.BORRADOR
+    reporte.motivo_reapertura = motivo
+    reporte.aprobado_por = None
+    reporte.aprobado_en = None
+    reporte.actualizado_por = usuario
+    reporte.version += 1
+    reporte._change_reason = f"Reabierto: {motivo}"[:100]
+    reporte.save()
+    return reporte
+
+
+@transaction.atomic
+def operaciones_continuar(*, desde_anio: int, hasta_anio: int) -> int:
+    """Records that the centres operating in `desde_anio` go on operating every year up to
+    `hasta_anio` (staff unknown). Returns how many years of operation were added."""
+    centros = list(Centro.objects.en_operacion(desde_anio).values_list("pk", flat=True))
+    existentes = set(
+        OperacionAnual.objects.filter(
+            centro_id__in=centros, anio__gt=desde_anio, anio__lte=hasta_anio
+        ).values_list("centro_id", "anio")
+    )
+    nuevas = [
+        OperacionAnual(centro_id=centro, anio=anio)
+        for anio in range(desde_anio + 1, hasta_anio + 1)
+        for centro in centros
+        if (centro, anio) not in existentes
+    ]
+    OperacionAnual.objects.bulk_create(nuevas)
+    return len(nuevas)

@@ -4,7 +4,11 @@ import calendar
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
+
+from casmul.formato import numero
+from centros.models import MESES, Centro, ReporteMensual
+from centros.selectors import NOMBRES_ESTADO, SIN_DATOS, CambioRegistrado, historial_de_mes
 
 from .models import AtencionClinica, DotacionProfesional, Especialidad, Servicio
 
@@ -82,3 +86,196 @@ class Dotacion:
 def dotacion_profesional(*, anio: int) -> Dotacion:
     """Professionals per specialty or post in the year (Tabla 4)."""
     return Dotacion(filas=list(DotacionProfesional.objects.filter(anio=anio).order_by("orden")))
+
+
+# --- Monthly data entry of the clinic ---------------------------------------------------------
+
+SIN_DESAGREGAR = "Sin desagregar por especialidad"
+TOTAL_DEL_SERVICIO = "Total del servicio"
+
+
+def especialidades_del_formulario() -> list[Especialidad]:
+    """The specialties the clinic's month form offers as rows of consulta externa."""
+    return list(Especialidad.objects.filter(activa=True).order_by("orden", "nombre"))
+
+
+@dataclass(frozen=True)
+class FilaClinica:
+    servicio: str
+    especialidad_id: int | None
+    nombre: str
+    valor: int | None
+    valor_mes_anterior: int | None
+    valor_anual: int | None
+
+    @property
+    def clave(self) -> tuple[str, int | None]:
+        return (self.servicio, self.especialidad_id)
+
+
+def _suma(valores) -> int | None:
+    valores = [valor for valor in valores if valor is not None]
+    return sum(valores) if valores else None
+
+
+@dataclass(frozen=True)
+class GrupoClinica:
+    """One service of the clinic with its rows (specialties, or a single total)."""
+
+    servicio: str
+    nombre: str
+    filas: list[FilaClinica]
+
+    @property
+    def total(self) -> int | None:
+        return _suma(fila.valor for fila in self.filas)
+
+    @property
+    def total_mes_anterior(self) -> int | None:
+        return _suma(fila.valor_mes_anterior for fila in self.filas)
+
+    @property
+    def total_anual(self) -> int | None:
+        return _suma(fila.valor_anual for fila in self.filas)
+
+
+@dataclass(frozen=True)
+class FormularioClinica:
+    centro: Centro
+    anio: int
+    mes: int
+    reporte: ReporteMensual | None
+    grupos: list[GrupoClinica]
+
+    @property
+    def filas(self) -> list[FilaClinica]:
+        return [fila for grupo in self.grupos for fila in grupo.filas]
+
+    @property
+    def total(self) -> int | None:
+        return _suma(grupo.total for grupo in self.grupos)
+
+    @property
+    def total_mes_anterior(self) -> int | None:
+        return _suma(grupo.total_mes_anterior for grupo in self.grupos)
+
+    @property
+    def total_anual(self) -> int | None:
+        return _suma(grupo.total_anual for grupo in self.grupos)
+
+    @property
+    def estado(self) -> str:
+        return self.reporte.estado if self.reporte else SIN_DATOS
+
+    @property
+    def nombre_estado(self) -> str:
+        return NOMBRES_ESTADO[self.estado]
+
+    @property
+    def version(self) -> int:
+        return self.reporte.version if self.reporte else 0
+
+    @property
+    def aprobado(self) -> bool:
+        return bool(self.reporte and self.reporte.aprobado)
+
+    @property
+    def nombre_mes(self) -> str:
+        return dict(MESES)[self.mes]
+
+
+def formulario_clinica(*, centro: Centro, anio: int, mes: int) -> FormularioClinica:
+    """The clinic's month as a grid: consulta externa by active specialty plus a row without
+    specialty (the 2023 records are not broken down), emergencia and hospitalización as
+    totals; any other row that holds data is shown too, so that nothing stored is hidden.
+    Each row carries this month's patients, the previous month's and the year's so far.
+    Three queries whatever the data."""
+    anterior = (anio, mes - 1) if mes > 1 else (anio - 1, 12)
+    especialidades = especialidades_del_formulario()
+    filas_guardadas = AtencionClinica.objects.filter(reporte__centro=centro).filter(
+        Q(reporte__anio=anio, reporte__mes__lte=mes)
+        | Q(reporte__anio=anterior[0], reporte__mes=anterior[1])
+    )
+    valores: dict[tuple[str, int | None, int, int], int] = {}
+    otras: dict[str, dict[int, tuple[int, str]]] = {}
+    for fila in filas_guardadas.values(
+        "servicio",
+        "especialidad_id",
+        "especialidad__nombre",
+        "especialidad__orden",
+        "reporte__anio",
+        "reporte__mes",
+        "pacientes",
+    ):
+        servicio, especialidad = fila["servicio"], fila["especialidad_id"]
+        valores[(servicio, especialidad, fila["reporte__anio"], fila["reporte__mes"])] = fila[
+            "pacientes"
+        ]
+        if especialidad is not None:
+            otras.setdefault(servicio, {})[especialidad] = (
+                fila["especialidad__orden"],
+                fila["especialidad__nombre"],
+            )
+    reporte = (
+        ReporteMensual.objects.select_related("actualizado_por", "aprobado_por")
+        .filter(centro=centro, anio=anio, mes=mes)
+        .first()
+    )
+
+    def fila(servicio: str, especialidad: int | None, nombre: str) -> FilaClinica:
+        return FilaClinica(
+            servicio=servicio,
+            especialidad_id=especialidad,
+            nombre=nombre,
+            valor=valores.get((servicio, especialidad, anio, mes)),
+            valor_mes_anterior=valores.get((servicio, especialidad, *anterior)),
+            valor_anual=_suma(
+                valor
+                for (s, e, fila_anio, _), valor in valores.items()
+                if s == servicio and e == especialidad and fila_anio == anio
+            ),
+        )
+
+    grupos = []
+    for servicio, nombre_servicio in Servicio.choices:
+        if servicio == Servicio.CONSULTA_EXTERNA:
+            ofrecidas = {e.pk: (e.orden, e.nombre) for e in especialidades}
+        else:
+            ofrecidas = {}
+        con_datos = {**otras.get(servicio, {}), **ofrecidas}
+        orden = sorted(con_datos.items(), key=lambda item: (item[1][0], item[1][1]))
+        filas = [fila(servicio, pk, nombre) for pk, (_, nombre) in orden]
+        sin = SIN_DESAGREGAR if filas else TOTAL_DEL_SERVICIO
+        filas.append(fila(servicio, None, sin))
+        grupos.append(GrupoClinica(servicio=servicio, nombre=nombre_servicio, filas=filas))
+    return FormularioClinica(centro=centro, anio=anio, mes=mes, reporte=reporte, grupos=grupos)
+
+
+def historial_de_mes_clinica(*, reporte: ReporteMensual) -> list[CambioRegistrado]:
+    """Every change of the clinic's month (patients per service and specialty, and the
+    month's status), newest first. Three queries."""
+    cambios = historial_de_mes(reporte=reporte)
+    anteriores: dict[int, int] = {}
+    for registro in (
+        AtencionClinica.history.filter(reporte_id=reporte.pk)
+        .select_related("history_user", "especialidad")
+        .order_by("history_date", "history_id")
+    ):
+        antes = anteriores.get(registro.id)
+        anteriores[registro.id] = registro.pacientes
+        servicio = Servicio(registro.servicio).label
+        que = f"{servicio} — {registro.especialidad.nombre}" if registro.especialidad else servicio
+        cambios.append(
+            CambioRegistrado(
+                fecha=registro.history_date,
+                usuario=str(registro.history_user or "sistema"),
+                que=que,
+                antes="—" if antes is None or registro.history_type == "+" else numero(antes),
+                despues="—" if registro.history_type == "-" else numero(registro.pacientes),
+                # Without a comment the service records the row's name: not worth repeating.
+                motivo=""
+                if registro.history_change_reason == que
+                else (registro.history_change_reason or ""),
+            )
+        )
+    return sorted(cambios, key=lambda cambio: cambio.fecha, reverse=True)

@@ -130,3 +130,10 @@ LOGOUT_REDIRECT_URL = "login"
 
 INSTITUCION_NOMBRE = "Centro de Apoyo Social Municipal de Loja"
 INSTITUCION_SIGLAS = "CASMUL"
+
+# Spreadsheet imports (django-import-export): every import runs in a transaction, and only
+# users who may add records import them (by default anyone with admin access could); the
+# coordination, with view permission, may export.
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"

@@ -1,14 +1,27 @@
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from casmul.roles import Rol
 from casmul.services import usuario_con_rol_guardar
-from tests.factories import CentroFactory
+from centros.models import ReporteMensual
+from tests.factories import CentroFactory, OperacionAnualFactory, ReporteMensualFactory
+
+HOY = timezone.localdate()
+# The month to report now is the one that just ended.
+ANIO_A_REPORTAR, MES_A_REPORTAR = (HOY.year, HOY.month - 1) if HOY.month > 1 else (HOY.year - 1, 12)
+
+
+def _centros_en_operacion(cantidad):
+    centros = CentroFactory.create_batch(cantidad)
+    for centro in centros:
+        OperacionAnualFactory(centro=centro, anio=HOY.year)
+    return centros
 
 
 @pytest.fixture
 def centros(db):
-    return CentroFactory.create_batch(3)
+    return _centros_en_operacion(3)
 
 
 def _usuario(rol, centros=()):
@@ -63,12 +76,82 @@ def test_login_with_demo_style_credentials_reaches_home(client, centros):
     assert respuesta.url == reverse("inicio")
 
 
-def test_home_query_count_does_not_grow_with_centres(client, db, django_assert_max_num_queries):
-    usuario = _usuario(Rol.COORDINACION)
+def test_centre_staff_see_the_month_to_report_with_its_status_and_link(client, centros):
+    propio = centros[0]
+    ReporteMensualFactory(
+        centro=propio, anio=ANIO_A_REPORTAR, mes=MES_A_REPORTAR, estado="borrador"
+    )
+    client.force_login(_usuario(Rol.PERSONAL_CENTRO, [propio]))
+
+    respuesta = client.get(reverse("inicio"))
+    contenido = respuesta.content.decode()
+
+    assert reverse("centros:mes", args=[propio.pk, ANIO_A_REPORTAR, MES_A_REPORTAR]) in contenido
+    assert reverse("centros:anio", args=[propio.pk, HOY.year]) in contenido
+    assert "Continuar el borrador" in contenido
+    assert "estado-borrador" in contenido
+    assert "Matriz de completitud" not in contenido
+
+
+def test_centre_staff_without_centres_are_told_to_ask_for_them(client, centros):
+    client.force_login(_usuario(Rol.PERSONAL_CENTRO))
+
+    contenido = client.get(reverse("inicio")).content.decode()
+
+    assert "No tiene centros asignados" in contenido
+
+
+def test_the_coordinator_sees_the_years_completeness_and_its_links(client, centros):
+    ReporteMensualFactory(centro=centros[0], anio=HOY.year, mes=1, estado="enviado")
+    ReporteMensualFactory(centro=centros[1], anio=HOY.year, mes=1, estado="aprobado")
+    client.force_login(_usuario(Rol.COORDINACION))
+
+    respuesta = client.get(reverse("inicio"))
+    contenido = respuesta.content.decode()
+
+    matriz = respuesta.context["matriz"]
+    assert (matriz.enviados, matriz.aprobados) == (1, 1)
+    assert matriz.sin_datos == 3 * HOY.month - 2  # every month so far, but the two reported
+    assert reverse("centros:completitud", args=[HOY.year]) in contenido
+    assert reverse("rendicion:indice") in contenido
+    assert "Requiere atención" not in contenido
+
+
+def test_the_administrator_also_sees_what_needs_attention(client, centros):
+    con_personal = centros[0]
+    ReporteMensualFactory(centro=centros[1], anio=HOY.year, mes=1, estado="enviado")
+    _usuario(Rol.PERSONAL_CENTRO, [con_personal])
+    client.force_login(_usuario(Rol.ADMINISTRACION))
+
+    respuesta = client.get(reverse("inicio"))
+    contenido = respuesta.content.decode()
+
+    assert "Requiere atención" in contenido
+    assert [c.pk for c in respuesta.context["sin_personal"]] == [centros[1].pk, centros[2].pk]
+    assert [fila.centro.pk for fila in respuesta.context["por_aprobar"]] == [centros[1].pk]
+    assert "2 centros sin personal asignado" in contenido
+    assert "1 centro con meses enviados" in contenido
+    assert reverse("centros:completitud", args=[HOY.year]) in contenido
+
+
+@pytest.mark.parametrize("rol", [Rol.PERSONAL_CENTRO, Rol.COORDINACION, Rol.ADMINISTRACION])
+def test_home_query_count_does_not_grow_with_centres(
+    client, db, rol, django_assert_max_num_queries
+):
+    pocos = _centros_en_operacion(3)
+    usuario = _usuario(rol, pocos if rol == Rol.PERSONAL_CENTRO else ())
+    for centro in pocos:
+        ReporteMensualFactory(centro=centro, anio=HOY.year, mes=1, estado="enviado")
     client.force_login(usuario)
-    CentroFactory.create_batch(3)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(10) as consultas:
         client.get(reverse("inicio"))
-    CentroFactory.create_batch(30)
-    with django_assert_max_num_queries(8):
-        client.get(reverse("inicio"))
+
+    muchos = _centros_en_operacion(30)
+    for centro in muchos:
+        ReporteMensualFactory(centro=centro, anio=HOY.year, mes=1, estado="aprobado")
+    if rol == Rol.PERSONAL_CENTRO:
+        usuario.centros_asignados.add(*muchos)
+    with django_assert_max_num_queries(len(consultas.captured_queries)):
+        respuesta = client.get(reverse("inicio"))
+    assert len(respuesta.context["centros"]) == 33
+    assert ReporteMensual.objects.count() == 33

@@ -1,9 +1,11 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from casmul.roles import Rol
 from casmul.services import usuario_con_rol_guardar
+from centros.services import operaciones_continuar
 
 FIXTURES_2023 = ["centros", "salud", "convenios", "presupuesto", "rendicion"]
 
@@ -40,6 +42,8 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, **options):
         call_command("loaddata", *FIXTURES_2023, verbosity=0)
+        # The 2023 centres go on operating, so that this year's months can be entered.
+        operaciones_continuar(desde_anio=2023, hasta_anio=timezone.localdate().year)
         for datos in USUARIOS_DEMO:
             usuario_con_rol_guardar(**datos)
         self.stdout.write(self.style.SUCCESS("Datos de 2023 cargados. Usuarios de demostración:"))

@@ -1,0 +1,183 @@
+"""Forms of `centros`: the monthly figures of a centre, as its staff type them."""
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from casmul.formato import numero
+
+from .selectors import FilaFormulario, FormularioMensual
+
+ENVIAR = "enviar"
+BORRADOR = "borrador"
+ACCIONES = [(BORRADOR, "Guardar borrador"), (ENVIAR, "Enviar a revisión")]
+
+# es-EC: "." groups thousands, "," separates decimals (1.234,56). A lone dot that does not
+# group thousands ("12.5") is read as a decimal point, as many keyboards type it.
+_AGRUPADO = re.compile(r"^\d{1,3}(\.\d{3})+$")
+_NUMERO = re.compile(r"^-?\d+(\.\d+)?$")
+
+
+def cifra_leer(texto: str) -> Decimal | None:
+    """'1.234' -> 1234, '1.234,56' -> 1234.56, '12,5' -> 12.5, '12.5' -> 12.5, '' -> None.
+    Raises ValidationError for anything that is not a number."""
+    texto = texto.strip().replace(" ", "").replace("$", "")
+    if not texto:
+        return None
+    signo = "-" if texto.startswith("-") else ""
+    cuerpo = texto.lstrip("-")
+    if "," in cuerpo:
+        entero, _, decimales = cuerpo.partition(",")
+        if "." in entero and not _AGRUPADO.match(entero):
+            raise ValidationError("Escriba solo un número, por ejemplo 1.234 o 56,50.")
+        cuerpo = f"{entero.replace('.', '')}.{decimales}"
+    elif _AGRUPADO.match(cuerpo):
+        cuerpo = cuerpo.replace(".", "")
+    if not _NUMERO.match(signo + cuerpo):
+        raise ValidationError("Escriba solo un número, por ejemplo 1.234 o 56,50.", code="numero")
+    try:
+        return Decimal(signo + cuerpo)
+    except InvalidOperation as error:  # pragma: no cover - the pattern already guards it
+        raise ValidationError("Escriba solo un número.", code="numero") from error
+
+
+def cifra_mostrar(valor, decimales: int) -> str:
+    """How a stored value appears in its input: 1234 -> '1.234', 56.5 -> '56,50'."""
+    return "" if valor is None else numero(valor, decimales)
+
+
+class CifraField(forms.Field):
+    """A figure typed the Ecuadorian way; the rules (not negative, whole numbers) are the
+    service's, so that the page and every other entry point refuse the same."""
+
+    def __init__(self, *, decimales: int = 0, **kwargs):
+        self.decimales = decimales
+        kwargs.setdefault("required", False)
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(
+                attrs={
+                    "inputmode": "decimal" if decimales else "numeric",
+                    "autocomplete": "off",
+                    "class": "cifra",
+                }
+            ),
+        )
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        texto = str(value or "")
+        if len(texto) > 24:
+            raise ValidationError("Escriba solo un número, por ejemplo 1.234 o 56,50.")
+        return cifra_leer(texto)
+
+
+class EdicionMesForm(forms.Form):
+    """What both month forms (a centre's figures, the clinic's patients) share: the version
+    the user opened, the comment, and the button pressed. Nothing else of the POST is read:
+    the centre and the month come from the URL, the status from the button."""
+
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    comentario = forms.CharField(
+        label="Comentario",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Explique lo que llame la atención en las cifras. Es obligatorio para enviar "
+        "un mes con advertencias.",
+    )
+    accion = forms.ChoiceField(choices=ACCIONES, required=False)
+
+    VACIO_GUARDADO = "Ya hay un valor guardado: escriba 0 si no hubo ninguno."
+
+    def __init__(self, data=None, *, version: int, comentario: str, **kwargs):
+        super().__init__(data, **kwargs)
+        self.initial.update({"version": version, "comentario": comentario})
+        self.fields["version"].error_messages["required"] = (
+            "Falta la versión del mes: recargue la página y vuelva a escribir sus cifras."
+        )
+
+    @property
+    def enviar(self) -> bool:
+        return self.is_bound and self.data.get("accion") == ENVIAR
+
+    def campo_de_error(self, clave: str) -> str | None:
+        """The field a service error key belongs to (None: the whole form)."""
+        return clave if clave in self.fields else None
+
+    def errores_del_servicio(self, error: ValidationError) -> None:
+        """Puts the service's refusal next to the fields it names."""
+        if hasattr(error, "error_dict"):
+            for clave, errores in error.error_dict.items():
+                self.add_error(self.campo_de_error(clave), errores)
+        else:
+            self.add_error(None, error)
+
+    @property
+    def falta_comentario(self) -> bool:
+        return "comentario" in self.errors
+
+
+class CifrasMesForm(EdicionMesForm):
+    """A centre's figures of one month: one input per figure it reports."""
+
+    PREFIJO = "cifra_"
+
+    def __init__(self, data=None, *, formulario: FormularioMensual, **kwargs):
+        comentario = formulario.reporte.comentario if formulario.reporte else ""
+        super().__init__(data, version=formulario.version, comentario=comentario, **kwargs)
+        self.formulario = formulario
+        for fila in formulario.filas:
+            decimales = 2 if fila.es_monetaria else 0
+            nombre = self.PREFIJO + fila.codigo
+            self.fields[nombre] = CifraField(
+                label=fila.nombre, help_text=fila.descripcion, decimales=decimales
+            )
+            self.fields[nombre].widget.attrs["aria-describedby"] = f"ayuda_{nombre}"
+            self.initial[nombre] = cifra_mostrar(fila.valor, decimales)
+
+    def campo_de_error(self, clave: str) -> str | None:
+        campo = self.PREFIJO + clave
+        return campo if campo in self.fields else super().campo_de_error(clave)
+
+    def clean(self):
+        datos = super().clean()
+        for fila in self.formulario.filas:
+            campo = self.PREFIJO + fila.codigo
+            if campo not in datos or datos[campo] is not None:
+                continue
+            if fila.valor is not None:
+                self.add_error(campo, self.VACIO_GUARDADO)
+            elif self.enviar:
+                self.add_error(campo, "Escriba la cifra para enviar el mes (0 si no hubo).")
+        return datos
+
+    def valores(self) -> dict[str, Decimal | None]:
+        return {
+            fila.codigo: self.cleaned_data.get(self.PREFIJO + fila.codigo)
+            for fila in self.formulario.filas
+        }
+
+    def filas(self) -> list[tuple[FilaFormulario, forms.BoundField]]:
+        """Each figure with its input, in the centre's order (for the template)."""
+        return [(fila, self[self.PREFIJO + fila.codigo]) for fila in self.formulario.filas]
+
+    def comparar_con(self, guardado: FormularioMensual) -> list[dict]:
+        """After a conflict: each figure as stored now beside what the user typed (call on
+        a valid form)."""
+        escritos = self.valores()
+        filas = []
+        for fila in guardado.filas:
+            decimales = 2 if fila.es_monetaria else 0
+            escrito = escritos.get(fila.codigo)
+            filas.append(
+                {
+                    "nombre": fila.nombre,
+                    "guardado": cifra_mostrar(fila.valor, decimales) or "—",
+                    "escrito": cifra_mostrar(escrito, decimales) or "—",
+                    "distinto": fila.valor != escrito,
+                }
+            )
+        return filas

@@ -1,0 +1,247 @@
+"""Spreadsheet import and export of monthly figures (django-import-export).
+
+One row per figure: `centro` (the centre's number), `anio`, `mes`, `indicador` (its code) and
+`valor`. A row goes through the same rules as the monthly form (`centros.services`): a known
+centre and a figure it reports, a whole non-negative count (two decimals for money), not a
+future month and not an approved one. The month's report is created as a draft when missing.
+
+An import is all or nothing: if any row is refused, no row is written (see `import_data`).
+"""
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from import_export import fields, resources, widgets
+
+from .models import Centro, CifraMensual, Indicador, ReporteMensual
+from .services import (
+    ConflictoDeVersion,
+    advertencias_de_cifras,
+    reporte_para_editar,
+    valores_validar,
+)
+
+COLUMNAS = ["centro", "anio", "mes", "indicador", "valor"]
+PRIMER_ANIO = 2000
+
+
+@dataclass(frozen=True)
+class FilaLeida:
+    centro: Centro
+    indicador: Indicador
+    reporte: ReporteMensual
+    valor: Decimal
+
+
+def _entero(valor) -> int | None:
+    """A whole number from a spreadsheet cell: 7, 7.0, "7", " 7 "; None otherwise."""
+    if isinstance(valor, bool) or valor is None:
+        return None
+    if isinstance(valor, int):
+        return valor
+    try:
+        numero = Decimal(str(valor).strip())
+    except InvalidOperation:
+        return None
+    if not numero.is_finite() or numero != numero.to_integral_value():
+        return None
+    return int(numero)
+
+
+# "1.234.567,89", "1.234,5" or "12.345.678": the dot groups thousands (es-EC).
+_MILES_ES = re.compile(r"^-?\d{1,3}(\.\d{3})+(,\d+)?$")
+# "1.250" alone could be 1250 (es-EC) or 1.25 written with a decimal point: refused.
+_AMBIGUO = re.compile(r"^-?\d{1,3}\.\d{3}$")
+
+
+class ValorIlegible(ValueError):
+    pass
+
+
+def _decimal(valor) -> Decimal:
+    """A number from a cell: 12, 12.5 (a spreadsheet number), "12,5", "1.234,56" (es-EC) or
+    "1234.56". Raises ValorIlegible with the reason, in Spanish."""
+    if isinstance(valor, bool) or valor is None:
+        raise ValorIlegible("Escriba la cifra como un número (0 si no hubo).")
+    if isinstance(valor, int | Decimal):
+        return Decimal(valor)
+    if isinstance(valor, float):
+        return Decimal(str(valor))
+    texto = str(valor).strip().replace(" ", "").replace("$", "")
+    if _AMBIGUO.match(texto):
+        raise ValorIlegible(
+            f"«{texto}» es ambiguo: escriba {texto.replace('.', '')} sin separador de miles, "
+            f"o {texto.replace('.', ',')} si el punto separa los decimales."
+        )
+    if _MILES_ES.match(texto):
+        texto = texto.replace(".", "").replace(",", ".")
+    elif "," in texto and "." not in texto:
+        texto = texto.replace(",", ".")
+    try:
+        numero = Decimal(texto)
+    except InvalidOperation:
+        numero = None
+    if numero is None or not numero.is_finite():
+        raise ValorIlegible("Escriba la cifra como un número (0 si no hubo).")
+    return numero
+
+
+class CifraMensualResource(resources.ModelResource):
+    centro = fields.Field(attribute="reporte__centro__numero", column_name="centro", readonly=True)
+    anio = fields.Field(attribute="reporte__anio", column_name="anio", readonly=True)
+    mes = fields.Field(attribute="reporte__mes", column_name="mes", readonly=True)
+    indicador = fields.Field(attribute="indicador__codigo", column_name="indicador", readonly=True)
+    valor = fields.Field(
+        attribute="valor", column_name="valor", readonly=True, widget=widgets.DecimalWidget()
+    )
+
+    class Meta:
+        model = CifraMensual
+        fields = COLUMNAS
+        export_order = COLUMNAS
+        import_order = COLUMNAS
+        # No `id` column: a row is found by its centre, month and figure.
+        import_id_fields = []
+        use_transactions = True
+        skip_unchanged = False
+
+    def get_queryset(self):
+        return CifraMensual.objects.select_related("reporte__centro", "indicador")
+
+    # --- All or nothing ------------------------------------------------------------------------
+
+    def import_data(self, dataset, dry_run=False, raise_errors=False, **kwargs):
+        """Always inside one transaction, rolled back when any row is invalid or fails: a file
+        with a refused row writes nothing. Whatever the caller asks for (the admin's confirm
+        step passes neither option)."""
+        kwargs["use_transactions"] = True
+        kwargs["rollback_on_validation_errors"] = True
+        return super().import_data(dataset, dry_run=dry_run, raise_errors=raise_errors, **kwargs)
+
+    # --- Reading and checking a row ------------------------------------------------------------
+
+    def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
+        self._centros = {
+            centro.numero: centro
+            for centro in Centro.objects.prefetch_related("indicadores_centro__indicador")
+        }
+        self._indicadores = {indicador.codigo: indicador for indicador in Indicador.objects.all()}
+        self._vistas: dict[tuple, int] = {}
+        self._reportes: dict[int, ReporteMensual] = {}
+        self._fila: FilaLeida | None = None
+        self._faltan = [c for c in COLUMNAS if c not in (dataset.headers or [])]
+        if self._faltan:
+            raise ValidationError(self._mensaje_columnas())
+
+    def _mensaje_columnas(self) -> str:
+        return (
+            f"Faltan columnas en el archivo: {', '.join(self._faltan)}. "
+            f"Se esperan: {', '.join(COLUMNAS)}."
+        )
+
+    def before_import_row(self, row, **kwargs):
+        """Reads and checks the row; a refused row raises a ValidationError keyed by column,
+        which marks it invalid (and so the whole import is rolled back)."""
+        self._fila = None
+        if self._faltan:
+            raise ValidationError(self._mensaje_columnas())
+        numero_fila = kwargs.get("row_number")
+        errores: dict[str, str] = {}
+        centro = indicador = None
+        numero = _entero(row.get("centro"))
+        if numero is None:
+            errores["centro"] = "Escriba el número del centro."
+        elif (centro := self._centros.get(numero)) is None:
+            errores["centro"] = f"No existe el centro número {numero}."
+        codigo = str(row.get("indicador") or "").strip()
+        if not codigo:
+            errores["indicador"] = "Escriba el código del indicador."
+        elif (indicador := self._indicadores.get(codigo)) is None:
+            errores["indicador"] = f"No existe el indicador «{codigo}»."
+        elif centro and indicador.pk not in {
+            ic.indicador_id for ic in centro.indicadores_centro.all()
+        }:
+            errores["indicador"] = f"El centro {numero} no reporta «{indicador.nombre}»."
+        anio = _entero(row.get("anio"))
+        if anio is None or anio < PRIMER_ANIO:
+            errores["anio"] = f"Escriba el año con cuatro cifras ({PRIMER_ANIO} o posterior)."
+        mes = _entero(row.get("mes"))
+        if mes is None or not 1 <= mes <= 12:
+            errores["mes"] = "Escriba el mes como un número del 1 al 12."
+        try:
+            valor = _decimal(row.get("valor"))
+        except ValorIlegible as error:
+            valor, errores["valor"] = None, str(error)
+        if valor is not None and centro and indicador and "indicador" not in errores:
+            try:
+                # The monthly form's rules: not negative, whole numbers except money.
+                valores_validar(centro=centro, valores={codigo: valor})
+            except ValidationError as error:
+                errores["valor"] = " ".join(error.message_dict[codigo])
+        if centro and indicador and "anio" not in errores and "mes" not in errores:
+            primera = self._vistas.setdefault((centro.pk, anio, mes, indicador.pk), numero_fila)
+            if primera != numero_fila:
+                errores[NON_FIELD_ERRORS] = (
+                    f"Esta cifra ya está en la fila {primera} del archivo: deje una sola."
+                )
+        reporte = None
+        if centro and "anio" not in errores and "mes" not in errores:
+            try:
+                # The rules of every write: not a future month, not an approved one. The
+                # month stays locked until the import ends: it cannot be approved halfway.
+                reporte = reporte_para_editar(centro=centro, anio=anio, mes=mes, version=None)
+            except ConflictoDeVersion as error:
+                errores["mes"] = str(error)
+            except ValidationError as error:
+                errores["mes"] = " ".join(error.messages)
+        if errores:
+            raise ValidationError(errores)
+        reporte.centro = centro
+        self._fila = FilaLeida(centro=centro, indicador=indicador, reporte=reporte, valor=valor)
+
+    def get_or_init_instance(self, instance_loader, row):
+        fila = self._fila
+        cifra = CifraMensual.objects.filter(reporte=fila.reporte, indicador=fila.indicador).first()
+        nueva = cifra is None
+        cifra = cifra or CifraMensual()
+        cifra.reporte, cifra.indicador = fila.reporte, fila.indicador
+        return cifra, nueva
+
+    def import_instance(self, instance, row, **kwargs):
+        instance.valor = self._fila.valor
+
+    # --- Writing -------------------------------------------------------------------------------
+
+    def before_save_instance(self, instance, row, **kwargs):
+        archivo = kwargs.get("file_name")
+        instance._change_reason = (
+            f"Importado desde «{archivo}»" if archivo else "Importado desde un archivo"
+        )[:100]
+        if kwargs.get("user") is not None:
+            instance._history_user = kwargs["user"]
+        self._reportes[instance.reporte.pk] = instance.reporte
+
+    def after_import(self, dataset, result, **kwargs):
+        super().after_import(dataset, result, **kwargs)
+        if result.has_errors() or result.has_validation_errors():
+            return  # everything is rolled back
+        # Each month touched takes a new version (a form opened before the import cannot
+        # overwrite it) and its warnings as the monthly form would compute them.
+        usuario = kwargs.get("user")
+        archivo = kwargs.get("file_name")
+        for reporte in self._reportes.values():
+            valores = dict(reporte.cifras.values_list("indicador__codigo", "valor"))
+            reporte.advertencias = advertencias_de_cifras(
+                centro=reporte.centro, anio=reporte.anio, mes=reporte.mes, valores=valores
+            )
+            reporte.version += 1
+            if usuario is not None and usuario.is_authenticated:
+                reporte.actualizado_por = usuario
+                reporte._history_user = usuario
+            reporte._change_reason = (
+                f"Cifras importadas desde «{archivo}»" if archivo else "Cifras importadas"
+            )[:100]
+            reporte.save()

@@ -1,0 +1,151 @@
+"""The coordination's side of the monthly figures: which months are in, approve, reopen."""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from casmul.permisos import coordinacion_requerida
+
+from ..filters import CentrosCompletitudFilter
+from ..models import MESES, Centro, ReporteMensual
+from ..selectors import formulario_mensual, matriz_completitud
+from ..services import reporte_reabrir, reportes_aprobar
+
+NOMBRES_MES = [nombre for _, nombre in MESES]
+# The first year the portal holds records for (ReporteMensual.anio's validator).
+PRIMER_ANIO = 2000
+
+
+class IdsField(forms.Field):
+    """Report ids from checkboxes (one id each) or a row's button ("12,15,18")."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value):
+        ids = []
+        for parte in value or []:
+            for texto in str(parte).split(","):
+                texto = texto.strip()
+                if not texto:
+                    continue
+                if not texto.isdigit():
+                    raise ValidationError("Selección no válida.", code="invalid")
+                ids.append(int(texto))
+        return ids
+
+
+class AprobarForm(forms.Form):
+    # Checked cells, or the months of one row when its own button was pressed.
+    reportes = IdsField(required=False)
+    fila = forms.CharField(required=False)
+    filtros = forms.CharField(required=False)
+
+    def clean(self):
+        cleaned_data = super().clean()
+        fila = cleaned_data.get("fila")
+        ids = IdsField().clean([fila]) if fila else cleaned_data.get("reportes") or []
+        if not ids:
+            raise ValidationError("Seleccione al menos un mes enviado para aprobar.")
+        cleaned_data["ids"] = ids
+        return cleaned_data
+
+
+class ReabrirForm(forms.Form):
+    motivo = forms.CharField(
+        label="Motivo de la reapertura",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        help_text="Quedará en el historial del mes y lo verá el personal del centro.",
+        error_messages={"required": "Indique por qué se reabre el mes."},
+    )
+
+
+def _anio_valido(anio: int, hoy) -> None:
+    if not PRIMER_ANIO <= anio <= hoy.year + 1:
+        raise Http404("No hay datos para ese año.")
+
+
+def _url_matriz(anio: int, filtros: str = "") -> str:
+    """The matrix of the year, with the filters it had (re-encoded: only a query string)."""
+    url = reverse("centros:completitud", args=[anio])
+    filtros = QueryDict(filtros).urlencode()
+    return f"{url}?{filtros}" if filtros else url
+
+
+@coordinacion_requerida
+def matriz(request, anio: int):
+    hoy = timezone.localdate()
+    _anio_valido(anio, hoy)
+    filtro = CentrosCompletitudFilter(
+        request.GET or None, queryset=Centro.objects.all(), anio=anio, hoy=hoy
+    )
+    matriz = matriz_completitud(centros=filtro.qs, anio=anio, hoy=hoy)
+    contexto = {
+        "anio": anio,
+        "filtro": filtro,
+        "matriz": matriz,
+        # Each cell with its month's name, for labels and tooltips.
+        "filas": [(fila, zip(fila.celdas, NOMBRES_MES, strict=True)) for fila in matriz.filas],
+        "meses": MESES,
+        "anio_anterior": anio - 1 if anio > PRIMER_ANIO else None,
+        "anio_siguiente": anio + 1 if anio < hoy.year else None,
+        "filtros": request.GET.urlencode(),
+    }
+    return render(request, "centros/completitud.html", contexto)
+
+
+def mensaje_aprobacion(aprobados: int, omitidos: int) -> str:
+    mensaje = f"{aprobados} mes aprobado" if aprobados == 1 else f"{aprobados} meses aprobados"
+    if omitidos == 1:
+        mensaje += "; 1 omitido (no estaba enviado)"
+    elif omitidos:
+        mensaje += f"; {omitidos} omitidos (no estaban enviados)"
+    return mensaje + "."
+
+
+@coordinacion_requerida
+@require_POST
+def aprobar(request, anio: int):
+    form = AprobarForm(request.POST)
+    if not form.is_valid():
+        for error in form.non_field_errors() or ["Selección no válida."]:
+            messages.error(request, error)
+        return redirect(_url_matriz(anio, request.POST.get("filtros", "")))
+    aprobados, omitidos = reportes_aprobar(
+        reporte_ids=form.cleaned_data["ids"], usuario=request.user
+    )
+    nivel = messages.SUCCESS if aprobados else messages.WARNING
+    messages.add_message(request, nivel, mensaje_aprobacion(aprobados, omitidos))
+    return redirect(_url_matriz(anio, form.cleaned_data["filtros"]))
+
+
+@coordinacion_requerida
+def reabrir(request, reporte_id: int):
+    reporte = get_object_or_404(ReporteMensual.objects.select_related("centro"), pk=reporte_id)
+    form = ReabrirForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        try:
+            reporte_reabrir(
+                reporte=reporte, motivo=form.cleaned_data["motivo"], usuario=request.user
+            )
+        except ValidationError as error:
+            # {"motivo": …} or the month is no longer approved (reopened meanwhile).
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                f"Se reabrió {reporte}: el centro ya puede corregir sus cifras y volver a "
+                "enviarlas.",
+            )
+            return redirect(_url_matriz(reporte.anio))
+    contexto = {
+        "reporte": reporte,
+        "mes": formulario_mensual(centro=reporte.centro, anio=reporte.anio, mes=reporte.mes),
+        "form": form,
+    }
+    return render(request, "centros/reabrir.html", contexto)

@@ -1,0 +1,212 @@
+"""The monthly report's write rules, at the service level: what is refused writes nothing."""
+
+import datetime
+import threading
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection, connections
+
+from centros.models import CifraMensual, Indicador, ReporteMensual
+from centros.services import (
+    ConflictoDeVersion,
+    reporte_guardar,
+    reporte_reabrir,
+    reportes_aprobar,
+)
+from tests.factories import (
+    IndicadorCentroFactory,
+    IndicadorFactory,
+    UserFactory,
+    centro_con_indicador_usuarios,
+    cifras_del_anio,
+)
+
+HOY = datetime.date(2024, 6, 15)
+
+
+@pytest.fixture
+def usuario(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def centro(db):
+    return centro_con_indicador_usuarios(
+        IndicadorFactory(
+            codigo="usuarios", unidad="personas", agregacion=Indicador.Agregacion.MAXIMO
+        ),
+        capacidad=40,
+    )
+
+
+def _guardar(centro, usuario, valores, version=0, **kwargs):
+    return reporte_guardar(
+        centro=centro,
+        anio=2024,
+        mes=kwargs.pop("mes", 5),
+        valores={k: Decimal(v) for k, v in valores.items()},
+        version=version,
+        usuario=usuario,
+        hoy=HOY,
+        **kwargs,
+    )
+
+
+def test_a_draft_is_saved_with_its_figures_and_version(centro, usuario):
+    reporte = _guardar(centro, usuario, {"usuarios": "36"})
+
+    assert reporte.estado == ReporteMensual.Estado.BORRADOR
+    assert reporte.version == 1
+    assert reporte.cifras.get().valor == 36
+    assert reporte.actualizado_por == usuario
+
+
+def test_submitting_moves_the_month_to_enviado(centro, usuario):
+    reporte = _guardar(centro, usuario, {"usuarios": "36"}, enviar=True)
+
+    assert reporte.estado == ReporteMensual.Estado.ENVIADO
+    assert reporte.enviado_en is not None
+
+
+@pytest.mark.parametrize(
+    ("valor", "mensaje"),
+    [("-1", "negativa"), ("3.5", "entero")],
+)
+def test_invalid_counts_are_refused_and_nothing_is_written(centro, usuario, valor, mensaje):
+    with pytest.raises(ValidationError, match=mensaje):
+        _guardar(centro, usuario, {"usuarios": valor})
+
+    assert not ReporteMensual.objects.exists()
+
+
+def test_money_accepts_cents_but_not_more(usuario):
+    centro = centro_con_indicador_usuarios()
+    IndicadorCentroFactory(
+        centro=centro, indicador=IndicadorFactory(codigo="ingresos", unidad="dolares")
+    )
+
+    _guardar(centro, usuario, {"ingresos": "10.25"})
+    with pytest.raises(ValidationError, match="dos decimales"):
+        _guardar(centro, usuario, {"ingresos": "10.255"}, version=1)
+
+
+def test_an_indicator_the_centre_does_not_report_is_refused(centro, usuario):
+    IndicadorFactory(codigo="ajeno")
+
+    with pytest.raises(ValidationError, match="no reporta"):
+        _guardar(centro, usuario, {"ajeno": "1"})
+
+
+def test_a_future_month_is_refused(centro, usuario):
+    with pytest.raises(ValidationError, match="todavía no ha llegado"):
+        _guardar(centro, usuario, {"usuarios": "30"}, mes=7)
+
+    assert not ReporteMensual.objects.exists()
+
+
+def test_submitting_with_warnings_needs_a_comment_and_writes_nothing_without_it(centro, usuario):
+    cifras_del_anio(centro, centro.indicador_usuarios, [30, 31, 30, 32], anio=2024)
+
+    with pytest.raises(ValidationError) as error:
+        _guardar(centro, usuario, {"usuarios": "90"}, enviar=True)
+
+    assert "comentario" in error.value.message_dict
+    assert not ReporteMensual.objects.filter(mes=5).exists()
+    reporte = _guardar(centro, usuario, {"usuarios": "90"}, enviar=True, comentario="Campaña")
+    assert reporte.estado == ReporteMensual.Estado.ENVIADO
+    assert any("muy lejos del promedio" in a for a in reporte.advertencias)
+    assert any("supera la capacidad" in a for a in reporte.advertencias)
+
+
+def test_a_month_to_month_jump_is_a_warning(centro, usuario):
+    cifras_del_anio(centro, centro.indicador_usuarios, [30, 20], anio=2024)
+
+    reporte = _guardar(centro, usuario, {"usuarios": "32"}, mes=3)
+
+    assert any("pasa de 20" in advertencia for advertencia in reporte.advertencias)
+
+
+def test_a_stale_version_is_a_conflict_and_nothing_is_overwritten(centro, usuario):
+    _guardar(centro, usuario, {"usuarios": "36"})
+    _guardar(centro, UserFactory(username="otra"), {"usuarios": "38"}, version=1)
+
+    with pytest.raises(ConflictoDeVersion, match="otra guardó este mes"):
+        _guardar(centro, usuario, {"usuarios": "40"}, version=1)
+
+    assert CifraMensual.objects.get().valor == 38
+
+
+def test_an_approved_month_cannot_be_changed_until_reopened(centro, usuario):
+    reporte = _guardar(centro, usuario, {"usuarios": "36"}, enviar=True)
+    assert reportes_aprobar(reporte_ids=[reporte.pk], usuario=usuario) == (1, 0)
+
+    with pytest.raises(ValidationError, match="aprobado"):
+        _guardar(centro, usuario, {"usuarios": "37"}, version=2)
+
+    reabierto = reporte_reabrir(reporte=reporte, motivo="Error de digitación", usuario=usuario)
+    assert reabierto.estado == ReporteMensual.Estado.BORRADOR
+    _guardar(centro, usuario, {"usuarios": "37"}, version=reabierto.version)
+    assert CifraMensual.objects.get().valor == 37
+    assert reporte.history.filter(history_change_reason__contains="Error de digitación").exists()
+
+
+def test_approving_skips_drafts(centro, usuario):
+    borrador = _guardar(centro, usuario, {"usuarios": "36"}, mes=4)
+    enviado = _guardar(centro, usuario, {"usuarios": "36"}, mes=5, enviar=True)
+
+    assert reportes_aprobar(reporte_ids=[borrador.pk, enviado.pk], usuario=usuario) == (1, 1)
+    borrador.refresh_from_db()
+    assert borrador.estado == ReporteMensual.Estado.BORRADOR
+
+
+def test_reopening_needs_a_reason(centro, usuario):
+    reporte = _guardar(centro, usuario, {"usuarios": "36"}, enviar=True)
+    reportes_aprobar(reporte_ids=[reporte.pk], usuario=usuario)
+
+    with pytest.raises(ValidationError, match="por qué"):
+        reporte_reabrir(reporte=reporte, motivo="  ", usuario=usuario)
+
+    reporte.refresh_from_db()
+    assert reporte.aprobado
+
+
+def test_each_changed_figure_leaves_a_history_entry_with_user_and_comment(centro, usuario):
+    _guardar(centro, usuario, {"usuarios": "36"})
+    _guardar(centro, usuario, {"usuarios": "38"}, version=1, comentario="Dos ingresos nuevos")
+    _guardar(centro, usuario, {"usuarios": "38"}, version=2)  # unchanged: no new entry
+
+    historial = CifraMensual.history.order_by("history_date")
+    assert [h.valor for h in historial] == [36, 38]
+    assert historial.last().history_change_reason == "Dos ingresos nuevos"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_saves_of_the_same_version_one_wins_one_conflicts():
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks between connections: PostgreSQL")
+    usuario = UserFactory()
+    centro = centro_con_indicador_usuarios(IndicadorFactory(codigo="usuarios"))
+    _guardar(centro, usuario, {"usuarios": "30"})
+    barrera = threading.Barrier(2)
+    resultados = []
+
+    def guardar(valor):
+        try:
+            barrera.wait()
+            _guardar(centro, usuario, {"usuarios": valor}, version=1)
+            resultados.append("ok")
+        except ConflictoDeVersion:
+            resultados.append("conflicto")
+        finally:
+            connections.close_all()
+
+    hilos = [threading.Thread(target=guardar, args=(v,)) for v in ("31", "32")]
+    for hilo in hilos:
+        hilo.start()
+    for hilo in hilos:
+        hilo.join()
+
+    assert sorted(resultados) == ["conflicto", "ok"]
+    assert ReporteMensual.objects.get().version == 2
