@@ -24,3 +24,10 @@ def rol_requerido(*roles: Rol):
 
 
 coordinacion_requerida = rol_requerido(Rol.COORDINACION, Rol.ADMINISTRACION)
+
+
+def puede_registrar_cifras(user) -> bool:
+    """Staff of a centre and the administration type figures; the coordination does not."""
+    if tiene_rol(user, Rol.ADMINISTRACION):
+        return True
+    return tiene_rol(user, Rol.PERSONAL_CENTRO) and not tiene_rol(user, Rol.COORDINACION)

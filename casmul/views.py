@@ -6,11 +6,12 @@ from django.views.decorators.http import require_safe
 from centros.selectors import (
     SIN_DATOS,
     centros_de_usuario,
+    centros_sin_personal,
     matriz_completitud,
     pendientes_del_mes,
 )
-from centros.views.mensual import puede_registrar_cifras
 
+from .permisos import puede_registrar_cifras
 from .roles import Rol, tiene_rol
 
 
@@ -47,8 +48,5 @@ def inicio(request):
     if es_administracion:
         contexto["por_aprobar"] = [fila for fila in matriz.filas if fila.enviados]
         contexto["sin_datos_del_mes"] = [p for p in pendientes if p.estado == SIN_DATOS]
-        # TODO(selectors): move to a `centros_sin_personal()` selector of centros.
-        contexto["sin_personal"] = list(
-            centros.filter(personal_asignado__isnull=True).order_by("numero")
-        )
+        contexto["sin_personal"] = list(centros_sin_personal(anio=hoy.year))
     return render(request, "inicio.html", contexto)

@@ -35,8 +35,13 @@ from .models import (
     ReporteMensual,
 )
 from .resources import CifraMensualResource
-from .services import foto_centro_guardar, mes_no_futuro, reportes_aprobar, valores_validar
-from .views.completitud import mensaje_aprobacion
+from .services import (
+    foto_centro_guardar,
+    mes_no_futuro,
+    reportes_aprobar,
+    reportes_aprobar_mensaje,
+    valores_validar,
+)
 
 
 @admin.register(Area)
@@ -556,7 +561,7 @@ class ReporteMensualAdmin(MesAprobadoSoloLectura, SimpleHistoryAdmin):
             reporte_ids=list(queryset.values_list("pk", flat=True)), usuario=request.user
         )
         nivel = messages.SUCCESS if aprobados else messages.WARNING
-        self.message_user(request, mensaje_aprobacion(aprobados, omitidos), nivel)
+        self.message_user(request, reportes_aprobar_mensaje(aprobados, omitidos), nivel)
 
 
 @admin.register(CifraMensual)

@@ -181,3 +181,47 @@ class CifrasMesForm(EdicionMesForm):
                 }
             )
         return filas
+
+
+class IdsField(forms.Field):
+    """Report ids from checkboxes (one id each) or a row's button ("12,15,18")."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value):
+        ids = []
+        for parte in value or []:
+            for texto in str(parte).split(","):
+                texto = texto.strip()
+                if not texto:
+                    continue
+                if not texto.isdigit():
+                    raise ValidationError("Selección no válida.", code="invalid")
+                ids.append(int(texto))
+        return ids
+
+
+class AprobarForm(forms.Form):
+    # Checked cells, or the months of one row when its own button was pressed.
+    reportes = IdsField(required=False)
+    fila = forms.CharField(required=False)
+    filtros = forms.CharField(required=False)
+
+    def clean(self):
+        cleaned_data = super().clean()
+        fila = cleaned_data.get("fila")
+        ids = IdsField().clean([fila]) if fila else cleaned_data.get("reportes") or []
+        if not ids:
+            raise ValidationError("Seleccione al menos un mes enviado para aprobar.")
+        cleaned_data["ids"] = ids
+        return cleaned_data
+
+
+class ReabrirForm(forms.Form):
+    motivo = forms.CharField(
+        label="Motivo de la reapertura",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        help_text="Quedará en el historial del mes y lo verá el personal del centro.",
+        error_messages={"required": "Indique por qué se reabre el mes."},
+    )

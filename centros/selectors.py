@@ -22,7 +22,7 @@ from django.db.models import (
 )
 from django.shortcuts import get_object_or_404
 
-from casmul.formato import numero
+from casmul.formato import dinero, numero
 from casmul.montos import a_centavos
 from casmul.roles import Rol, tiene_rol
 
@@ -757,6 +757,10 @@ class CambioRegistrado:
     motivo: str
 
 
+def _nombre_de_usuario(usuario) -> str:
+    return (usuario.get_full_name() or usuario.username) if usuario else "Sistema"
+
+
 def historial_de_mes(*, reporte: ReporteMensual) -> list[CambioRegistrado]:
     """Every change of the month's figures and status (who, when, old and new value,
     comment), newest first. Two queries."""
@@ -769,13 +773,14 @@ def historial_de_mes(*, reporte: ReporteMensual) -> list[CambioRegistrado]:
     ):
         antes = anteriores.get(registro.id)
         anteriores[registro.id] = registro.valor
+        formato = dinero if registro.indicador.es_monetario else numero
         cambios.append(
             CambioRegistrado(
                 fecha=registro.history_date,
-                usuario=str(registro.history_user or "sistema"),
+                usuario=_nombre_de_usuario(registro.history_user),
                 que=registro.indicador.nombre,
-                antes="—" if antes is None or registro.history_type == "+" else numero(antes, 2),
-                despues="—" if registro.history_type == "-" else numero(registro.valor, 2),
+                antes="—" if antes is None or registro.history_type == "+" else formato(antes),
+                despues="—" if registro.history_type == "-" else formato(registro.valor),
                 motivo=registro.history_change_reason or "",
             )
         )
@@ -789,9 +794,9 @@ def historial_de_mes(*, reporte: ReporteMensual) -> list[CambioRegistrado]:
             cambios.append(
                 CambioRegistrado(
                     fecha=registro.history_date,
-                    usuario=str(registro.history_user or "sistema"),
+                    usuario=_nombre_de_usuario(registro.history_user),
                     que="Estado del mes",
-                    antes=NOMBRES_ESTADO.get(estado_previo, "—") if estado_previo else "—",
+                    antes=NOMBRES_ESTADO[estado_previo] if estado_previo else "—",
                     despues=NOMBRES_ESTADO[registro.estado],
                     motivo=registro.history_change_reason or "",
                 )
@@ -830,6 +835,13 @@ def pendientes_del_mes(*, centros: QuerySet[Centro], hoy: datetime.date) -> list
         PendienteCentro(centro=c, anio=anio, mes=mes, estado=estados.get(c.pk, SIN_DATOS))
         for c in centros
     ]
+
+
+def centros_sin_personal(*, anio: int) -> QuerySet[Centro]:
+    """Centres operating in the year that nobody is assigned to enter figures for."""
+    return (
+        Centro.objects.en_operacion(anio).filter(personal_asignado__isnull=True).order_by("numero")
+    )
 
 
 def centro_de_usuario(user, centro_id: int) -> Centro:

@@ -216,7 +216,12 @@ def reporte_para_editar(
             raise ValidationError("Este mes ya no existe: recargue la página.", code="borrado")
         try:
             with transaction.atomic():
-                return ReporteMensual.objects.create(centro=centro, anio=anio, mes=mes, version=0)
+                reporte = ReporteMensual(centro=centro, anio=anio, mes=mes, version=0)
+                # The history starts when the edit closes, with the state the user chose.
+                reporte.skip_history_when_saving = True
+                reporte.save()
+                del reporte.skip_history_when_saving
+                return reporte
         except IntegrityError:
             # Someone created the same month at the same moment.
             reporte = ReporteMensual.objects.select_related("actualizado_por").get(
@@ -331,6 +336,16 @@ def reportes_aprobar(*, reporte_ids: list[int], usuario) -> tuple[int, int]:
         default_change_reason="Aprobado",
     )
     return len(reportes), len(set(reporte_ids)) - len(reportes)
+
+
+def reportes_aprobar_mensaje(aprobados: int, omitidos: int) -> str:
+    """What `reportes_aprobar` did, in a sentence for the user."""
+    mensaje = f"{aprobados} mes aprobado" if aprobados == 1 else f"{aprobados} meses aprobados"
+    if omitidos == 1:
+        mensaje += "; 1 omitido (no estaba enviado)"
+    elif omitidos:
+        mensaje += f"; {omitidos} omitidos (no estaban enviados)"
+    return mensaje + "."
 
 
 @transaction.atomic

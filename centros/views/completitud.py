@@ -1,6 +1,5 @@
 """The coordination's side of the monthly figures: which months are in, approve, reopen."""
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, QueryDict
@@ -12,57 +11,14 @@ from django.views.decorators.http import require_POST
 from casmul.permisos import coordinacion_requerida
 
 from ..filters import CentrosCompletitudFilter
+from ..forms import AprobarForm, ReabrirForm
 from ..models import MESES, Centro, ReporteMensual
 from ..selectors import formulario_mensual, matriz_completitud
-from ..services import reporte_reabrir, reportes_aprobar
+from ..services import reporte_reabrir, reportes_aprobar, reportes_aprobar_mensaje
 
 NOMBRES_MES = [nombre for _, nombre in MESES]
 # The first year the portal holds records for (ReporteMensual.anio's validator).
 PRIMER_ANIO = 2000
-
-
-class IdsField(forms.Field):
-    """Report ids from checkboxes (one id each) or a row's button ("12,15,18")."""
-
-    widget = forms.MultipleHiddenInput
-
-    def to_python(self, value):
-        ids = []
-        for parte in value or []:
-            for texto in str(parte).split(","):
-                texto = texto.strip()
-                if not texto:
-                    continue
-                if not texto.isdigit():
-                    raise ValidationError("Selección no válida.", code="invalid")
-                ids.append(int(texto))
-        return ids
-
-
-class AprobarForm(forms.Form):
-    # Checked cells, or the months of one row when its own button was pressed.
-    reportes = IdsField(required=False)
-    fila = forms.CharField(required=False)
-    filtros = forms.CharField(required=False)
-
-    def clean(self):
-        cleaned_data = super().clean()
-        fila = cleaned_data.get("fila")
-        ids = IdsField().clean([fila]) if fila else cleaned_data.get("reportes") or []
-        if not ids:
-            raise ValidationError("Seleccione al menos un mes enviado para aprobar.")
-        cleaned_data["ids"] = ids
-        return cleaned_data
-
-
-class ReabrirForm(forms.Form):
-    motivo = forms.CharField(
-        label="Motivo de la reapertura",
-        widget=forms.Textarea(attrs={"rows": 4}),
-        max_length=2000,
-        help_text="Quedará en el historial del mes y lo verá el personal del centro.",
-        error_messages={"required": "Indique por qué se reabre el mes."},
-    )
 
 
 def _anio_valido(anio: int, hoy) -> None:
@@ -99,15 +55,6 @@ def matriz(request, anio: int):
     return render(request, "centros/completitud.html", contexto)
 
 
-def mensaje_aprobacion(aprobados: int, omitidos: int) -> str:
-    mensaje = f"{aprobados} mes aprobado" if aprobados == 1 else f"{aprobados} meses aprobados"
-    if omitidos == 1:
-        mensaje += "; 1 omitido (no estaba enviado)"
-    elif omitidos:
-        mensaje += f"; {omitidos} omitidos (no estaban enviados)"
-    return mensaje + "."
-
-
 @coordinacion_requerida
 @require_POST
 def aprobar(request, anio: int):
@@ -120,7 +67,7 @@ def aprobar(request, anio: int):
         reporte_ids=form.cleaned_data["ids"], usuario=request.user
     )
     nivel = messages.SUCCESS if aprobados else messages.WARNING
-    messages.add_message(request, nivel, mensaje_aprobacion(aprobados, omitidos))
+    messages.add_message(request, nivel, reportes_aprobar_mensaje(aprobados, omitidos))
     return redirect(_url_matriz(anio, form.cleaned_data["filtros"]))
 
 

@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from casmul.roles import Rol, tiene_rol
+from casmul.permisos import puede_registrar_cifras
 
 from ..forms import CifrasMesForm, EdicionMesForm
 from ..models import MESES, Indicador, LineaServicio, ReporteMensual
@@ -39,13 +39,6 @@ REGLAS = {
     ),
     Indicador.Agregacion.PROMEDIO: "promedio de los meses reportados (es una existencia).",
 }
-
-
-def puede_registrar_cifras(user) -> bool:
-    """Staff of a centre and the administration type figures; the coordination does not."""
-    if tiene_rol(user, Rol.ADMINISTRACION):
-        return True
-    return tiene_rol(user, Rol.PERSONAL_CENTRO) and not tiene_rol(user, Rol.COORDINACION)
 
 
 def mes_de_url(anio: int, mes: int) -> None:

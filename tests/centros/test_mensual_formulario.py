@@ -494,8 +494,8 @@ def test_two_saves_show_in_the_history_newest_first(cliente, centro):
 
     cambios = [(c.que, c.antes, c.despues) for c in historial if c.que == "Usuarios inscritos"]
     assert cambios == [
-        ("Usuarios inscritos", "30,00", "35,00"),
-        ("Usuarios inscritos", "—", "30,00"),
+        ("Usuarios inscritos", "30", "35"),
+        ("Usuarios inscritos", "—", "30"),
     ]
     assert "Llegaron cinco niños nuevos." in contenido
     tabla = contenido[contenido.index("Historial de cambios") :]
