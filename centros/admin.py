@@ -419,6 +419,24 @@ def nueva_version_del_mes(reporte_ids) -> None:
     ReporteMensual.objects.filter(pk__in=list(reporte_ids)).update(version=F("version") + 1)
 
 
+class NuevaVersionDelMes:
+    """Admin of rows that belong to a month: every save or delete gives the month a new
+    version, so that a form opened earlier cannot overwrite them."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        nueva_version_del_mes({obj.reporte_id, form.initial.get("reporte") or obj.reporte_id})
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        nueva_version_del_mes([obj.reporte_id])
+
+    def delete_queryset(self, request, queryset):
+        reportes = set(queryset.values_list("reporte_id", flat=True))
+        super().delete_queryset(request, queryset)
+        nueva_version_del_mes(reportes)
+
+
 class CifrasDelMesFormSet(forms.BaseInlineFormSet):
     def get_form_kwargs(self, index):
         return {**super().get_form_kwargs(index), "reporte_del_mes": self.instance}
@@ -565,7 +583,9 @@ class ReporteMensualAdmin(MesAprobadoSoloLectura, SimpleHistoryAdmin):
 
 
 @admin.register(CifraMensual)
-class CifraMensualAdmin(MesAprobadoSoloLectura, ImportExportMixin, SimpleHistoryAdmin):
+class CifraMensualAdmin(
+    MesAprobadoSoloLectura, NuevaVersionDelMes, ImportExportMixin, SimpleHistoryAdmin
+):
     form = CifraMensualForm
     resource_classes = [CifraMensualResource]
     # The two formats the offices use; the template columns are listed on the import page.
@@ -589,19 +609,6 @@ class CifraMensualAdmin(MesAprobadoSoloLectura, ImportExportMixin, SimpleHistory
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("reporte__centro", "indicador")
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        nueva_version_del_mes({obj.reporte_id, form.initial.get("reporte") or obj.reporte_id})
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        nueva_version_del_mes([obj.reporte_id])
-
-    def delete_queryset(self, request, queryset):
-        reportes = set(queryset.values_list("reporte_id", flat=True))
-        super().delete_queryset(request, queryset)
-        nueva_version_del_mes(reportes)
 
     def process_result(self, result, request):
         if result.has_errors() or result.has_validation_errors():

@@ -482,13 +482,8 @@ class FilaFormulario:
         return self.unidad == Indicador.Unidad.DOLARES
 
 
-@dataclass(frozen=True)
-class FormularioMensual:
-    centro: Centro
-    anio: int
-    mes: int
-    reporte: ReporteMensual | None
-    filas: list[FilaFormulario]
+class EstadoDelMes:
+    """What a month's form shows about its report; needs `reporte` and `mes` attributes."""
 
     @property
     def estado(self) -> str:
@@ -509,6 +504,15 @@ class FormularioMensual:
     @property
     def nombre_mes(self) -> str:
         return dict(MESES)[self.mes]
+
+
+@dataclass(frozen=True)
+class FormularioMensual(EstadoDelMes):
+    centro: Centro
+    anio: int
+    mes: int
+    reporte: ReporteMensual | None
+    filas: list[FilaFormulario]
 
 
 def _anual(valores: list[Decimal], agregacion: str) -> Decimal | None:

@@ -5,8 +5,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from centros.admin import (
     MENSAJE_MES_APROBADO,
     MesAprobadoSoloLectura,
+    NuevaVersionDelMes,
     mes_bloqueado,
-    nueva_version_del_mes,
 )
 
 from .models import AtencionClinica, DotacionProfesional, Especialidad
@@ -41,7 +41,7 @@ class AtencionClinicaForm(forms.ModelForm):
 
 
 @admin.register(AtencionClinica)
-class AtencionClinicaAdmin(MesAprobadoSoloLectura, SimpleHistoryAdmin):
+class AtencionClinicaAdmin(MesAprobadoSoloLectura, NuevaVersionDelMes, SimpleHistoryAdmin):
     form = AtencionClinicaForm
     list_display = ["reporte", "servicio", "especialidad", "pacientes"]
     list_filter = ["servicio", "reporte__anio", "reporte__mes", "reporte__estado", "especialidad"]
@@ -52,16 +52,3 @@ class AtencionClinicaAdmin(MesAprobadoSoloLectura, SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("reporte__centro", "especialidad")
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        nueva_version_del_mes({obj.reporte_id, form.initial.get("reporte") or obj.reporte_id})
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        nueva_version_del_mes([obj.reporte_id])
-
-    def delete_queryset(self, request, queryset):
-        reportes = set(queryset.values_list("reporte_id", flat=True))
-        super().delete_queryset(request, queryset)
-        nueva_version_del_mes(reportes)

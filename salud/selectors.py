@@ -7,8 +7,8 @@ from decimal import Decimal
 from django.db.models import Count, Q, QuerySet, Sum
 
 from casmul.formato import numero
-from centros.models import MESES, Centro, ReporteMensual
-from centros.selectors import NOMBRES_ESTADO, SIN_DATOS, CambioRegistrado, historial_de_mes
+from centros.models import Centro, ReporteMensual
+from centros.selectors import CambioRegistrado, EstadoDelMes, historial_de_mes
 
 from .models import AtencionClinica, DotacionProfesional, Especialidad, Servicio
 
@@ -140,7 +140,7 @@ class GrupoClinica:
 
 
 @dataclass(frozen=True)
-class FormularioClinica:
+class FormularioClinica(EstadoDelMes):
     centro: Centro
     anio: int
     mes: int
@@ -162,26 +162,6 @@ class FormularioClinica:
     @property
     def total_anual(self) -> int | None:
         return _suma(grupo.total_anual for grupo in self.grupos)
-
-    @property
-    def estado(self) -> str:
-        return self.reporte.estado if self.reporte else SIN_DATOS
-
-    @property
-    def nombre_estado(self) -> str:
-        return NOMBRES_ESTADO[self.estado]
-
-    @property
-    def version(self) -> int:
-        return self.reporte.version if self.reporte else 0
-
-    @property
-    def aprobado(self) -> bool:
-        return bool(self.reporte and self.reporte.aprobado)
-
-    @property
-    def nombre_mes(self) -> str:
-        return dict(MESES)[self.mes]
 
 
 def formulario_clinica(*, centro: Centro, anio: int, mes: int) -> FormularioClinica:
