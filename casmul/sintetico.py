@@ -36,6 +36,19 @@ def anio_multiplicar(*, anio: int, factor: int) -> None:
     clinic rows, hours, photos), of the year's agreements, budget lines, shared expenses,
     procurement processes, general actions and staffing rows."""
     centros = list(Centro.objects.en_operacion(anio).order_by("numero"))
+    # The originals, taken once: each round copies them, not the copies of earlier rounds.
+    originales = {
+        "convenios": list(Convenio.objects.del_informe(anio).values_list("pk", flat=True)),
+        "acciones": list(AccionGeneral.objects.filter(anio=anio).values_list("pk", flat=True)),
+        "dotacion": list(
+            DotacionProfesional.objects.filter(anio=anio).values_list("pk", flat=True)
+        ),
+        "lineas": list(LineaPresupuestaria.objects.filter(anio=anio).values_list("pk", flat=True)),
+        "gastos": list(GastoComun.objects.filter(anio=anio).values_list("pk", flat=True)),
+        "procesos": list(
+            ProcesoContratacion.objects.filter(anio=anio).values_list("pk", flat=True)
+        ),
+    }
     for copia in range(1, factor):
         sufijo = f" (copia {copia})"
         nuevos = {}
@@ -49,10 +62,12 @@ def anio_multiplicar(*, anio: int, factor: int) -> None:
             )
             nuevo.save()
             nuevos[original_pk] = nuevo
-        _copiar_dependientes(anio=anio, nuevos=nuevos, sufijo=sufijo, copia=copia)
+        _copiar_dependientes(
+            anio=anio, nuevos=nuevos, sufijo=sufijo, copia=copia, plantilla=originales
+        )
 
 
-def _copiar_dependientes(*, anio, nuevos, sufijo, copia):
+def _copiar_dependientes(*, anio, nuevos, sufijo, copia, plantilla):
     originales = list(nuevos)
     OperacionAnual.objects.bulk_create(
         _copia(op, centro=nuevos[op.centro_id])
@@ -89,7 +104,8 @@ def _copiar_dependientes(*, anio, nuevos, sufijo, copia):
         _copia(atencion, reporte_id=reporte_nuevo[atencion.reporte_id])
         for atencion in AtencionClinica.objects.filter(reporte_id__in=originales_reporte)
     )
-    for convenio in Convenio.objects.del_informe(anio).prefetch_related("instituciones", "centros"):
+    convenios = Convenio.objects.filter(pk__in=plantilla["convenios"])
+    for convenio in convenios.prefetch_related("instituciones", "centros"):
         instituciones, centros = list(convenio.instituciones.all()), list(convenio.centros.all())
         nuevo = _copia(convenio, titulo=convenio.titulo + sufijo)
         nuevo.save()
@@ -97,25 +113,21 @@ def _copiar_dependientes(*, anio, nuevos, sufijo, copia):
         nuevo.centros.set([nuevos.get(c.pk, c) for c in centros])
     AccionGeneral.objects.bulk_create(
         _copia(accion, actividad=accion.actividad + sufijo)
-        for accion in AccionGeneral.objects.filter(anio=anio)
+        for accion in AccionGeneral.objects.filter(pk__in=plantilla["acciones"])
     )
     DotacionProfesional.objects.bulk_create(
         _copia(fila, denominacion=fila.denominacion + sufijo)
-        for fila in DotacionProfesional.objects.filter(anio=anio).exclude(
-            denominacion__contains="(copia"
-        )
+        for fila in DotacionProfesional.objects.filter(pk__in=plantilla["dotacion"])
     )
     LineaPresupuestaria.objects.bulk_create(
         _copia(linea, centro=nuevos.get(linea.centro_id), descripcion=linea.descripcion + sufijo)
-        for linea in LineaPresupuestaria.objects.filter(anio=anio).exclude(
-            descripcion__contains="(copia"
-        )
+        for linea in LineaPresupuestaria.objects.filter(pk__in=plantilla["lineas"])
     )
     GastoComun.objects.bulk_create(
         _copia(gasto, concepto=gasto.concepto + sufijo)
-        for gasto in GastoComun.objects.filter(anio=anio).exclude(concepto__contains="(copia")
+        for gasto in GastoComun.objects.filter(pk__in=plantilla["gastos"])
     )
     ProcesoContratacion.objects.bulk_create(
         _copia(proceso, codigo=f"{proceso.codigo}-C{copia}")
-        for proceso in ProcesoContratacion.objects.filter(anio=anio).exclude(codigo__contains="-C")
+        for proceso in ProcesoContratacion.objects.filter(pk__in=plantilla["procesos"])
     )

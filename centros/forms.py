@@ -119,6 +119,12 @@ class EdicionMesForm(forms.Form):
     def falta_comentario(self) -> bool:
         return "comentario" in self.errors
 
+    def add_error(self, field, error):
+        super().add_error(field, error)
+        if "comentario" in self.errors:
+            # The comment is what the user must write next: put the cursor there.
+            self.fields["comentario"].widget.attrs["autofocus"] = True
+
 
 class CifrasMesForm(EdicionMesForm):
     """A centre's figures of one month: one input per figure it reports."""

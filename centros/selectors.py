@@ -457,10 +457,13 @@ def cifras_atipicas(*, anio: int) -> list[CifraAtipica]:
 SIN_DATOS = "sin_datos"
 NO_OPERA = "no_opera"
 FUTURO = "futuro"
+# The running month: nothing is missing yet until it ends.
+EN_CURSO = "en_curso"
 NOMBRES_ESTADO = {
     SIN_DATOS: "Sin datos",
     NO_OPERA: "No opera",
     FUTURO: "Por llegar",
+    EN_CURSO: "En curso",
     **dict(ReporteMensual.Estado.choices),
 }
 
@@ -601,6 +604,8 @@ def _estado_de_celda(anio, mes, estado, operacion, hoy) -> str:
         return FUTURO
     if operacion is None or not operacion[0] <= mes <= operacion[1]:
         return NO_OPERA
+    if (anio, mes) == (hoy.year, hoy.month):
+        return EN_CURSO
     return SIN_DATOS
 
 

@@ -261,6 +261,8 @@ def reporte_cerrar_edicion(
     reporte.actualizado_por = usuario
     reporte.version += 1
     reporte._change_reason = comentario[:100] or ("Enviado" if enviar else "Borrador")
+    # Named explicitly: outside a web request (scripts, imports) the middleware sets nobody.
+    reporte._history_user = usuario
     reporte.save()
     return reporte
 
@@ -308,6 +310,7 @@ def reporte_guardar(
         cifra.valor = valor
         cifra.comentario = reporte.comentario
         cifra._change_reason = reporte.comentario[:100]
+        cifra._history_user = usuario
         cifra.full_clean(validate_unique=False)
         cifra.save()
     return reporte
@@ -364,6 +367,7 @@ def reporte_reabrir(*, reporte: ReporteMensual, motivo: str, usuario) -> Reporte
     reporte.actualizado_por = usuario
     reporte.version += 1
     reporte._change_reason = f"Reabierto: {motivo}"[:100]
+    reporte._history_user = usuario
     reporte.save()
     return reporte
 

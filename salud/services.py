@@ -62,5 +62,6 @@ def atenciones_guardar(
         )
         atencion.pacientes = int(valor)
         atencion._change_reason = reporte.comentario[:100] or _clave_texto(clave, especialidades)
+        atencion._history_user = usuario
         atencion.save()
     return reporte

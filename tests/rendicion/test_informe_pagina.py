@@ -153,7 +153,11 @@ def test_report_queries_do_not_grow_with_ten_times_the_data(client):
 
     assert pagina_10x == pagina_1x
     assert documento_10x == documento_1x
-    assert informe_rendicion(anio=2023).desarrollo_infantil.total == 5230
+    informe = informe_rendicion(anio=2023)
+    assert informe.desarrollo_infantil.total == 5230
+    assert informe.conteo_convenios.total == 240
+    assert len(informe.acciones) == 90
+    assert informe.contratacion.total_procesos == 1900
 
 
 def test_report_for_a_year_before_the_data_has_zeros_not_errors(client):
