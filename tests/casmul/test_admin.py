@@ -462,3 +462,25 @@ def test_centros_admin_imports_no_other_app():
     }
     otras = {"salud", "convenios", "presupuesto", "rendicion"}
     assert not {m for m in modulos if m.split(".")[0] in otras}
+
+
+def test_only_the_administration_assigns_staff_to_centres(client, db):
+    from casmul.roles import Rol
+    from casmul.services import usuario_con_rol_guardar
+    from tests.factories import CentroFactory
+
+    centro = CentroFactory()
+    personal = usuario_con_rol_guardar(username="p", password="x-1", rol=Rol.PERSONAL_CENTRO)
+    url = reverse("admin:centros_centro_change", args=[centro.pk])
+    # The coordination may look at the admin but not change centres; centre staff never enter it.
+    for rol, estado in ((Rol.COORDINACION, 403), (Rol.PERSONAL_CENTRO, 302)):
+        client.force_login(
+            usuario_con_rol_guardar(username=f"u-{rol.name}", password="x-1", rol=rol)
+        )
+        respuesta = client.post(url, {"personal_asignado": [personal.pk]})
+        assert respuesta.status_code == estado
+        assert not centro.personal_asignado.exists()
+    client.force_login(
+        usuario_con_rol_guardar(username="adm", password="x-1", rol=Rol.ADMINISTRACION)
+    )
+    assert client.get(url).status_code == 200
