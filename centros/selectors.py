@@ -43,6 +43,8 @@ from .models import (
     ReporteMensual,
 )
 
+NOMBRES_MES = dict(MESES)
+
 
 def centros_de_usuario(user) -> QuerySet[Centro]:
     """The centres a user may see: their own for centre staff, every centre for the
@@ -147,6 +149,10 @@ class UsuariosCentro:
     @property
     def linea_nombre(self) -> str:
         return LineaServicio(self.linea_servicio).label
+
+    @property
+    def modalidad_nombre(self) -> str:
+        return Modalidad(self.modalidad).label
 
 
 @dataclass(frozen=True)
@@ -256,6 +262,10 @@ class CifraAnual:
     @property
     def es_flujo(self) -> bool:
         return self.agregacion == Indicador.Agregacion.SUMA
+
+    @property
+    def unidad_nombre(self) -> str:
+        return Indicador.Unidad(self.unidad).label
 
     @property
     def promedio_diario(self) -> Decimal:

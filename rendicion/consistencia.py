@@ -9,11 +9,10 @@ from django.utils.formats import date_format
 
 from casmul.formato import dinero, numero, porcentaje
 from centros import selectors as centros
-from centros.models import MESES
 from convenios import selectors as convenios
 from presupuesto import selectors as presupuesto
 
-NOMBRE_MES = dict(MESES)
+NOMBRE_MES = centros.NOMBRES_MES
 
 
 @dataclass(frozen=True)

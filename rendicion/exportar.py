@@ -28,7 +28,6 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from casmul.montos import a_centavos
-from centros.models import Indicador, Modalidad
 
 from .selectors import InformeRendicion, informe_rendicion
 
@@ -63,7 +62,7 @@ def _usuarios_por_centro(tabla, *, con_linea: bool) -> tablib.Dataset:
     encabezados += ["Línea", "Nro. usuarios"] if con_linea else ["Nro. usuarios"]
     datos = _dataset(encabezados)
     for fila in tabla.filas:
-        celdas = [fila.numero, fila.nombre, Modalidad(fila.modalidad).label]
+        celdas = [fila.numero, fila.nombre, fila.modalidad_nombre]
         celdas += [fila.linea_nombre] if con_linea else []
         datos.append([*celdas, fila.usuarios])
     vacias = [None] * (len(encabezados) - 3)
@@ -224,7 +223,7 @@ def _cifras(centros_area) -> tablib.Dataset:
                 valor = _entero(cifra.valor)
                 diario = _entero(cifra.promedio_diario) if cifra.es_flujo else None
                 mensual = _entero(cifra.promedio_mensual) if cifra.es_flujo else None
-            unidad = Indicador.Unidad(cifra.unidad).label
+            unidad = cifra.unidad_nombre
             datos.append(
                 [centro.numero, centro.nombre_corto, cifra.nombre, unidad, valor, diario, mensual]
             )
