@@ -225,19 +225,6 @@ def personal_por_area(*, anio: int) -> dict[str, int]:
     return {fila["codigo"]: fila["personal"] or 0 for fila in filas}
 
 
-def cifra_anual_de_centro(*, centro: Centro, codigo: str, anio: int) -> Decimal:
-    """One figure's yearly value for one centre (0 when nothing was reported)."""
-    return cifras_anuales(anio=anio, centro_ids=[centro.pk]).get((centro.pk, codigo), Decimal(0))
-
-
-def horarios_de_centro(centro: Centro) -> QuerySet[HorarioAtencion]:
-    return centro.horarios.all()
-
-
-def instalaciones_de_centro(centro: Centro) -> QuerySet[Instalacion]:
-    return centro.instalaciones.all()
-
-
 def acciones_generales(*, anio: int) -> QuerySet[AccionGeneral]:
     return AccionGeneral.objects.filter(anio=anio).order_by("orden")
 
@@ -285,9 +272,6 @@ class CifrasCentro:
     personal: int | None
     cifras: list[CifraAnual]
     meses_reportados: int
-
-    def cifra(self, codigo: str) -> CifraAnual | None:
-        return next((cifra for cifra in self.cifras if cifra.codigo == codigo), None)
 
 
 def cifras_de_area(*, anio: int, area_codigo: str) -> list[CifrasCentro]:
@@ -585,17 +569,23 @@ def formulario_mensual(*, centro: Centro, anio: int, mes: int) -> FormularioMens
 
 
 @dataclass(frozen=True)
-class MesDelAnio:
+class Celda:
     mes: int
-    nombre: str
     estado: str
     reporte_id: int | None
-    valores: dict[str, Decimal]
     advertencias: int
 
     @property
     def nombre_estado(self) -> str:
         return NOMBRES_ESTADO[self.estado]
+
+
+@dataclass(frozen=True)
+class MesDelAnio(Celda):
+    """A month of a centre's year view: its cell's status plus its name and values."""
+
+    nombre: str
+    valores: dict[str, Decimal]
 
 
 @dataclass(frozen=True)
@@ -665,18 +655,6 @@ def anio_de_centro(*, centro: Centro, anio: int, hoy: datetime.date) -> AnioDeCe
         meses=meses,
         anuales={codigo: valor for (_, codigo), valor in anuales.items()},
     )
-
-
-@dataclass(frozen=True)
-class Celda:
-    mes: int
-    estado: str
-    reporte_id: int | None
-    advertencias: int
-
-    @property
-    def nombre_estado(self) -> str:
-        return NOMBRES_ESTADO[self.estado]
 
 
 @dataclass(frozen=True)

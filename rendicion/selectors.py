@@ -4,7 +4,6 @@ The page, the PDF and the exports render the same `InformeRendicion`; nothing he
 by hand except the year's texts (`InformeAnual`)."""
 
 from dataclasses import dataclass
-from decimal import Decimal
 
 from centros import selectors as centros
 from convenios import selectors as convenios
@@ -62,14 +61,6 @@ class InformeRendicion:
     ejecucion: presupuesto.EjecucionInstitucional | None
     contratacion: presupuesto.TablaContratacion
     fotos: list
-
-    @property
-    def area_por_codigo(self) -> dict:
-        return {area.codigo: area for area in self.areas}
-
-    @property
-    def total_gastos_comunes(self) -> Decimal:
-        return sum((gasto.monto for gasto in self.gastos_comunes), Decimal("0.00"))
 
 
 def informe_rendicion(*, anio: int) -> InformeRendicion | None:
