@@ -5,7 +5,7 @@
 
 Each scale runs in its own process on a fresh SQLite database in a temporary folder, with the
 2023 data, one photo per centre (uploaded through the service, so prepared once for print),
-and for scale N the year multiplied N times (`casmul.sintetico`).
+and for scale N the year multiplied N times (`bench.sintetico`).
 """
 
 import argparse
@@ -42,10 +42,10 @@ def _medir(escala: int, repeticiones: int) -> dict:
     from PIL import Image, ImageDraw
     from pypdf import PdfReader
 
-    from casmul.management.commands.demo import FIXTURES_2023
+    from bench.sintetico import anio_multiplicar
     from casmul.roles import Rol
     from casmul.services import usuario_con_rol_guardar
-    from casmul.sintetico import anio_multiplicar
+    from centros.management.commands.demo import FIXTURES_2023
     from centros.models import Centro
     from centros.services import foto_centro_crear
     from rendicion.documento import documento_html, documento_pdf, pdf_de_html

@@ -4,14 +4,12 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views
-
 admin.site.site_header = "Administración del portal CASMUL"
 admin.site.site_title = "Portal CASMUL"
 admin.site.index_title = "Registros"
 
 urlpatterns = [
-    path("", views.inicio, name="inicio"),
+    path("", include("centros.urls_inicio")),
     path("ingresar/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("salir/", auth_views.LogoutView.as_view(), name="logout"),
     path("centros/", include("centros.urls")),

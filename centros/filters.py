@@ -5,16 +5,21 @@ import datetime
 import django_filters
 from django.db.models import Exists, OuterRef, QuerySet
 
+from .estados import EstadoMes
 from .models import Area, Centro, Modalidad, ReporteMensual
-from .selectors import NOMBRES_ESTADO, SIN_DATOS, meses_pendientes
+from .selectors.completitud import centros_con_meses_en
 
 CON_ADVERTENCIAS = "advertencias"
 
 ESTADOS_FILTRABLES = [
-    (SIN_DATOS, NOMBRES_ESTADO[SIN_DATOS]),
-    *ReporteMensual.Estado.choices,
-    (CON_ADVERTENCIAS, "Con advertencias"),
-]
+    (estado.value, estado.label)
+    for estado in (
+        EstadoMes.SIN_DATOS,
+        EstadoMes.BORRADOR,
+        EstadoMes.ENVIADO,
+        EstadoMes.APROBADO,
+    )
+] + [(CON_ADVERTENCIAS, "Con advertencias")]
 
 
 class CentrosCompletitudFilter(django_filters.FilterSet):
@@ -46,26 +51,11 @@ class CentrosCompletitudFilter(django_filters.FilterSet):
         self.hoy = hoy
 
     def filtrar_estado(self, queryset: QuerySet[Centro], name: str, value: str):
-        if value == SIN_DATOS:
-            return queryset.filter(pk__in=self._centros_con_meses_sin_datos())
-        reportes = ReporteMensual.objects.filter(centro=OuterRef("pk"), anio=self.anio)
         if value == CON_ADVERTENCIAS:
-            reportes = reportes.exclude(advertencias=[])
-        else:
-            reportes = reportes.filter(estado=value)
-        return queryset.filter(Exists(reportes))
-
-    def _centros_con_meses_sin_datos(self) -> list[int]:
-        # The same rule as the matrix's cells: a month of operation that has already started
-        # (the current one included) and has no report.
-        if self.anio < self.hoy.year:
-            hasta_mes = 12
-        elif self.anio == self.hoy.year:
-            hasta_mes = self.hoy.month
-        else:
-            return []
-        return [
-            pendiente.centro_id
-            for pendiente in meses_pendientes(anio=self.anio, hasta_mes=hasta_mes)
-            if pendiente.sin_datos
-        ]
+            reportes = ReporteMensual.objects.filter(centro=OuterRef("pk"), anio=self.anio)
+            return queryset.filter(Exists(reportes.exclude(advertencias=[])))
+        # The matrix's own cells decide: the same rule, not a second one in SQL.
+        ids = centros_con_meses_en(
+            centros=queryset, anio=self.anio, hoy=self.hoy, estado=EstadoMes(value)
+        )
+        return queryset.filter(pk__in=ids)

@@ -1,46 +1,18 @@
 """Forms of `centros`: the monthly figures of a centre, as its staff type them."""
 
-import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
 
 from casmul.formato import numero
+from casmul.numeros import Clase, numero_leer
 
-from .selectors import FilaFormulario, FormularioMensual
+from .selectors.mensual import FilaFormulario, FormularioMensual
 
 ENVIAR = "enviar"
 BORRADOR = "borrador"
 ACCIONES = [(BORRADOR, "Guardar borrador"), (ENVIAR, "Enviar a revisión")]
-
-# es-EC: "." groups thousands, "," separates decimals (1.234,56). A lone dot that does not
-# group thousands ("12.5") is read as a decimal point, as many keyboards type it.
-_AGRUPADO = re.compile(r"^\d{1,3}(\.\d{3})+$")
-_NUMERO = re.compile(r"^-?\d+(\.\d+)?$")
-
-
-def cifra_leer(texto: str) -> Decimal | None:
-    """'1.234' -> 1234, '1.234,56' -> 1234.56, '12,5' -> 12.5, '12.5' -> 12.5, '' -> None.
-    Raises ValidationError for anything that is not a number."""
-    texto = texto.strip().replace(" ", "").replace("$", "")
-    if not texto:
-        return None
-    signo = "-" if texto.startswith("-") else ""
-    cuerpo = texto.lstrip("-")
-    if "," in cuerpo:
-        entero, _, decimales = cuerpo.partition(",")
-        if "." in entero and not _AGRUPADO.match(entero):
-            raise ValidationError("Escriba solo un número, por ejemplo 1.234 o 56,50.")
-        cuerpo = f"{entero.replace('.', '')}.{decimales}"
-    elif _AGRUPADO.match(cuerpo):
-        cuerpo = cuerpo.replace(".", "")
-    if not _NUMERO.match(signo + cuerpo):
-        raise ValidationError("Escriba solo un número, por ejemplo 1.234 o 56,50.", code="numero")
-    try:
-        return Decimal(signo + cuerpo)
-    except InvalidOperation as error:  # pragma: no cover - the pattern already guards it
-        raise ValidationError("Escriba solo un número.", code="numero") from error
 
 
 def cifra_mostrar(valor, decimales: int) -> str:
@@ -49,17 +21,17 @@ def cifra_mostrar(valor, decimales: int) -> str:
 
 
 class CifraField(forms.Field):
-    """A figure typed the Ecuadorian way; the rules (not negative, whole numbers) are the
-    service's, so that the page and every other entry point refuse the same."""
+    """A figure typed the Ecuadorian way, read by `casmul.numeros` with the rules of its kind
+    (the same at every door: the page, the import, the admin)."""
 
-    def __init__(self, *, decimales: int = 0, **kwargs):
-        self.decimales = decimales
+    def __init__(self, *, clase: Clase, **kwargs):
+        self.clase = clase
         kwargs.setdefault("required", False)
         kwargs.setdefault(
             "widget",
             forms.TextInput(
                 attrs={
-                    "inputmode": "decimal" if decimales else "numeric",
+                    "inputmode": "decimal" if clase.decimales else "numeric",
                     "autocomplete": "off",
                     "class": "cifra",
                 }
@@ -68,10 +40,7 @@ class CifraField(forms.Field):
         super().__init__(**kwargs)
 
     def to_python(self, value):
-        texto = str(value or "")
-        if len(texto) > 24:
-            raise ValidationError("Escriba solo un número, por ejemplo 1.234 o 56,50.")
-        return cifra_leer(texto)
+        return numero_leer(value, clase=self.clase)
 
 
 class EdicionMesForm(forms.Form):
@@ -136,13 +105,13 @@ class CifrasMesForm(EdicionMesForm):
         super().__init__(data, version=formulario.version, comentario=comentario, **kwargs)
         self.formulario = formulario
         for fila in formulario.filas:
-            decimales = 2 if fila.es_monetaria else 0
+            clase = Clase.de_unidad(fila.unidad)
             nombre = self.PREFIJO + fila.codigo
             self.fields[nombre] = CifraField(
-                label=fila.nombre, help_text=fila.descripcion, decimales=decimales
+                label=fila.nombre, help_text=fila.descripcion, clase=clase
             )
             self.fields[nombre].widget.attrs["aria-describedby"] = f"ayuda_{nombre}"
-            self.initial[nombre] = cifra_mostrar(fila.valor, decimales)
+            self.initial[nombre] = cifra_mostrar(fila.valor, clase.decimales)
 
     def campo_de_error(self, clave: str) -> str | None:
         campo = self.PREFIJO + clave

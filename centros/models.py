@@ -6,22 +6,9 @@ from django.db.models import F, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from .validators import validar_cedula
+from casmul.meses import MESES
 
-MESES = [
-    (1, "Enero"),
-    (2, "Febrero"),
-    (3, "Marzo"),
-    (4, "Abril"),
-    (5, "Mayo"),
-    (6, "Junio"),
-    (7, "Julio"),
-    (8, "Agosto"),
-    (9, "Septiembre"),
-    (10, "Octubre"),
-    (11, "Noviembre"),
-    (12, "Diciembre"),
-]
+from .validators import validar_cedula
 
 
 class Area(models.Model):

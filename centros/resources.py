@@ -8,17 +8,19 @@ future month and not an approved one. The month's report is created as a draft w
 An import is all or nothing: if any row is refused, no row is written (see `import_data`).
 """
 
-import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from import_export import fields, resources, widgets
 
+from casmul.numeros import Clase, numero_leer
+
 from .models import Centro, CifraMensual, Indicador, ReporteMensual
 from .services import (
     ConflictoDeVersion,
-    advertencias_de_cifras,
+    fila_del_mes_guardar,
+    reporte_cerrar_edicion,
     reporte_para_editar,
     valores_validar,
 )
@@ -48,44 +50,6 @@ def _entero(valor) -> int | None:
     if not numero.is_finite() or numero != numero.to_integral_value():
         return None
     return int(numero)
-
-
-# "1.234.567,89", "1.234,5" or "12.345.678": the dot groups thousands (es-EC).
-_MILES_ES = re.compile(r"^-?\d{1,3}(\.\d{3})+(,\d+)?$")
-# "1.250" alone could be 1250 (es-EC) or 1.25 written with a decimal point: refused.
-_AMBIGUO = re.compile(r"^-?\d{1,3}\.\d{3}$")
-
-
-class ValorIlegible(ValueError):
-    pass
-
-
-def _decimal(valor) -> Decimal:
-    """A number from a cell: 12, 12.5 (a spreadsheet number), "12,5", "1.234,56" (es-EC) or
-    "1234.56". Raises ValorIlegible with the reason, in Spanish."""
-    if isinstance(valor, bool) or valor is None:
-        raise ValorIlegible("Escriba la cifra como un número (0 si no hubo).")
-    if isinstance(valor, int | Decimal):
-        return Decimal(valor)
-    if isinstance(valor, float):
-        return Decimal(str(valor))
-    texto = str(valor).strip().replace(" ", "").replace("$", "")
-    if _AMBIGUO.match(texto):
-        raise ValorIlegible(
-            f"«{texto}» es ambiguo: escriba {texto.replace('.', '')} sin separador de miles, "
-            f"o {texto.replace('.', ',')} si el punto separa los decimales."
-        )
-    if _MILES_ES.match(texto):
-        texto = texto.replace(".", "").replace(",", ".")
-    elif "," in texto and "." not in texto:
-        texto = texto.replace(",", ".")
-    try:
-        numero = Decimal(texto)
-    except InvalidOperation:
-        numero = None
-    if numero is None or not numero.is_finite():
-        raise ValorIlegible("Escriba la cifra como un número (0 si no hubo).")
-    return numero
 
 
 class CifraMensualResource(resources.ModelResource):
@@ -171,10 +135,17 @@ class CifraMensualResource(resources.ModelResource):
         mes = _entero(row.get("mes"))
         if mes is None or not 1 <= mes <= 12:
             errores["mes"] = "Escriba el mes como un número del 1 al 12."
-        try:
-            valor = _decimal(row.get("valor"))
-        except ValorIlegible as error:
-            valor, errores["valor"] = None, str(error)
+        valor = None
+        # How a value is read depends on its indicator (money has cents, a count may be written
+        # 4.321): without a known indicator there is nothing to read it by.
+        if indicador is not None:
+            try:
+                valor = numero_leer(row.get("valor"), clase=Clase.de_unidad(indicador.unidad))
+            except ValidationError as error:
+                errores["valor"] = " ".join(error.messages)
+            else:
+                if valor is None:
+                    errores["valor"] = "Escriba la cifra como un número (0 si no hubo)."
         if valor is not None and centro and indicador and "indicador" not in errores:
             try:
                 # The monthly form's rules: not negative, whole numbers except money.
@@ -215,33 +186,33 @@ class CifraMensualResource(resources.ModelResource):
 
     # --- Writing -------------------------------------------------------------------------------
 
-    def before_save_instance(self, instance, row, **kwargs):
-        archivo = kwargs.get("file_name")
-        instance._change_reason = (
-            f"Importado desde «{archivo}»" if archivo else "Importado desde un archivo"
-        )[:100]
-        if kwargs.get("user") is not None:
-            instance._history_user = kwargs["user"]
+    def save_instance(self, instance, is_create, row, **kwargs):
+        # A dry run writes too (inside the transaction rolled back at the end), so that the
+        # preview sees exactly what the import would do.
         self._reportes[instance.reporte.pk] = instance.reporte
+        fila_del_mes_guardar(
+            fila=instance, usuario=self._usuario(kwargs), motivo=self._motivo("Importado", kwargs)
+        )
+
+    @staticmethod
+    def _usuario(kwargs):
+        usuario = kwargs.get("user")
+        return usuario if usuario is not None and usuario.is_authenticated else None
+
+    @staticmethod
+    def _motivo(que: str, kwargs) -> str:
+        archivo = kwargs.get("file_name")
+        return f"{que} desde «{archivo}»" if archivo else f"{que} desde un archivo"
 
     def after_import(self, dataset, result, **kwargs):
         super().after_import(dataset, result, **kwargs)
         if result.has_errors() or result.has_validation_errors():
             return  # everything is rolled back
-        # Each month touched takes a new version (a form opened before the import cannot
-        # overwrite it) and its warnings as the monthly form would compute them.
-        usuario = kwargs.get("user")
-        archivo = kwargs.get("file_name")
+        # Each month touched is closed as every other write closes it: a new version (a form
+        # opened before the import cannot overwrite it) and its warnings recomputed.
         for reporte in self._reportes.values():
-            valores = dict(reporte.cifras.values_list("indicador__codigo", "valor"))
-            reporte.advertencias = advertencias_de_cifras(
-                centro=reporte.centro, anio=reporte.anio, mes=reporte.mes, valores=valores
+            reporte_cerrar_edicion(
+                reporte=reporte,
+                usuario=self._usuario(kwargs),
+                motivo=self._motivo("Cifras importadas", kwargs),
             )
-            reporte.version += 1
-            if usuario is not None and usuario.is_authenticated:
-                reporte.actualizado_por = usuario
-                reporte._history_user = usuario
-            reporte._change_reason = (
-                f"Cifras importadas desde «{archivo}»" if archivo else "Cifras importadas"
-            )[:100]
-            reporte.save()

@@ -15,6 +15,8 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from simple_history.utils import bulk_update_with_history
 
 from casmul.formato import numero
+from casmul.meses import Mes
+from casmul.numeros import Clase, numero_validar
 
 from .models import (
     Centro,
@@ -85,22 +87,34 @@ class ConflictoDeVersion(Exception):
         )
 
 
-def mes_no_futuro(*, anio: int, mes: int, hoy: datetime.date | None = None) -> None:
+def mes_abierto_a_registro(
+    *, centro: Centro, anio: int, mes: int, hoy: datetime.date | None = None
+):
+    """Refuses a month nothing can be recorded for: one still to come, or one the centre does
+    not operate (its year of operation says from which month to which)."""
     hoy = hoy or timezone.localdate()
-    if (anio, mes) > (hoy.year, hoy.month):
+    periodo = Mes(anio, mes)
+    if periodo.es_futuro(hoy):
         raise ValidationError(
             "No se pueden registrar cifras de un mes que todavía no ha llegado.", code="futuro"
         )
-
-
-def _mes_anterior(anio: int, mes: int, atras: int = 1) -> tuple[int, int]:
-    indice = anio * 12 + (mes - 1) - atras
-    return indice // 12, indice % 12 + 1
+    operacion = (
+        OperacionAnual.objects.filter(centro=centro, anio=anio)
+        .values_list("mes_inicio", "mes_fin")
+        .first()
+    )
+    if operacion is None or not periodo.dentro_de(*operacion):
+        raise ValidationError(
+            f"{centro.nombre_corto} no opera en {periodo}: no se registran cifras de ese mes. "
+            "Si sí funcionó, la Administración debe corregir sus meses de operación.",
+            code="no_opera",
+        )
 
 
 def valores_validar(*, centro: Centro, valores: dict[str, Decimal | None]) -> dict[str, Decimal]:
-    """The centre's figures with hard rules applied: known indicator, not negative, whole
-    numbers except money. Raises a ValidationError keyed by indicator code."""
+    """The centre's figures with hard rules applied: a figure it reports, and the rules of
+    `casmul.numeros` for its kind (not negative, whole counts, cents, an upper bound). Raises
+    a ValidationError keyed by indicator code."""
     indicadores = {
         ic.indicador.codigo: ic.indicador
         for ic in centro.indicadores_centro.select_related("indicador")
@@ -112,14 +126,13 @@ def valores_validar(*, centro: Centro, valores: dict[str, Decimal | None]) -> di
             errores[codigo] = "Este centro no reporta esa cifra."
         elif valor is None:
             continue
-        elif valor < 0:
-            errores[codigo] = "La cifra no puede ser negativa."
-        elif not indicador.es_monetario and valor != valor.to_integral_value():
-            errores[codigo] = "Escriba un número entero (sin decimales)."
-        elif indicador.es_monetario and valor != valor.quantize(Decimal("0.01")):
-            errores[codigo] = "Escriba el valor con dos decimales como máximo."
         else:
-            limpios[codigo] = valor
+            try:
+                numero_validar(valor, clase=Clase.de_unidad(indicador.unidad))
+            except ValidationError as error:
+                errores[codigo] = error.messages
+            else:
+                limpios[codigo] = valor
     if errores:
         raise ValidationError(errores)
     return limpios
@@ -131,13 +144,13 @@ def advertencias_de_cifras(
     """Soft rules: a value far outside the centre's recent range, users above capacity, a
     jump from the previous month, users that do not match the nominal registry. The month
     may still be submitted, with a comment."""
-    desde_anio, desde_mes = _mes_anterior(anio, mes, MESES_RECIENTES)
+    desde = Mes(anio, mes).mas(-MESES_RECIENTES)
     recientes: dict[str, list[tuple[int, Decimal]]] = {}
     filas = (
         CifraMensual.objects.filter(reporte__centro=centro, indicador__codigo__in=list(valores))
         .filter(
-            Q(reporte__anio__gt=desde_anio)
-            | Q(reporte__anio=desde_anio, reporte__mes__gte=desde_mes)
+            Q(reporte__anio__gt=desde.anio)
+            | Q(reporte__anio=desde.anio, reporte__mes__gte=desde.numero)
         )
         .filter(Q(reporte__anio__lt=anio) | Q(reporte__anio=anio, reporte__mes__lt=mes))
         .values_list(
@@ -148,8 +161,8 @@ def advertencias_de_cifras(
     for codigo, fila_anio, fila_mes, valor, nombre in filas:
         recientes.setdefault(codigo, []).append((fila_anio * 12 + fila_mes, Decimal(valor)))
         nombres[codigo] = nombre
-    anterior = _mes_anterior(anio, mes)
-    indice_anterior = anterior[0] * 12 + anterior[1]
+    anterior = Mes(anio, mes).anterior
+    indice_anterior = anterior.anio * 12 + anterior.numero
     advertencias = []
     for codigo, valor in valores.items():
         serie = recientes.get(codigo, [])
@@ -198,73 +211,112 @@ def inscritos_en_mes(*, centro: Centro, anio: int, mes: int) -> int:
     )
 
 
-def reporte_para_editar(
-    *, centro: Centro, anio: int, mes: int, version: int | None, hoy: datetime.date | None = None
-) -> ReporteMensual:
-    """The month's report, locked for this transaction, after the rules every write obeys:
-    not a future month, not approved, and nobody saved since `version` (None or 0: the user
-    saw an empty month). Call inside `transaction.atomic()`."""
-    mes_no_futuro(anio=anio, mes=mes, hoy=hoy)
+MENSAJE_MES_APROBADO = (
+    "Este mes está aprobado y no se puede modificar. Pida a la Coordinación de planificación "
+    "que lo reabra."
+)
+
+
+def reporte_bloquear(*, reporte_id: int, version: int | None) -> ReporteMensual:
+    """An existing month locked for this transaction, after the checks of every write: not
+    approved, and nobody saved since `version` (None: the caller does not track versions)."""
     reporte = (
         ReporteMensual.objects.select_for_update(of=("self",))
-        .select_related("actualizado_por")
-        .filter(centro=centro, anio=anio, mes=mes)
-        .first()
+        .select_related("actualizado_por", "centro")
+        .get(pk=reporte_id)
     )
-    if reporte is None:
-        if version:
-            raise ValidationError("Este mes ya no existe: recargue la página.", code="borrado")
-        try:
-            with transaction.atomic():
-                reporte = ReporteMensual(centro=centro, anio=anio, mes=mes, version=0)
-                # The history starts when the edit closes, with the state the user chose.
-                reporte.skip_history_when_saving = True
-                reporte.save()
-                del reporte.skip_history_when_saving
-                return reporte
-        except IntegrityError:
-            # Someone created the same month at the same moment.
-            reporte = ReporteMensual.objects.select_related("actualizado_por").get(
-                centro=centro, anio=anio, mes=mes
-            )
-            raise ConflictoDeVersion(reporte) from None
     if reporte.aprobado:
-        raise ValidationError(
-            "Este mes está aprobado y no se puede modificar. Pida a la Coordinación de "
-            "planificación que lo reabra.",
-            code="aprobado",
-        )
+        raise ValidationError(MENSAJE_MES_APROBADO, code="aprobado")
     if version is not None and version != reporte.version:
         raise ConflictoDeVersion(reporte)
     return reporte
+
+
+def reporte_para_editar(
+    *, centro: Centro, anio: int, mes: int, version: int | None, hoy: datetime.date | None = None
+) -> ReporteMensual:
+    """The month's report, locked for this transaction, after the rules every write obeys: a
+    month that has come and that the centre operates, not approved, and nobody saved since
+    `version` (None: not tracked; 0: the user saw an empty month). Created when missing. Every
+    door that writes a month opens it here and closes it with `reporte_cerrar_edicion`; call
+    inside `transaction.atomic()`."""
+    mes_abierto_a_registro(centro=centro, anio=anio, mes=mes, hoy=hoy)
+    reporte_id = (
+        ReporteMensual.objects.filter(centro=centro, anio=anio, mes=mes)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if reporte_id is not None:
+        return reporte_bloquear(reporte_id=reporte_id, version=version)
+    if version:
+        raise ValidationError("Este mes ya no existe: recargue la página.", code="borrado")
+    try:
+        with transaction.atomic():
+            reporte = ReporteMensual(centro=centro, anio=anio, mes=mes, version=0)
+            # The history starts when the edit closes, with the state the user chose.
+            reporte.skip_history_when_saving = True
+            reporte.save()
+            del reporte.skip_history_when_saving
+            return reporte
+    except IntegrityError:
+        # Someone created the same month at the same moment.
+        reporte = ReporteMensual.objects.select_related("actualizado_por").get(
+            centro=centro, anio=anio, mes=mes
+        )
+        raise ConflictoDeVersion(reporte) from None
+
+
+def fila_del_mes_guardar(*, fila, usuario, motivo: str) -> None:
+    """Saves a row of an open month (a figure, a clinic row) with who and why in its history."""
+    fila._change_reason = motivo[:100]
+    # Named explicitly: outside a web request (scripts, imports) the middleware sets nobody.
+    fila._history_user = usuario
+    fila.full_clean(validate_unique=False)
+    fila.save()
+
+
+def advertencias_del_mes(*, reporte: ReporteMensual) -> list[str]:
+    """The warnings of the figures the month holds now."""
+    valores = dict(reporte.cifras.values_list("indicador__codigo", "valor"))
+    return advertencias_de_cifras(
+        centro=reporte.centro, anio=reporte.anio, mes=reporte.mes, valores=valores
+    )
 
 
 def reporte_cerrar_edicion(
     *,
     reporte: ReporteMensual,
     usuario,
-    comentario: str,
-    advertencias: list[str],
-    enviar: bool,
+    motivo: str,
+    comentario: str | None = None,
+    enviar: bool | None = None,
 ) -> ReporteMensual:
-    """Stores the comment and warnings, moves the month to draft or submitted, and bumps the
-    version. A month with warnings is submitted only with a comment."""
-    comentario = comentario.strip()
-    if enviar and advertencias and not comentario:
+    """Closes a write opened with `reporte_para_editar`, once its rows are saved: the month's
+    warnings from the figures now stored, the comment when given, draft or submitted when
+    `enviar` is given (else its state stays), who edited it, a new version, and a history
+    entry with `motivo`. A month with warnings is submitted only with a comment."""
+    advertencias = advertencias_del_mes(reporte=reporte)
+    if comentario is not None:
+        reporte.comentario = comentario.strip()
+    if enviar and advertencias and not reporte.comentario:
         raise ValidationError(
             {"comentario": "Hay advertencias: explique las cifras en el comentario para enviar."}
         )
-    reporte.comentario = comentario
     reporte.advertencias = advertencias
-    reporte.estado = ReporteMensual.Estado.ENVIADO if enviar else ReporteMensual.Estado.BORRADOR
-    reporte.enviado_en = timezone.now() if enviar else None
+    if enviar is not None:
+        reporte.estado = ReporteMensual.Estado.ENVIADO if enviar else ReporteMensual.Estado.BORRADOR
+        reporte.enviado_en = timezone.now() if enviar else None
     reporte.actualizado_por = usuario
     reporte.version += 1
-    reporte._change_reason = comentario[:100] or ("Enviado" if enviar else "Borrador")
-    # Named explicitly: outside a web request (scripts, imports) the middleware sets nobody.
+    reporte._change_reason = motivo[:100]
     reporte._history_user = usuario
     reporte.save()
     return reporte
+
+
+def motivo_de_edicion(*, comentario: str, enviar: bool) -> str:
+    """What the history says of a save from a month's page."""
+    return comentario.strip()[:100] or ("Enviado" if enviar else "Borrador")
 
 
 @transaction.atomic
@@ -282,38 +334,54 @@ def reporte_guardar(
 ) -> ReporteMensual:
     """Saves a centre's monthly figures as a draft or submits them for review.
 
-    Refused (nothing written): a future month, an approved month, a version that someone else
-    already replaced (`ConflictoDeVersion`), invalid values, or warnings without a comment when
-    submitting. Each changed figure gets a history entry with the user and the comment."""
+    Refused (nothing written): a future month or one the centre does not operate, an approved
+    month, a version that someone else already replaced (`ConflictoDeVersion`), invalid
+    values, or warnings without a comment when submitting. Each changed figure gets a history
+    entry with the user and the comment."""
     limpios = valores_validar(centro=centro, valores=valores)
     reporte = reporte_para_editar(centro=centro, anio=anio, mes=mes, version=version, hoy=hoy)
-    advertencias = advertencias_de_cifras(centro=centro, anio=anio, mes=mes, valores=limpios)
-    reporte_cerrar_edicion(
+    motivo = motivo_de_edicion(comentario=comentario, enviar=enviar)
+    cifras_del_mes_guardar(
         reporte=reporte,
+        valores=limpios,
         usuario=usuario,
-        comentario=comentario,
-        advertencias=advertencias,
-        enviar=enviar,
+        motivo=motivo,
+        comentario=comentario.strip(),
     )
+    return reporte_cerrar_edicion(
+        reporte=reporte, usuario=usuario, motivo=motivo, comentario=comentario, enviar=enviar
+    )
+
+
+def cifras_del_mes_guardar(
+    *,
+    reporte: ReporteMensual,
+    valores: dict[str, Decimal],
+    usuario,
+    motivo: str,
+    comentario: str | None = None,
+) -> int:
+    """Writes validated figures into an open month, leaving unchanged ones alone (and, when
+    given, the comment that explains them); returns how many were written."""
     existentes = {
         cifra.indicador.codigo: cifra for cifra in reporte.cifras.select_related("indicador")
     }
     indicadores = {
         ic.indicador.codigo: ic.indicador
-        for ic in centro.indicadores_centro.select_related("indicador")
+        for ic in reporte.centro.indicadores_centro.select_related("indicador")
     }
-    for codigo, valor in limpios.items():
+    escritas = 0
+    for codigo, valor in valores.items():
         cifra = existentes.get(codigo)
         if cifra is not None and cifra.valor == valor:
             continue
         cifra = cifra or CifraMensual(reporte=reporte, indicador=indicadores[codigo])
         cifra.valor = valor
-        cifra.comentario = reporte.comentario
-        cifra._change_reason = reporte.comentario[:100]
-        cifra._history_user = usuario
-        cifra.full_clean(validate_unique=False)
-        cifra.save()
-    return reporte
+        if comentario is not None:
+            cifra.comentario = comentario
+        fila_del_mes_guardar(fila=cifra, usuario=usuario, motivo=motivo)
+        escritas += 1
+    return escritas
 
 
 @transaction.atomic

@@ -5,6 +5,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import Truncator
 
+from casmul.admin_montos import MontosEnDolares
+
 from .models import DIAS_POR_VENCER, Convenio, Institucion
 
 
@@ -39,7 +41,7 @@ class EstadoFilter(admin.SimpleListFilter):
 
 
 @admin.register(Convenio)
-class ConvenioAdmin(admin.ModelAdmin):
+class ConvenioAdmin(MontosEnDolares, admin.ModelAdmin):
     list_display = [
         "numero_mostrado",
         "titulo_corto",

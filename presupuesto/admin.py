@@ -1,19 +1,21 @@
 from django.contrib import admin
 from django.template.defaultfilters import floatformat
 
+from casmul.admin_montos import MontosEnDolares, columna_dinero
+
 from .models import GastoComun, LineaPresupuestaria, PresupuestoInstitucional, ProcesoContratacion
 
 
 @admin.register(LineaPresupuestaria)
-class LineaPresupuestariaAdmin(admin.ModelAdmin):
+class LineaPresupuestariaAdmin(MontosEnDolares, admin.ModelAdmin):
     list_display = [
         "descripcion",
         "anio",
         "area",
         "centro",
         "partida",
-        "codificado",
-        "ejecutado",
+        columna_dinero(LineaPresupuestaria, "codificado"),
+        columna_dinero(LineaPresupuestaria, "ejecutado"),
         "porcentaje_ejecucion",
     ]
     list_filter = ["anio", "area", "centro"]
@@ -30,22 +32,34 @@ class LineaPresupuestariaAdmin(admin.ModelAdmin):
 
 
 @admin.register(GastoComun)
-class GastoComunAdmin(admin.ModelAdmin):
-    list_display = ["concepto", "anio", "monto"]
+class GastoComunAdmin(MontosEnDolares, admin.ModelAdmin):
+    list_display = ["concepto", "anio", columna_dinero(GastoComun, "monto")]
     list_filter = ["anio"]
     search_fields = ["concepto", "descripcion"]
     ordering = ["-anio", "concepto"]
 
 
 @admin.register(PresupuestoInstitucional)
-class PresupuestoInstitucionalAdmin(admin.ModelAdmin):
-    list_display = ["anio", "ingresos_percibidos", "gasto_codificado", "gasto_ejecutado"]
+class PresupuestoInstitucionalAdmin(MontosEnDolares, admin.ModelAdmin):
+    list_display = [
+        "anio",
+        columna_dinero(PresupuestoInstitucional, "ingresos_percibidos"),
+        columna_dinero(PresupuestoInstitucional, "gasto_codificado"),
+        columna_dinero(PresupuestoInstitucional, "gasto_ejecutado"),
+    ]
     ordering = ["-anio"]
 
 
 @admin.register(ProcesoContratacion)
-class ProcesoContratacionAdmin(admin.ModelAdmin):
-    list_display = ["codigo", "anio", "tipo", "objeto", "monto", "fecha"]
+class ProcesoContratacionAdmin(MontosEnDolares, admin.ModelAdmin):
+    list_display = [
+        "codigo",
+        "anio",
+        "tipo",
+        "objeto",
+        columna_dinero(ProcesoContratacion, "monto"),
+        "fecha",
+    ]
     list_filter = ["anio", "tipo"]
     search_fields = ["codigo", "objeto"]
     ordering = ["-anio", "codigo"]

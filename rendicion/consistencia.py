@@ -1,6 +1,7 @@
 """The consistency panel: what the coordinator should fix before publishing a year's report.
 Each observation links to where it can be fixed."""
 
+import datetime
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -8,11 +9,9 @@ from django.urls import reverse
 from django.utils.formats import date_format
 
 from casmul.formato import dinero, numero, porcentaje
-from centros import selectors as centros
+from centros.selectors import consistencia as centros
 from convenios import selectors as convenios
 from presupuesto import selectors as presupuesto
-
-NOMBRE_MES = centros.NOMBRES_MES
 
 
 @dataclass(frozen=True)
@@ -22,21 +21,21 @@ class Observacion:
     enlace: str
 
 
-def _meses(meses: list[int]) -> str:
-    return ", ".join(NOMBRE_MES[mes].lower() for mes in meses)
+def _meses(meses) -> str:
+    return ", ".join(mes.nombre.lower() for mes in meses)
 
 
 def _fecha(fecha) -> str:
     return date_format(fecha, "d/m/Y")
 
 
-def observaciones(*, anio: int, hasta_mes: int = 12) -> list[Observacion]:
+def observaciones(*, anio: int, hoy: datetime.date) -> list[Observacion]:
     """Months not reported or not approved, unusual figures, MIES centres without an agreement
     part of the year, agreement dates that contradict themselves or the year, execution
     above 100 %."""
     resultado = []
     reportes = reverse("admin:centros_reportemensual_changelist")
-    for pendiente in centros.meses_pendientes(anio=anio, hasta_mes=hasta_mes):
+    for pendiente in centros.meses_pendientes(anio=anio, hoy=hoy):
         filtro = "?" + urlencode({"centro__id__exact": pendiente.centro_id, "anio": anio})
         if pendiente.sin_datos:
             resultado.append(
@@ -60,7 +59,7 @@ def observaciones(*, anio: int, hasta_mes: int = 12) -> list[Observacion]:
         resultado.append(
             Observacion(
                 "Cifras fuera de rango",
-                f"{atipica.nombre_corto}, {NOMBRE_MES[atipica.mes].lower()}: {atipica.indicador} "
+                f"{atipica.nombre_corto}, {atipica.mes.nombre.lower()}: {atipica.indicador} "
                 f"= {numero(atipica.valor)}, frente a un promedio de {numero(atipica.promedio)} "
                 "en los demás meses.",
                 reverse("admin:centros_reportemensual_change", args=[atipica.reporte_id]),

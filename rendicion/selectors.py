@@ -5,7 +5,7 @@ by hand except the year's texts (`InformeAnual`)."""
 
 from dataclasses import dataclass
 
-from centros import selectors as centros
+from centros.selectors import informe as centros
 from convenios import selectors as convenios
 from presupuesto import selectors as presupuesto
 from salud import selectors as salud

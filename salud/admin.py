@@ -1,13 +1,7 @@
-from django import forms
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from centros.admin import (
-    MENSAJE_MES_APROBADO,
-    MesAprobadoSoloLectura,
-    NuevaVersionDelMes,
-    mes_bloqueado,
-)
+from centros.admin_del_mes import EdicionDelMesAdmin, FilaDelMesForm, MesAprobadoSoloLectura
 
 from .models import AtencionClinica, DotacionProfesional, Especialidad
 
@@ -28,20 +22,12 @@ class DotacionProfesionalAdmin(admin.ModelAdmin):
     ordering = ["-anio", "orden"]
 
 
-class AtencionClinicaForm(forms.ModelForm):
+class AtencionClinicaForm(FilaDelMesForm):
     """Never into an approved month, nor out of one (the month is locked while it saves)."""
-
-    def clean(self):
-        cleaned_data = super().clean()
-        reporte = cleaned_data.get("reporte")
-        actual_id = self.instance.reporte_id if self.instance.pk else None
-        if mes_bloqueado(actual_id) or (reporte is not None and mes_bloqueado(reporte.pk)):
-            raise forms.ValidationError(MENSAJE_MES_APROBADO, code="aprobado")
-        return cleaned_data
 
 
 @admin.register(AtencionClinica)
-class AtencionClinicaAdmin(MesAprobadoSoloLectura, NuevaVersionDelMes, SimpleHistoryAdmin):
+class AtencionClinicaAdmin(MesAprobadoSoloLectura, EdicionDelMesAdmin, SimpleHistoryAdmin):
     form = AtencionClinicaForm
     list_display = ["reporte", "servicio", "especialidad", "pacientes"]
     list_filter = ["servicio", "reporte__anio", "reporte__mes", "reporte__estado", "especialidad"]

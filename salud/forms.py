@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from casmul.numeros import Clase
 from centros.forms import CifraField, EdicionMesForm, cifra_mostrar
 
 from .selectors import FormularioClinica
@@ -25,7 +26,9 @@ class AtencionesMesForm(EdicionMesForm):
         for grupo in formulario.grupos:
             for fila in grupo.filas:
                 nombre = _nombre_campo(fila.clave)
-                self.fields[nombre] = CifraField(label=f"{grupo.nombre}: {fila.nombre}")
+                self.fields[nombre] = CifraField(
+                    label=f"{grupo.nombre}: {fila.nombre}", clase=Clase.PERSONAS
+                )
                 self.initial[nombre] = cifra_mostrar(fila.valor, 0)
 
     def campo_de_error(self, clave: str) -> str | None:

@@ -6,9 +6,14 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
 
-from casmul.formato import numero
+from casmul.meses import Mes
 from centros.models import Centro, ReporteMensual
-from centros.selectors import CambioRegistrado, EstadoDelMes, historial_de_mes
+from centros.selectors.mensual import (
+    CambioRegistrado,
+    EstadoDelMes,
+    historial_de_mes,
+    nombre_de_usuario,
+)
 
 from .models import AtencionClinica, DotacionProfesional, Especialidad, Servicio
 
@@ -170,11 +175,11 @@ def formulario_clinica(*, centro: Centro, anio: int, mes: int) -> FormularioClin
     totals; any other row that holds data is shown too, so that nothing stored is hidden.
     Each row carries this month's patients, the previous month's and the year's so far.
     Three queries whatever the data."""
-    anterior = (anio, mes - 1) if mes > 1 else (anio - 1, 12)
+    anterior = Mes(anio, mes).anterior
     especialidades = especialidades_del_formulario()
     filas_guardadas = AtencionClinica.objects.filter(reporte__centro=centro).filter(
         Q(reporte__anio=anio, reporte__mes__lte=mes)
-        | Q(reporte__anio=anterior[0], reporte__mes=anterior[1])
+        | Q(reporte__anio=anterior.anio, reporte__mes=anterior.numero)
     )
     valores: dict[tuple[str, int | None, int, int], int] = {}
     otras: dict[str, dict[int, tuple[int, str]]] = {}
@@ -208,7 +213,9 @@ def formulario_clinica(*, centro: Centro, anio: int, mes: int) -> FormularioClin
             especialidad_id=especialidad,
             nombre=nombre,
             valor=valores.get((servicio, especialidad, anio, mes)),
-            valor_mes_anterior=valores.get((servicio, especialidad, *anterior)),
+            valor_mes_anterior=valores.get(
+                (servicio, especialidad, anterior.anio, anterior.numero)
+            ),
             valor_anual=_suma(
                 valor
                 for (s, e, fila_anio, _), valor in valores.items()
@@ -248,10 +255,10 @@ def historial_de_mes_clinica(*, reporte: ReporteMensual) -> list[CambioRegistrad
         cambios.append(
             CambioRegistrado(
                 fecha=registro.history_date,
-                usuario=str(registro.history_user or "sistema"),
+                usuario=nombre_de_usuario(registro.history_user),
                 que=que,
-                antes="—" if antes is None or registro.history_type == "+" else numero(antes),
-                despues="—" if registro.history_type == "-" else numero(registro.pacientes),
+                antes=None if registro.history_type == "+" else antes,
+                despues=None if registro.history_type == "-" else registro.pacientes,
                 # Without a comment the service records the row's name: not worth repeating.
                 motivo=""
                 if registro.history_change_reason == que

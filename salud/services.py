@@ -5,8 +5,14 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from casmul.numeros import Clase, numero_validar
 from centros.models import Centro, ReporteMensual
-from centros.services import reporte_cerrar_edicion, reporte_para_editar
+from centros.services import (
+    fila_del_mes_guardar,
+    motivo_de_edicion,
+    reporte_cerrar_edicion,
+    reporte_para_editar,
+)
 
 from .models import AtencionClinica, Especialidad, Servicio
 
@@ -33,23 +39,24 @@ def atenciones_guardar(
     hoy: datetime.date | None = None,
 ) -> ReporteMensual:
     """Saves the clinic's patients of a month by service (and specialty where broken down),
-    as a draft or submitted; the same refusals as `centros.services.reporte_guardar`."""
+    as a draft or submitted, through the same month write as every centre's figures
+    (`centros.services.reporte_para_editar` … `reporte_cerrar_edicion`)."""
     especialidades = dict(Especialidad.objects.values_list("pk", "nombre"))
     errores = {}
     for clave, valor in pacientes.items():
         servicio, especialidad = clave
+        campo = f"{servicio}-{especialidad or ''}"
         if servicio not in Servicio.values or (especialidad and especialidad not in especialidades):
-            errores[f"{servicio}-{especialidad or ''}"] = "Servicio o especialidad desconocidos."
-        elif valor is not None and (valor < 0 or int(valor) != valor):
-            errores[f"{servicio}-{especialidad or ''}"] = (
-                "Escriba un número entero de pacientes, cero o más."
-            )
+            errores[campo] = "Servicio o especialidad desconocidos."
+        elif valor is not None:
+            try:
+                numero_validar(valor, clase=Clase.PERSONAS)
+            except ValidationError as error:
+                errores[campo] = error.messages
     if errores:
         raise ValidationError(errores)
     reporte = reporte_para_editar(centro=centro, anio=anio, mes=mes, version=version, hoy=hoy)
-    reporte_cerrar_edicion(
-        reporte=reporte, usuario=usuario, comentario=comentario, advertencias=[], enviar=enviar
-    )
+    motivo = motivo_de_edicion(comentario=comentario, enviar=enviar)
     existentes = {(a.servicio, a.especialidad_id): a for a in reporte.atenciones_clinicas.all()}
     for clave, valor in pacientes.items():
         if valor is None:
@@ -61,7 +68,12 @@ def atenciones_guardar(
             reporte=reporte, servicio=clave[0], especialidad_id=clave[1]
         )
         atencion.pacientes = int(valor)
-        atencion._change_reason = reporte.comentario[:100] or _clave_texto(clave, especialidades)
-        atencion._history_user = usuario
-        atencion.save()
-    return reporte
+        # Without a comment, the history names the row that changed.
+        fila_del_mes_guardar(
+            fila=atencion,
+            usuario=usuario,
+            motivo=comentario.strip() or _clave_texto(clave, especialidades),
+        )
+    return reporte_cerrar_edicion(
+        reporte=reporte, usuario=usuario, motivo=motivo, comentario=comentario, enviar=enviar
+    )

@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 
 from centros.models import LineaServicio
-from centros.selectors import centro_de_usuario
+from centros.views.acceso import centro_de_usuario
 from centros.views.mensual import EdicionDeMes, mes_de_url, pagina_de_mes
 
 from .forms import AtencionesMesForm

@@ -1,7 +1,7 @@
 import pytest
 from django.core.management import call_command
 
-from casmul.management.commands.demo import FIXTURES_2023
+from centros.management.commands.demo import FIXTURES_2023
 
 
 @pytest.fixture

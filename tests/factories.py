@@ -11,6 +11,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from factory.django import DjangoModelFactory
+from stdnum import luhn
 
 from casmul.roles import Rol
 from centros.models import (
@@ -53,15 +54,16 @@ ANIO = 2023
 # --- Cédulas -------------------------------------------------------------------------------
 
 
-def digito_verificador_cedula(nueve_digitos: str) -> int:
-    """Modulo-10 check digit of an Ecuadorian cédula (coefficients 2,1,2,1,… on 9 digits)."""
+def cedula_con_verificador(nueve_digitos: str) -> str:
+    """Appends the check digit, computed by python-stdnum rather than a copy of the validator.
+
+    The cédula's modulo-10 (coefficients 2,1,2,1,… from the left) is Luhn's algorithm.
+    `stdnum.ec.ci` has no check-digit function, and the validator's tests also need check
+    digits for province codes and third digits that `stdnum.ec.ci` refuses.
+    """
     if len(nueve_digitos) != 9 or not nueve_digitos.isdigit():
         raise ValueError("Se esperan exactamente 9 dígitos.")
-    suma = 0
-    for posicion, digito in enumerate(nueve_digitos):
-        producto = int(digito) * (2 if posicion % 2 == 0 else 1)
-        suma += producto - 9 if producto > 9 else producto
-    return (10 - suma % 10) % 10
+    return nueve_digitos + luhn.calc_check_digit(nueve_digitos)
 
 
 def cedula_valida(n: int) -> str:
@@ -69,8 +71,7 @@ def cedula_valida(n: int) -> str:
     six digits taken from n and the correct check digit."""
     if not 0 <= n < 10**6:
         raise ValueError("n debe estar entre 0 y 999 999.")
-    nueve = f"{n % 24 + 1:02d}{n % 6}{n:06d}"
-    return f"{nueve}{digito_verificador_cedula(nueve)}"
+    return cedula_con_verificador(f"{n % 24 + 1:02d}{n % 6}{n:06d}")
 
 
 # --- Users ---------------------------------------------------------------------------------

@@ -46,3 +46,9 @@ def test_centros_is_the_base_and_imports_no_other_domain_app():
     otros = {"salud", "convenios", "presupuesto", "rendicion"}
 
     assert [m for _, m in _importados("centros") if m.split(".")[0] in otros] == []
+
+
+def test_the_project_package_imports_no_domain_app():
+    apps = {*DOMINIO, "rendicion"}
+
+    assert [(a, m) for a, m in _importados("casmul") if m.split(".")[0] in apps] == []

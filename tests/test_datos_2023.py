@@ -6,12 +6,8 @@ from decimal import Decimal
 import pytest
 
 from centros.models import Centro, Modalidad
-from centros.selectors import (
-    centros_por_area,
-    cifras_anuales,
-    personal_por_area,
-    usuarios_por_centro,
-)
+from centros.selectors.anuales import cifras_anuales
+from centros.selectors.informe import centros_por_area, personal_por_area, usuarios_por_centro
 from convenios.selectors import conteo_convenios, convenios_del_informe
 from presupuesto.selectors import (
     contratacion_por_tipo,

@@ -8,22 +8,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from casmul.meses import MESES, PRIMER_ANIO, anio_valido
 from casmul.permisos import coordinacion_requerida
 
 from ..filters import CentrosCompletitudFilter
 from ..forms import AprobarForm, ReabrirForm
-from ..models import MESES, Centro, ReporteMensual
-from ..selectors import formulario_mensual, matriz_completitud
+from ..models import Centro, ReporteMensual
+from ..selectors.completitud import matriz_completitud
+from ..selectors.mensual import formulario_mensual
 from ..services import reporte_reabrir, reportes_aprobar, reportes_aprobar_mensaje
-
-NOMBRES_MES = [nombre for _, nombre in MESES]
-# The first year the portal holds records for (ReporteMensual.anio's validator).
-PRIMER_ANIO = 2000
-
-
-def _anio_valido(anio: int, hoy) -> None:
-    if not PRIMER_ANIO <= anio <= hoy.year + 1:
-        raise Http404("No hay datos para ese año.")
 
 
 def _url_matriz(anio: int, filtros: str = "") -> str:
@@ -36,7 +29,8 @@ def _url_matriz(anio: int, filtros: str = "") -> str:
 @coordinacion_requerida
 def matriz(request, anio: int):
     hoy = timezone.localdate()
-    _anio_valido(anio, hoy)
+    if not anio_valido(anio, hoy=hoy):
+        raise Http404("No hay datos para ese año.")
     filtro = CentrosCompletitudFilter(
         request.GET or None, queryset=Centro.objects.all(), anio=anio, hoy=hoy
     )
@@ -45,8 +39,6 @@ def matriz(request, anio: int):
         "anio": anio,
         "filtro": filtro,
         "matriz": matriz,
-        # Each cell with its month's name, for labels and tooltips.
-        "filas": [(fila, zip(fila.celdas, NOMBRES_MES, strict=True)) for fila in matriz.filas],
         "meses": MESES,
         "anio_anterior": anio - 1 if anio > PRIMER_ANIO else None,
         "anio_siguiente": anio + 1 if anio < hoy.year else None,

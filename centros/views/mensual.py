@@ -16,21 +16,14 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from casmul.meses import PRIMER_ANIO, Mes, anio_valido
 from casmul.permisos import puede_registrar_cifras
 
 from ..forms import CifrasMesForm, EdicionMesForm
-from ..models import MESES, Indicador, LineaServicio, ReporteMensual
-from ..selectors import (
-    FUTURO,
-    NO_OPERA,
-    anio_de_centro,
-    centro_de_usuario,
-    formulario_mensual,
-    historial_de_mes,
-)
+from ..models import Indicador, LineaServicio, ReporteMensual
+from ..selectors.mensual import anio_de_centro, formulario_mensual, historial_de_mes
 from ..services import ConflictoDeVersion, advertencias_de_cifras, reporte_guardar
-
-NOMBRES_MES = dict(MESES)
+from .acceso import centro_de_usuario
 
 REGLAS = {
     Indicador.Agregacion.SUMA: "suma de los meses: cada mes aporta lo suyo (es un flujo).",
@@ -41,14 +34,11 @@ REGLAS = {
 }
 
 
-def mes_de_url(anio: int, mes: int) -> None:
-    if not 1 <= mes <= 12 or not 2000 <= anio <= 2999:
+def mes_de_url(anio: int, mes: int) -> Mes:
+    """The month a URL names, or 404 when there is no such month in the portal's years."""
+    if not 1 <= mes <= 12 or not anio_valido(anio, hoy=timezone.localdate()):
         raise Http404("Ese mes no existe.")
-
-
-def _vecino(anio: int, mes: int, paso: int) -> tuple[int, int]:
-    indice = anio * 12 + mes - 1 + paso
-    return indice // 12, indice % 12 + 1
+    return Mes(anio, mes)
 
 
 @dataclass
@@ -104,8 +94,8 @@ def pagina_de_mes(request, *, centro, anio: int, mes: int, edicion: EdicionDeMes
                 _avisar_guardado(request, reporte)
                 return redirect(request.path)
     hoy = timezone.localdate()
-    futuro = (anio, mes) > (hoy.year, hoy.month)
-    anterior, siguiente = _vecino(anio, mes, -1), _vecino(anio, mes, 1)
+    periodo = Mes(anio, mes)
+    futuro = periodo.es_futuro(hoy)
     contexto = {
         "centro": centro,
         "anio": anio,
@@ -126,10 +116,8 @@ def pagina_de_mes(request, *, centro, anio: int, mes: int, edicion: EdicionDeMes
         "bloqueado": formulario.aprobado or futuro,
         # Typed values are never thrown away: after a refused POST the inputs come back.
         "con_campos": puede_registrar and (form.is_bound or not (formulario.aprobado or futuro)),
-        "anterior": {"anio": anterior[0], "mes": anterior[1], "nombre": NOMBRES_MES[anterior[1]]},
-        "siguiente": None
-        if (siguiente[0], siguiente[1]) > (hoy.year, hoy.month)
-        else {"anio": siguiente[0], "mes": siguiente[1], "nombre": NOMBRES_MES[siguiente[1]]},
+        "anterior": periodo.anterior,
+        "siguiente": None if periodo.siguiente.es_futuro(hoy) else periodo.siguiente,
     }
     return render(request, edicion.plantilla, contexto, status=estado_http)
 
@@ -196,14 +184,10 @@ def anio(request, centro_id: int, anio: int):
         "filas": filas,
         "anuales": anuales,
         "puede_registrar": puede_registrar_cifras(request.user),
-        "anterior": anio - 1 if anio > 2000 else None,
+        "anterior": anio - 1 if anio > PRIMER_ANIO else None,
         "siguiente": anio + 1 if anio < hoy.year else None,
     }
     return render(request, "centros/anio.html", contexto)
-
-
-def _enlazable(estado: str) -> bool:
-    return estado not in (FUTURO, NO_OPERA)
 
 
 def _tabla_cifras(datos):
@@ -220,7 +204,7 @@ def _tabla_cifras(datos):
     filas = [
         {
             "mes": mes,
-            "enlace": _enlazable(mes.estado) or bool(mes.valores),
+            "enlace": mes.estado.se_puede_abrir or bool(mes.valores),
             "celdas": [
                 {"valor": mes.valores.get(i.codigo), "monetaria": i.es_monetario}
                 for i in datos.indicadores

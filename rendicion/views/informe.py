@@ -26,10 +26,8 @@ def indice(request):
 def informe(request, anio: int):
     informe = _informe_o_404(anio)
     hoy = timezone.localdate()
-    # A year still running is checked only up to the last closed month.
-    hasta_mes = 12 if anio < hoy.year else max(hoy.month - 1, 0)
     contexto = contexto_documento(informe) | {
-        "observaciones": observaciones(anio=anio, hasta_mes=hasta_mes),
+        "observaciones": observaciones(anio=anio, hoy=hoy),
         "tablas_exportar": TABLAS.values(),
     }
     return render(request, "rendicion/informe_pagina.html", contexto)

@@ -1,9 +1,11 @@
-"""The portal's roles are Django groups named by `casmul.roles.Rol`."""
+"""The portal's roles: Django groups named by `casmul.roles.Rol`, their permissions set by
+`casmul.services.roles_asegurar`."""
 
 import pytest
-from django.contrib.auth.models import AnonymousUser, Group
+from django.contrib.auth.models import AnonymousUser, Group, Permission
 
 from casmul.roles import Rol, tiene_rol
+from casmul.services import roles_asegurar
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -71,7 +73,94 @@ def test_anonymous_user_has_no_role():
     assert not tiene_rol(AnonymousUser(), *Rol)
 
 
-def test_factory_reuses_the_roles_group():
-    UserFactory(roles=[Rol.COORDINACION])
-    UserFactory(roles=[Rol.COORDINACION])
-    assert Group.objects.filter(name=Rol.COORDINACION.value).count() == 1
+# --- roles_asegurar ------------------------------------------------------------------------
+
+
+def permisos_de(rol: Rol) -> set[str]:
+    """What a (non-superuser) member of the role's group may do, as "app.codename"."""
+    return UserFactory(roles=[rol]).get_all_permissions()
+
+
+def test_roles_asegurar_creates_one_group_per_role_and_is_idempotent():
+    primera = roles_asegurar()
+    permisos = {rol: permisos_de(rol) for rol in Rol}
+
+    segunda = roles_asegurar()
+
+    assert sorted(Group.objects.values_list("name", flat=True)) == sorted(rol.value for rol in Rol)
+    assert {rol: grupo.pk for rol, grupo in segunda.items()} == {
+        rol: grupo.pk for rol, grupo in primera.items()
+    }
+    assert {rol: permisos_de(rol) for rol in Rol} == permisos
+
+
+def test_roles_asegurar_reuses_an_existing_group_and_its_members_gain_the_permissions():
+    grupo = Group.objects.create(name=Rol.COORDINACION.value)
+    usuario = UserFactory(roles=[Rol.COORDINACION])
+
+    assert roles_asegurar()[Rol.COORDINACION].pk == grupo.pk
+    assert usuario.has_perm("centros.view_ciframensual")
+
+
+def test_administracion_may_do_everything_in_the_portals_apps_and_manage_users():
+    roles_asegurar()
+    permisos = permisos_de(Rol.ADMINISTRACION)
+
+    assert {
+        "centros.add_centro",
+        "centros.change_ciframensual",
+        "salud.delete_atencionclinica",
+        "convenios.change_convenio",
+        "presupuesto.add_lineapresupuestaria",
+        "rendicion.change_informeanual",
+        "auth.add_user",
+        "auth.change_group",
+    } - permisos == set()
+    # Django's own bookkeeping is not the administration's business.
+    assert {
+        "admin.delete_logentry",
+        "sessions.change_session",
+        "contenttypes.delete_contenttype",
+    } & permisos == set()
+
+
+def test_coordinacion_sees_every_app_but_writes_only_the_report():
+    roles_asegurar()
+    permisos = permisos_de(Rol.COORDINACION)
+
+    assert {
+        "centros.view_ciframensual",
+        "salud.view_atencionclinica",
+        "convenios.view_convenio",
+        "presupuesto.view_lineapresupuestaria",
+        "rendicion.add_objetivoestrategico",
+        "rendicion.change_informeanual",
+        "rendicion.delete_terminoglosario",
+    } - permisos == set()
+    assert {
+        "centros.change_ciframensual",
+        "centros.add_centro",
+        "convenios.add_convenio",
+        "presupuesto.delete_lineapresupuestaria",
+        "auth.view_user",
+        "auth.change_user",
+    } & permisos == set()
+
+
+def test_personal_de_centro_has_no_django_permissions():
+    roles_asegurar()
+
+    assert permisos_de(Rol.PERSONAL_CENTRO) == set()
+
+
+def test_roles_asegurar_takes_away_permissions_given_by_hand():
+    cambiar_cifras = Permission.objects.get(
+        content_type__app_label="centros", codename="change_ciframensual"
+    )
+    for rol in (Rol.PERSONAL_CENTRO, Rol.COORDINACION):
+        Group.objects.create(name=rol.value).permissions.add(cambiar_cifras)
+
+    roles_asegurar()
+
+    assert "centros.change_ciframensual" not in permisos_de(Rol.PERSONAL_CENTRO)
+    assert "centros.change_ciframensual" not in permisos_de(Rol.COORDINACION)

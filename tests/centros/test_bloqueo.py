@@ -12,9 +12,8 @@ from django.utils import timezone
 
 from casmul.roles import Rol
 from casmul.services import usuario_con_rol_guardar
-from centros.admin import MENSAJE_MES_APROBADO
 from centros.models import CifraMensual, Indicador, ReporteMensual
-from centros.services import reporte_reabrir
+from centros.services import MENSAJE_MES_APROBADO, reporte_reabrir
 from salud.models import AtencionClinica, Servicio
 from tests.factories import (
     AtencionClinicaFactory,
@@ -22,6 +21,7 @@ from tests.factories import (
     CifraMensualFactory,
     IndicadorCentroFactory,
     IndicadorFactory,
+    OperacionAnualFactory,
     ReporteMensualFactory,
 )
 
@@ -61,6 +61,7 @@ def mes(db):
     m.ajeno = IndicadorFactory(codigo="ajeno")
     for orden, indicador in enumerate([m.usuarios, m.ingresos]):
         IndicadorCentroFactory(centro=m.centro, indicador=indicador, orden=orden)
+    OperacionAnualFactory(centro=m.centro, anio=2023)
     m.aprobado = ReporteMensualFactory(centro=m.centro, anio=2023, mes=3, estado=E.APROBADO)
     m.borrador = ReporteMensualFactory(centro=m.centro, anio=2023, mes=4, estado=E.BORRADOR)
     m.cifra_aprobada = CifraMensualFactory(reporte=m.aprobado, indicador=m.usuarios, valor=36)

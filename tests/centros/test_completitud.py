@@ -14,7 +14,7 @@ from django.utils import timezone
 from casmul.roles import Rol
 from casmul.services import usuario_con_rol_guardar
 from centros.models import Modalidad, ReporteMensual
-from centros.selectors import historial_de_mes
+from centros.selectors.mensual import historial_de_mes
 from tests.factories import (
     AreaFactory,
     CentroFactory,

@@ -20,6 +20,7 @@ from tests.factories import (
     CifraMensualFactory,
     IndicadorCentroFactory,
     IndicadorFactory,
+    OperacionAnualFactory,
     ReporteMensualFactory,
 )
 
@@ -46,6 +47,8 @@ def datos(db):
         IndicadorCentroFactory(centro=d.centro, indicador=indicador, orden=orden)
     d.otro = CentroFactory(numero=1002)
     IndicadorCentroFactory(centro=d.otro, indicador=d.visitas)
+    for centro in (d.centro, d.otro):
+        OperacionAnualFactory(centro=centro, anio=2023)
     d.aprobado = ReporteMensualFactory(centro=d.centro, anio=2023, mes=6, estado=E.APROBADO)
     CifraMensualFactory(reporte=d.aprobado, indicador=d.usuarios, valor=500)
     return d
@@ -59,7 +62,7 @@ VALIDAS = [
     (1001, 2023, 1, "usuarios", 2500),
     (1001, 2023, 1, "ingresos", "8.456,25"),
     (1001, 2023, 2, "usuarios", "2600"),
-    (1002, 2023, 1, "visitas", 12.0),
+    (1002, 2023, 1, "visitas", 12),
 ]
 
 
@@ -186,14 +189,14 @@ FILAS_RECHAZADAS = [
     (
         (1001, 2023, 3, "ingresos", "10.555"),
         "valor",
-        "«10.555» es ambiguo: escriba 10555 sin separador de miles, o 10,555 si el punto "
-        "separa los decimales.",
+        "«10.555» es ambiguo: escriba 10555 o 10.555,00 si el punto separa los miles, o 10,555 "
+        "si separa los decimales.",
     ),
     ((1001, 2023, 3, "usuarios", ""), "valor", "Escriba la cifra como un número (0 si no hubo)."),
     (
         (1001, 2023, 3, "usuarios", "doce"),
         "valor",
-        "Escriba la cifra como un número (0 si no hubo).",
+        "Escriba solo un número, por ejemplo 1.234.",
     ),
     ((1001, 2023, 13, "usuarios", 5), "mes", "Escriba el mes como un número del 1 al 12."),
     ((1001, 23, 1, "usuarios", 5), "anio", "Escriba el año con cuatro cifras (2000 o posterior)."),
@@ -405,7 +408,7 @@ def test_cells_are_read_as_typed_in_a_spreadsheet(datos):
     """Text cells with spaces, and counts with the Ecuadorian thousands separator."""
     resultado = _importar(
         _archivo(
-            (1001, "2023", " 3 ", " usuarios ", " 1.250.000 "),
+            (1001, "2023", " 3 ", " usuarios ", " 12.500 "),
             (1001, "2023.0", 3.0, "ingresos", "$ 1.250,50"),
         )
     )
@@ -413,6 +416,6 @@ def test_cells_are_read_as_typed_in_a_spreadsheet(datos):
     assert not resultado.has_validation_errors()
     marzo = ReporteMensual.objects.get(centro=datos.centro, anio=2023, mes=3)
     assert dict(marzo.cifras.values_list("indicador__codigo", "valor")) == {
-        "usuarios": Decimal("1250000"),
+        "usuarios": Decimal("12500"),
         "ingresos": Decimal("1250.50"),
     }

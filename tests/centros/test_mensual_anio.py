@@ -61,7 +61,9 @@ def test_each_month_shows_its_status(cliente, centro):
 
     respuesta = cliente.get(_url(centro))
 
-    meses = {fila["mes"].mes: fila["mes"].nombre_estado for fila in respuesta.context["filas"]}
+    meses = {
+        fila["mes"].mes.numero: fila["mes"].nombre_estado for fila in respuesta.context["filas"]
+    }
     assert meses[1] == "Aprobado"
     assert meses[2] == "Enviado"
     assert meses[3] == "Borrador"

@@ -494,10 +494,14 @@ def test_two_saves_show_in_the_history_newest_first(cliente, centro):
 
     cambios = [(c.que, c.antes, c.despues) for c in historial if c.que == "Usuarios inscritos"]
     assert cambios == [
-        ("Usuarios inscritos", "30", "35"),
-        ("Usuarios inscritos", "—", "30"),
+        ("Usuarios inscritos", Decimal(30), Decimal(35)),
+        ("Usuarios inscritos", None, Decimal(30)),
     ]
     assert "Llegaron cinco niños nuevos." in contenido
+    # The page writes the values the Ecuadorian way, an empty one as a dash.
+    assert re.search(
+        r'class="num antes">—</td>\s*<td[^>]*>→</td>\s*<td class="num despues">30<', contenido
+    )
     tabla = contenido[contenido.index("Historial de cambios") :]
     assert tabla.index("Llegaron cinco niños nuevos.") < tabla.rindex("Borrador")
 

@@ -10,12 +10,9 @@ from django.test.utils import CaptureQueriesContext
 
 from casmul.roles import Rol
 from centros.models import Indicador, LineaServicio, Modalidad
-from centros.selectors import (
-    centros_de_usuario,
-    centros_por_area,
-    cifras_anuales,
-    usuarios_por_centro,
-)
+from centros.selectors.acceso import centros_de_usuario
+from centros.selectors.anuales import cifras_anuales
+from centros.selectors.informe import centros_por_area, usuarios_por_centro
 from tests.factories import (
     AreaFactory,
     CentroFactory,

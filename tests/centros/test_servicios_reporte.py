@@ -18,6 +18,7 @@ from centros.services import (
 from tests.factories import (
     IndicadorCentroFactory,
     IndicadorFactory,
+    OperacionAnualFactory,
     UserFactory,
     centro_con_indicador_usuarios,
     cifras_del_anio,
@@ -33,12 +34,14 @@ def usuario(db):
 
 @pytest.fixture
 def centro(db):
-    return centro_con_indicador_usuarios(
+    centro = centro_con_indicador_usuarios(
         IndicadorFactory(
             codigo="usuarios", unidad="personas", agregacion=Indicador.Agregacion.MAXIMO
         ),
         capacidad=40,
     )
+    OperacionAnualFactory(centro=centro, anio=2024)
+    return centro
 
 
 def _guardar(centro, usuario, valores, version=0, **kwargs):
@@ -83,6 +86,7 @@ def test_invalid_counts_are_refused_and_nothing_is_written(centro, usuario, valo
 
 def test_money_accepts_cents_but_not_more(usuario):
     centro = centro_con_indicador_usuarios()
+    OperacionAnualFactory(centro=centro, anio=2024)
     IndicadorCentroFactory(
         centro=centro, indicador=IndicadorFactory(codigo="ingresos", unidad="dolares")
     )

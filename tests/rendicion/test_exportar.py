@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 
 from casmul.roles import Rol
 from casmul.services import usuario_con_rol_guardar
-from casmul.sintetico import anio_multiplicar
+from bench.sintetico import anio_multiplicar
 from centros.models import AccionGeneral, Indicador, Modalidad
 from convenios.models import Convenio
 from rendicion.exportar import TABLAS, a_csv, a_xlsx

@@ -1,6 +1,7 @@
 """The report page for the coordination: who may see it, the consistency panel, the PDF
 download, and a number of queries that does not grow with the data."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -8,17 +9,20 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from bench.sintetico import anio_multiplicar
 from casmul.roles import Rol
 from casmul.services import usuario_con_rol_guardar
-from casmul.sintetico import anio_multiplicar
 from centros.models import Centro, ReporteMensual
-from centros.selectors import cifras_de_area
+from centros.selectors.informe import cifras_de_area
 from presupuesto.models import LineaPresupuestaria
 from rendicion.consistencia import observaciones
 from rendicion.documento import documento_html
 from rendicion.selectors import informe_rendicion
 
 pytestmark = pytest.mark.usefixtures("datos_2023")
+
+# The 2023 report as reviewed once the year has ended.
+HOY_2024 = datetime.date(2024, 3, 1)
 
 
 def _entrar(client, rol, centro_ids=None):
@@ -77,7 +81,7 @@ def test_pdf_download(client):
 
 
 def test_consistency_panel_lists_mies_gaps_and_agreement_dates_of_2023():
-    textos = [observacion.texto for observacion in observaciones(anio=2023)]
+    textos = [observacion.texto for observacion in observaciones(anio=2023, hoy=HOY_2024)]
 
     assert any(
         "CDI Estrellitas iluminando el futuro" in texto and "01/08/2023 – 31/12/2023" in texto
@@ -95,7 +99,7 @@ def test_consistency_panel_lists_months_not_approved_and_unusual_figures():
     cifra.valor = Decimal("600")  # ten times the centre's usual 60 children
     cifra.save()
 
-    observadas = observaciones(anio=2023)
+    observadas = observaciones(anio=2023, hoy=HOY_2024)
 
     assert any(
         o.categoria == "Meses sin aprobar" and "sin aprobar mayo" in o.texto for o in observadas
@@ -110,7 +114,11 @@ def test_consistency_panel_lists_budget_executed_above_100_percent():
         ejecutado=Decimal("8000.00")
     )
 
-    observadas = [o for o in observaciones(anio=2023) if o.categoria == "Ejecución sobre el 100 %"]
+    observadas = [
+        o
+        for o in observaciones(anio=2023, hoy=HOY_2024)
+        if o.categoria == "Ejecución sobre el 100 %"
+    ]
 
     assert len(observadas) == 1
     assert "108,8 %" in observadas[0].texto
@@ -175,7 +183,7 @@ def test_report_for_a_year_before_the_data_has_zeros_not_errors(client):
 
 
 def test_a_centre_opened_in_february_is_not_asked_for_january():
-    textos = [o.texto for o in observaciones(anio=2023)]
+    textos = [o.texto for o in observaciones(anio=2023, hoy=HOY_2024)]
 
     assert not any("ERRADICACIÓN PROGRESIVA" in texto for texto in textos)
 

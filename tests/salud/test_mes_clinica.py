@@ -278,8 +278,8 @@ def test_the_clinic_history_lists_each_change_newest_first(
 
     cambios = [(c.que, c.antes, c.despues) for c in historial if c.que != "Estado del mes"]
     assert cambios == [
-        ("Consulta externa — PEDIATRÍA", "100", "110"),
-        ("Consulta externa — PEDIATRÍA", "—", "100"),
+        ("Consulta externa — PEDIATRÍA", 100, 110),
+        ("Consulta externa — PEDIATRÍA", None, 100),
     ]
 
 

@@ -3,16 +3,13 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from centros.selectors import (
-    SIN_DATOS,
-    centros_de_usuario,
-    centros_sin_personal,
-    matriz_completitud,
-    pendientes_del_mes,
-)
+from casmul.permisos import puede_registrar_cifras
+from casmul.roles import Rol, tiene_rol
 
-from .permisos import puede_registrar_cifras
-from .roles import Rol, tiene_rol
+from ..estados import EstadoMes
+from ..selectors.acceso import centros_de_usuario
+from ..selectors.completitud import matriz_completitud
+from ..selectors.inicio import centros_sin_personal, pendientes_del_mes
 
 
 @login_required
@@ -29,7 +26,7 @@ def inicio(request):
     matriz = matriz_completitud(centros=centros, anio=hoy.year, hoy=hoy)
     pendientes = pendientes_del_mes(centros=centros, hoy=hoy)
     del_anio = {fila.centro.pk: fila for fila in matriz.filas}
-    debidos = matriz.sin_datos + matriz.borradores + matriz.enviados + matriz.aprobados
+    debidos = matriz.debidos
     contexto = {
         "hoy": hoy,
         "anio": hoy.year,
@@ -47,6 +44,6 @@ def inicio(request):
     }
     if es_administracion:
         contexto["por_aprobar"] = [fila for fila in matriz.filas if fila.enviados]
-        contexto["sin_datos_del_mes"] = [p for p in pendientes if p.estado == SIN_DATOS]
+        contexto["sin_datos_del_mes"] = [p for p in pendientes if p.estado == EstadoMes.SIN_DATOS]
         contexto["sin_personal"] = list(centros_sin_personal(anio=hoy.year))
     return render(request, "inicio.html", contexto)

@@ -1,6 +1,20 @@
 """A larger synthetic year for benchmarks and query-count tests: every record of a year
-copied N-1 more times, so that each table of the report has N times the rows."""
+copied N-1 more times, so that each table of the report has N times the rows.
 
+    .venv/bin/python -m bench.sintetico 2023 --factor 10     # only on a test database
+"""
+
+import argparse
+import os
+
+import django
+
+if __name__ == "__main__":
+    # From the command line the apps are not loaded yet, and the models imported below need them.
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "casmul.settings.local")
+    django.setup()
+
+from django.core.management.color import color_style
 from django.db import transaction
 
 from centros.models import (
@@ -131,3 +145,25 @@ def _copiar_dependientes(*, anio, nuevos, sufijo, copia, plantilla):
         _copia(proceso, codigo=f"{proceso.codigo}-C{copia}")
         for proceso in ProcesoContratacion.objects.filter(pk__in=plantilla["procesos"])
     )
+
+
+def main():
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.sintetico",
+        description=(
+            "Multiplica los registros de un año (centros, meses, cifras, convenios, presupuesto, "
+            "contratación) para pruebas de carga. Solo para bases de prueba."
+        ),
+    )
+    parser.add_argument("anio", type=int)
+    parser.add_argument("--factor", type=int, default=10)
+    argumentos = parser.parse_args()
+    if argumentos.factor < 2:
+        parser.error("El factor debe ser 2 o más.")
+    anio_multiplicar(anio=argumentos.anio, factor=argumentos.factor)
+    mensaje = f"Registros de {argumentos.anio} multiplicados por {argumentos.factor}."
+    print(color_style().SUCCESS(mensaje))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,209 @@
+"""Admin of the centres, their years of operation, hours, equipment, photos, indicators and
+the agency-wide activities."""
+
+from django import forms
+from django.contrib import admin
+from django.db import models
+
+from ..models import (
+    AccionGeneral,
+    Area,
+    Centro,
+    FotoCentro,
+    HorarioAtencion,
+    Indicador,
+    IndicadorCentro,
+    Instalacion,
+    OperacionAnual,
+    Parroquia,
+)
+from ..services import foto_centro_guardar
+
+
+@admin.register(Area)
+class AreaAdmin(admin.ModelAdmin):
+    list_display = ["nombre", "codigo", "orden"]
+    list_editable = ["orden"]
+    search_fields = ["nombre", "codigo"]
+    prepopulated_fields = {"codigo": ["nombre"]}
+
+
+@admin.register(Parroquia)
+class ParroquiaAdmin(admin.ModelAdmin):
+    list_display = ["nombre", "tipo"]
+    list_filter = ["tipo"]
+    search_fields = ["nombre"]
+
+
+# --- Centro and its inlines -------------------------------------------------------------------
+
+
+class IndicadorCentroInline(admin.TabularInline):
+    model = IndicadorCentro
+    fields = ["indicador", "orden"]
+    extra = 0
+
+
+class OperacionAnualInline(admin.TabularInline):
+    model = OperacionAnual
+    fields = ["anio", "personal"]
+    extra = 0
+
+
+class HorarioAtencionInline(admin.TabularInline):
+    model = HorarioAtencion
+    fields = ["servicio", "dias", "horas", "descripcion", "orden"]
+    extra = 0
+    formfield_overrides = {
+        # A low textarea keeps the tabular inline readable.
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 40})},
+    }
+
+
+class InstalacionInline(admin.StackedInline):
+    model = Instalacion
+    fields = ["nombre", "descripcion", "objetivo", "orden"]
+    extra = 0
+
+
+class FotoCentroInline(admin.TabularInline):
+    model = FotoCentro
+    fields = ["imagen", "leyenda", "anio", "orden"]
+    extra = 0
+
+
+@admin.register(Centro)
+class CentroAdmin(admin.ModelAdmin):
+    list_display = [
+        "numero",
+        "nombre",
+        "area",
+        "modalidad",
+        "linea_servicio",
+        "parroquia",
+        "capacidad",
+        "lleva_registro_nominal",
+    ]
+    list_display_links = ["numero", "nombre"]
+    list_filter = [
+        "area",
+        "modalidad",
+        "linea_servicio",
+        "parroquia__tipo",
+        "lleva_registro_nominal",
+    ]
+    list_select_related = ["area", "parroquia"]
+    # `numero__exact` compares the number as text, so a search for a name never errors.
+    search_fields = ["nombre", "nombre_corto", "numero__exact"]
+    autocomplete_fields = ["personal_asignado"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    ("numero", "nombre"),
+                    "nombre_corto",
+                    ("area", "modalidad", "linea_servicio"),
+                    ("parroquia", "direccion"),
+                    "capacidad",
+                ]
+            },
+        ),
+        (
+            "Registro de cifras",
+            {"fields": ["lleva_registro_nominal", "indicador_usuarios", "personal_asignado"]},
+        ),
+    ]
+    inlines = [
+        IndicadorCentroInline,
+        OperacionAnualInline,
+        HorarioAtencionInline,
+        InstalacionInline,
+        FotoCentroInline,
+    ]
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not FotoCentro:
+            return super().save_formset(request, form, formset, change)
+        # Photos go through the service so that their print copy is made once, at upload.
+        for foto in formset.save(commit=False):
+            foto_centro_guardar(foto=foto)
+        for foto in formset.deleted_objects:
+            foto.delete()
+
+
+class _DelCentroAdmin(admin.ModelAdmin):
+    """Rows that belong to a centre: list them with the centre, without a query per row."""
+
+    list_select_related = ["centro"]
+    autocomplete_fields = ["centro"]
+
+
+@admin.register(OperacionAnual)
+class OperacionAnualAdmin(_DelCentroAdmin):
+    list_display = ["centro", "anio", "personal"]
+    list_filter = ["anio", "centro__area", "centro__modalidad"]
+    search_fields = ["centro__nombre", "centro__nombre_corto"]
+    ordering = ["-anio", "centro__numero"]
+
+
+@admin.register(HorarioAtencion)
+class HorarioAtencionAdmin(_DelCentroAdmin):
+    list_display = ["centro", "servicio", "dias", "horas", "orden"]
+    list_filter = ["centro__area"]
+    search_fields = ["servicio", "centro__nombre", "centro__nombre_corto"]
+
+
+@admin.register(Instalacion)
+class InstalacionAdmin(_DelCentroAdmin):
+    list_display = ["nombre", "centro", "orden"]
+    list_filter = ["centro__area"]
+    search_fields = ["nombre", "descripcion", "centro__nombre", "centro__nombre_corto"]
+
+
+@admin.register(FotoCentro)
+class FotoCentroAdmin(_DelCentroAdmin):
+    list_display = ["__str__", "centro", "anio", "orden"]
+    list_filter = ["anio", "centro__area"]
+    search_fields = ["leyenda", "centro__nombre", "centro__nombre_corto"]
+
+    def save_model(self, request, obj, form, change):
+        foto_centro_guardar(foto=obj)
+
+
+# --- Indicators ---------------------------------------------------------------------------------
+
+
+@admin.register(Indicador)
+class IndicadorAdmin(admin.ModelAdmin):
+    list_display = ["nombre", "codigo", "unidad", "agregacion"]
+    list_filter = ["unidad", "agregacion"]
+    search_fields = ["nombre", "codigo"]
+    prepopulated_fields = {"codigo": ["nombre"]}
+
+
+@admin.register(IndicadorCentro)
+class IndicadorCentroAdmin(_DelCentroAdmin):
+    list_display = ["centro", "indicador", "orden"]
+    list_filter = ["centro__area", "indicador"]
+    list_select_related = ["centro", "indicador"]
+    search_fields = ["centro__nombre", "centro__nombre_corto", "indicador__nombre"]
+
+
+# --- Agency-wide activities ---------------------------------------------------------------------
+
+
+@admin.register(AccionGeneral)
+class AccionGeneralAdmin(admin.ModelAdmin):
+    list_display = [
+        "actividad",
+        "anio",
+        "cantidad",
+        "sector",
+        "beneficiarios",
+        "unidad_beneficiarios",
+        "orden",
+    ]
+    list_filter = ["anio", "unidad_beneficiarios"]
+    search_fields = ["actividad", "sector", "descripcion"]
+    ordering = ["-anio", "orden"]

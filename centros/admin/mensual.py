@@ -1,0 +1,349 @@
+"""Admin of the monthly reports and their figures, with the spreadsheet import. Every write
+goes through the month services (see `centros.admin_del_mes`)."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from import_export.admin import ImportExportMixin
+from import_export.formats import base_formats
+from import_export.results import RowResult
+from simple_history.admin import SimpleHistoryAdmin
+
+from casmul.roles import Rol, tiene_rol
+
+from ..admin_del_mes import (
+    MOTIVO_ADMIN,
+    EdicionDelMesAdmin,
+    FilaDelMesForm,
+    MesAprobadoSoloLectura,
+)
+from ..models import CifraMensual, ReporteMensual
+from ..resources import CifraMensualResource
+from ..services import (
+    ConflictoDeVersion,
+    advertencias_del_mes,
+    fila_del_mes_guardar,
+    mes_abierto_a_registro,
+    reporte_bloquear,
+    reporte_cerrar_edicion,
+    reportes_aprobar,
+    reportes_aprobar_mensaje,
+    valores_validar,
+)
+
+# The month's workflow: changed only by the services (submit, approve, reopen), never typed in.
+CAMPOS_DEL_FLUJO = [
+    "estado",
+    "advertencias",
+    "motivo_reapertura",
+    "actualizado_por",
+    "enviado_en",
+    "aprobado_por",
+    "aprobado_en",
+]
+
+
+class ReporteMensualForm(forms.ModelForm):
+    """Carries the version the user loaded, so that an older copy cannot overwrite a newer one.
+    The workflow fields are shown but never taken from the form."""
+
+    class Meta:
+        model = ReporteMensual
+        fields = ["centro", "anio", "mes", "comentario", "version", *CAMPOS_DEL_FLUJO]
+        widgets = {"version": forms.HiddenInput}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for nombre in CAMPOS_DEL_FLUJO:
+            if nombre in self.fields:
+                # Shown read-only by the admin (`estado_del_mes`, `seguimiento`).
+                self.fields[nombre].disabled = True
+                self.fields[nombre].required = False
+                self.fields[nombre].widget = (
+                    forms.SplitHiddenDateTimeWidget()
+                    if isinstance(self.fields[nombre], forms.SplitDateTimeField)
+                    else forms.HiddenInput()
+                )
+        if self.instance.pk and not self.is_bound:
+            # The history's "revert" form starts from an old copy: the version to check against
+            # is the one saved now.
+            actual = (
+                ReporteMensual.objects.filter(pk=self.instance.pk)
+                .values_list("version", flat=True)
+                .first()
+            )
+            if actual is not None:
+                self.initial["version"] = actual
+
+    def clean(self):
+        cleaned_data = super().clean()
+        try:
+            if self.instance.pk and "version" in cleaned_data:
+                # The admin saves inside a transaction: the lock holds until the save is done.
+                reporte_bloquear(reporte_id=self.instance.pk, version=cleaned_data["version"])
+            if cleaned_data.get("centro") and cleaned_data.get("anio") and cleaned_data.get("mes"):
+                mes_abierto_a_registro(
+                    centro=cleaned_data["centro"],
+                    anio=cleaned_data["anio"],
+                    mes=cleaned_data["mes"],
+                )
+        except ConflictoDeVersion:
+            raise forms.ValidationError(
+                "Otra persona guardó este reporte mientras usted lo editaba. "
+                "Recargue la página para ver sus cambios y vuelva a intentarlo.",
+                code="version",
+            ) from None
+        except ValidationError as error:
+            raise forms.ValidationError(error.messages, code=error.code) from None
+        return cleaned_data
+
+
+class CifraMensualForm(FilaDelMesForm):
+    """A figure typed in the admin obeys the monthly form's rules: a figure the centre reports,
+    the number rules of its kind, and never in an approved month or one not operated."""
+
+    def __init__(self, *args, reporte_del_mes=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # In the month's inline: the month being edited (maybe not saved yet).
+        self.reporte_del_mes = reporte_del_mes
+
+    def reporte_destino(self, cleaned_data):
+        reporte = cleaned_data.get("reporte", self.reporte_del_mes)
+        # A month created in this same form has no row to lock yet: the month's form checks it.
+        return reporte if reporte is not None and reporte.pk else None
+
+    def clean(self):
+        cleaned_data = super().clean()
+        reporte = cleaned_data.get("reporte", self.reporte_del_mes)
+        indicador, valor = cleaned_data.get("indicador"), cleaned_data.get("valor")
+        if reporte is None or not reporte.centro_id or indicador is None:
+            return cleaned_data
+        centro = reporte.centro
+        if not centro.indicadores_centro.filter(indicador=indicador).exists():
+            self.add_error("indicador", f"{centro.nombre_corto} no reporta esta cifra.")
+        elif valor is not None:
+            try:
+                valores_validar(centro=centro, valores={indicador.codigo: valor})
+            except ValidationError as error:
+                self.add_error("valor", error.message_dict[indicador.codigo])
+        return cleaned_data
+
+
+class CifrasDelMesFormSet(forms.BaseInlineFormSet):
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "reporte_del_mes": self.instance}
+
+
+class CifraMensualInline(admin.TabularInline):
+    model = CifraMensual
+    form = CifraMensualForm
+    formset = CifrasDelMesFormSet
+    fields = ["indicador", "valor", "comentario"]
+    extra = 0
+    formfield_overrides = {
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 40})},
+    }
+
+    # `obj` is the month being edited.
+    def has_add_permission(self, request, obj=None):
+        return not (obj and obj.aprobado) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not (obj and obj.aprobado) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not (obj and obj.aprobado) and super().has_delete_permission(request, obj)
+
+
+@admin.register(ReporteMensual)
+class ReporteMensualAdmin(MesAprobadoSoloLectura, SimpleHistoryAdmin):
+    form = ReporteMensualForm
+    list_display = ["centro", "anio", "mes", "estado", "version", "actualizado"]
+    list_filter = ["estado", "anio", "mes", "centro__area", "centro"]
+    list_select_related = ["centro"]
+    search_fields = ["centro__nombre", "centro__nombre_corto"]
+    ordering = ["-anio", "-mes", "centro__numero"]
+    autocomplete_fields = ["centro"]
+    readonly_fields = ["estado_del_mes", "seguimiento", "actualizado"]
+    fieldsets = [
+        (None, {"fields": ["centro", ("anio", "mes"), "comentario", "version"]}),
+        (
+            "Seguimiento",
+            {
+                "description": "El estado cambia solo al enviar el mes (centro), al aprobarlo "
+                "(acción «Aprobar» de la lista) o al reabrirlo (con su motivo).",
+                "fields": ["estado_del_mes", "seguimiento", "actualizado", *CAMPOS_DEL_FLUJO],
+            },
+        ),
+    ]
+    inlines = [CifraMensualInline]
+    actions = ["aprobar"]
+
+    def reporte_de(self, obj):
+        return obj
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+        # Read-only page: the workflow is told by `seguimiento`, not field by field.
+        ocultos = {"version", *CAMPOS_DEL_FLUJO}
+        return [
+            (nombre, {**opciones, "fields": [c for c in opciones["fields"] if c not in ocultos]})
+            for nombre, opciones in fieldsets
+        ]
+
+    def get_queryset(self, request):
+        # Also used by the autocomplete of the forms that point to a report (its __str__ needs
+        # the centre).
+        return super().get_queryset(request).select_related("centro")
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, duplicados = super().get_search_results(request, queryset, search_term)
+        if request.GET.get("field_name") == "reporte":
+            # Choosing the month of a new figure: approved months cannot take one.
+            queryset = queryset.exclude(estado=ReporteMensual.Estado.APROBADO)
+        return queryset, duplicados
+
+    @admin.display(description="estado")
+    def estado_del_mes(self, obj):
+        if obj is None or obj.pk is None:
+            return ReporteMensual.Estado.BORRADOR.label
+        return obj.get_estado_display()
+
+    @admin.display(description="seguimiento")
+    def seguimiento(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        lineas = []
+        if obj.enviado_en:
+            lineas.append(
+                format_html(
+                    "Enviado el {}",
+                    date_format(timezone.localtime(obj.enviado_en), "SHORT_DATETIME_FORMAT"),
+                )
+            )
+        if obj.aprobado_en:
+            lineas.append(
+                format_html(
+                    "Aprobado el {} por {}",
+                    date_format(timezone.localtime(obj.aprobado_en), "SHORT_DATETIME_FORMAT"),
+                    obj.aprobado_por or "—",
+                )
+            )
+        if obj.actualizado_por:
+            lineas.append(format_html("Última edición de {}", obj.actualizado_por))
+        for advertencia in obj.advertencias or []:
+            lineas.append(format_html("⚠ {}", advertencia))
+        if obj.motivo_reapertura:
+            lineas.append(format_html("Motivo de la última reapertura: {}", obj.motivo_reapertura))
+        if obj.aprobado:
+            lineas.append(
+                format_html(
+                    '<a href="{}">Reabrir este mes…</a>',
+                    reverse("centros:reabrir", args=[obj.pk]),
+                )
+            )
+        return format_html_join(mark_safe("<br>"), "{}", ((linea,) for linea in lineas)) or "—"
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            # The workflow fields are those saved now, not those of the copy in the form (the
+            # history's revert form starts from an old one).
+            actual = ReporteMensual.objects.get(pk=obj.pk)
+            for nombre in CAMPOS_DEL_FLUJO:
+                campo = ReporteMensual._meta.get_field(nombre)
+                setattr(obj, campo.attname, getattr(actual, campo.attname))
+            obj.version = actual.version
+        else:
+            for nombre in CAMPOS_DEL_FLUJO:
+                campo = ReporteMensual._meta.get_field(nombre)
+                setattr(obj, campo.attname, campo.get_default())
+            obj.version = 0
+            # The history starts when the edit closes, just below.
+            obj.skip_history_when_saving = True
+            super().save_model(request, obj, form, change)
+            del obj.skip_history_when_saving
+        # The history's revert form saves only this (no inline figures): it closes here too.
+        reporte_cerrar_edicion(reporte=obj, usuario=request.user, motivo=MOTIVO_ADMIN)
+
+    def save_formset(self, request, form, formset, change):
+        cambiadas = formset.save(commit=False)
+        for cifra in cambiadas:
+            fila_del_mes_guardar(fila=cifra, usuario=request.user, motivo=MOTIVO_ADMIN)
+        for cifra in formset.deleted_objects:
+            cifra.delete()
+        if cambiadas or formset.deleted_objects:
+            # The same edit as the month's own save: only its warnings follow the new figures.
+            ReporteMensual.objects.filter(pk=form.instance.pk).update(
+                advertencias=advertencias_del_mes(reporte=form.instance)
+            )
+
+    def has_aprobar_permission(self, request):
+        return tiene_rol(request.user, Rol.COORDINACION, Rol.ADMINISTRACION)
+
+    @admin.action(description="Aprobar los meses enviados seleccionados", permissions=["aprobar"])
+    def aprobar(self, request, queryset):
+        aprobados, omitidos = reportes_aprobar(
+            reporte_ids=list(queryset.values_list("pk", flat=True)), usuario=request.user
+        )
+        nivel = messages.SUCCESS if aprobados else messages.WARNING
+        self.message_user(request, reportes_aprobar_mensaje(aprobados, omitidos), nivel)
+
+
+@admin.register(CifraMensual)
+class CifraMensualAdmin(
+    MesAprobadoSoloLectura, EdicionDelMesAdmin, ImportExportMixin, SimpleHistoryAdmin
+):
+    form = CifraMensualForm
+    resource_classes = [CifraMensualResource]
+    # The two formats the offices use; the template columns are listed on the import page.
+    formats = [base_formats.CSV, base_formats.XLSX]
+    list_display = ["reporte", "indicador", "valor"]
+    list_filter = [
+        "reporte__anio",
+        "reporte__mes",
+        "reporte__estado",
+        "indicador",
+        "reporte__centro__area",
+    ]
+    list_select_related = ["reporte__centro", "indicador"]
+    search_fields = [
+        "reporte__centro__nombre",
+        "reporte__centro__nombre_corto",
+        "indicador__nombre",
+    ]
+    ordering = ["-reporte__anio", "-reporte__mes", "reporte__centro__numero", "indicador__nombre"]
+    autocomplete_fields = ["reporte"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("reporte__centro", "indicador")
+
+    def process_result(self, result, request):
+        if result.has_errors() or result.has_validation_errors():
+            # Between the preview and the confirmation a row became invalid (a month approved
+            # meanwhile, for example): the import was rolled back as a whole.
+            self.message_user(
+                request,
+                "No se importó ninguna fila: el archivo tiene filas que ya no son válidas "
+                "(por ejemplo, un mes aprobado mientras tanto). Vuelva a subirlo para ver cuáles.",
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(reverse("admin:centros_ciframensual_import"))
+        return super().process_result(result, request)
+
+    def add_success_message(self, result, request):
+        totales = result.totals
+        self.message_user(
+            request,
+            f"Importación terminada: {totales[RowResult.IMPORT_TYPE_NEW]} cifras nuevas y "
+            f"{totales[RowResult.IMPORT_TYPE_UPDATE]} actualizadas.",
+            messages.SUCCESS,
+        )

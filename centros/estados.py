@@ -1,0 +1,50 @@
+"""The one rule for the state of a centre's month, shown by the completeness matrix and its
+filter, the home pages, the year view and the consistency panel alike."""
+
+import datetime
+
+from django.db import models
+
+from casmul.meses import Mes
+
+from .models import ReporteMensual
+
+
+class EstadoMes(models.TextChoices):
+    SIN_DATOS = "sin_datos", "Sin datos"
+    BORRADOR = ReporteMensual.Estado.BORRADOR.value, ReporteMensual.Estado.BORRADOR.label
+    ENVIADO = ReporteMensual.Estado.ENVIADO.value, ReporteMensual.Estado.ENVIADO.label
+    APROBADO = ReporteMensual.Estado.APROBADO.value, ReporteMensual.Estado.APROBADO.label
+    # The running month: nothing is missing from it until it ends.
+    EN_CURSO = "en_curso", "En curso"
+    NO_OPERA = "no_opera", "No opera"
+    POR_LLEGAR = "futuro", "Por llegar"
+
+    @property
+    def sin_aprobar(self) -> bool:
+        """Entered but not yet approved."""
+        return self in (EstadoMes.BORRADOR, EstadoMes.ENVIADO)
+
+    @property
+    def se_puede_abrir(self) -> bool:
+        """A month whose page has something to show or to enter."""
+        return self not in (EstadoMes.POR_LLEGAR, EstadoMes.NO_OPERA)
+
+
+Operacion = tuple[int, int] | None  # (mes_inicio, mes_fin) of the year, None: not operating
+
+
+def estado_del_mes(
+    *, mes: Mes, estado_reporte: str | None, operacion: Operacion, hoy: datetime.date
+) -> EstadoMes:
+    """A month with a report is in its report's state; without one it is still to come, not a
+    month of operation, the running month, or missing (sin datos), in that order."""
+    if estado_reporte:
+        return EstadoMes(estado_reporte)
+    if mes.es_futuro(hoy):
+        return EstadoMes.POR_LLEGAR
+    if operacion is None or not mes.dentro_de(*operacion):
+        return EstadoMes.NO_OPERA
+    if mes.en_curso(hoy):
+        return EstadoMes.EN_CURSO
+    return EstadoMes.SIN_DATOS

@@ -1,0 +1,36 @@
+"""A figure's yearly value by its own rule, computed in the database: read by the report and
+by a centre's year view."""
+
+from decimal import Decimal
+
+from django.db.models import Avg, Case, DecimalField, Max, Sum, When
+
+from casmul.montos import a_centavos
+
+from ..models import CifraMensual, Indicador
+
+
+def valor_anual():
+    """Flows add up, stocks take their monthly maximum or average; per group of rows."""
+    return Case(
+        When(indicador__agregacion=Indicador.Agregacion.SUMA, then=Sum("valor")),
+        When(indicador__agregacion=Indicador.Agregacion.MAXIMO, then=Max("valor")),
+        default=Avg("valor"),
+        output_field=DecimalField(max_digits=16, decimal_places=2),
+    )
+
+
+def cifras_anuales(*, anio: int, centro_ids=None) -> dict[tuple[int, str], Decimal]:
+    """Every figure's yearly value per centre: {(centro_id, indicador codigo): valor}."""
+    cifras = CifraMensual.objects.filter(reporte__anio=anio)
+    if centro_ids is not None:
+        cifras = cifras.filter(reporte__centro_id__in=centro_ids)
+    filas = (
+        cifras.values("reporte__centro_id", "indicador__codigo", "indicador__agregacion")
+        .annotate(valor_anual=valor_anual())
+        .order_by()
+    )
+    return {
+        (fila["reporte__centro_id"], fila["indicador__codigo"]): a_centavos(fila["valor_anual"])
+        for fila in filas
+    }

@@ -1,0 +1,91 @@
+"""The coordination's completeness matrix: centres × twelve months, each in its state."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from ..estados import EstadoMes
+from ..models import Centro
+from .estados import EstadoDeMes, estados_del_anio
+
+
+@dataclass(frozen=True)
+class FilaMatriz:
+    centro: Centro
+    celdas: list[EstadoDeMes]
+
+    def contar(self, estado: EstadoMes) -> int:
+        return sum(1 for celda in self.celdas if celda.estado == estado)
+
+    @property
+    def sin_datos(self) -> int:
+        return self.contar(EstadoMes.SIN_DATOS)
+
+    @property
+    def borradores(self) -> int:
+        return self.contar(EstadoMes.BORRADOR)
+
+    @property
+    def enviados(self) -> int:
+        return self.contar(EstadoMes.ENVIADO)
+
+    @property
+    def aprobados(self) -> int:
+        return self.contar(EstadoMes.APROBADO)
+
+
+@dataclass(frozen=True)
+class MatrizCompletitud:
+    anio: int
+    filas: list[FilaMatriz]
+
+    def _total(self, atributo: str) -> int:
+        return sum(getattr(fila, atributo) for fila in self.filas)
+
+    @property
+    def sin_datos(self) -> int:
+        return self._total("sin_datos")
+
+    @property
+    def borradores(self) -> int:
+        return self._total("borradores")
+
+    @property
+    def enviados(self) -> int:
+        return self._total("enviados")
+
+    @property
+    def aprobados(self) -> int:
+        return self._total("aprobados")
+
+    @property
+    def debidos(self) -> int:
+        """Months that had to be reported by now: missing, entered or approved."""
+        return self.sin_datos + self.borradores + self.enviados + self.aprobados
+
+
+def matriz_completitud(
+    *, centros: QuerySet[Centro], anio: int, hoy: datetime.date
+) -> MatrizCompletitud:
+    """Centres (already filtered) operating in the year × twelve months with each month's
+    state; three queries."""
+    centros = list(centros.en_operacion(anio).select_related("area").order_by("numero").distinct())
+    estados = estados_del_anio(centro_ids=[centro.pk for centro in centros], anio=anio, hoy=hoy)
+    return MatrizCompletitud(
+        anio=anio,
+        filas=[FilaMatriz(centro=centro, celdas=estados[centro.pk]) for centro in centros],
+    )
+
+
+def centros_con_meses_en(
+    *, centros: QuerySet[Centro], anio: int, hoy: datetime.date, estado: EstadoMes
+) -> list[int]:
+    """Ids of the centres (of those given) with at least one month of the year in that
+    state, as the matrix's cells show it."""
+    ids = list(centros.en_operacion(anio).values_list("pk", flat=True).distinct())
+    return [
+        centro_id
+        for centro_id, meses in estados_del_anio(centro_ids=ids, anio=anio, hoy=hoy).items()
+        if any(celda.estado == estado for celda in meses)
+    ]

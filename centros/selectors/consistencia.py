@@ -1,0 +1,104 @@
+"""What the consistency panel reads of the centres: months missing or not approved, and
+figures far outside a centre's own range."""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from casmul.meses import Mes
+from casmul.montos import a_centavos
+
+from ..estados import EstadoMes
+from ..models import Centro, CifraMensual
+from .estados import estados_del_anio
+
+
+@dataclass(frozen=True)
+class MesesPendientes:
+    centro_id: int
+    numero: int
+    nombre_corto: str
+    sin_datos: list[Mes]
+    sin_aprobar: list[Mes]
+
+
+def meses_pendientes(*, anio: int, hoy: datetime.date) -> list[MesesPendientes]:
+    """Centres operating in the year with months missing (sin datos) or entered and not
+    approved, by the same rule as the completeness matrix."""
+    centros = list(
+        Centro.objects.en_operacion(anio).order_by("numero").values("pk", "numero", "nombre_corto")
+    )
+    estados = estados_del_anio(centro_ids=[c["pk"] for c in centros], anio=anio, hoy=hoy)
+    pendientes = []
+    for centro in centros:
+        meses = estados[centro["pk"]]
+        sin_datos = [m.mes for m in meses if m.estado == EstadoMes.SIN_DATOS]
+        sin_aprobar = [m.mes for m in meses if m.estado.sin_aprobar]
+        if sin_datos or sin_aprobar:
+            pendientes.append(
+                MesesPendientes(
+                    centro_id=centro["pk"],
+                    numero=centro["numero"],
+                    nombre_corto=centro["nombre_corto"],
+                    sin_datos=sin_datos,
+                    sin_aprobar=sin_aprobar,
+                )
+            )
+    return pendientes
+
+
+# A month is unusual when it is this many times above (or below) the average of the
+# centre's other non-zero months for the same figure.
+FACTOR_ATIPICO = Decimal("2.5")
+
+
+@dataclass(frozen=True)
+class CifraAtipica:
+    reporte_id: int
+    centro_id: int
+    nombre_corto: str
+    mes: Mes
+    indicador: str
+    valor: Decimal
+    promedio: Decimal
+
+
+def cifras_atipicas(*, anio: int) -> list[CifraAtipica]:
+    """Monthly figures far outside the centre's own range for the year (non-zero months)."""
+    filas = list(
+        CifraMensual.objects.filter(reporte__anio=anio, valor__gt=0)
+        .values(
+            "reporte_id",
+            "reporte__centro_id",
+            "reporte__centro__nombre_corto",
+            "reporte__mes",
+            "indicador_id",
+            "indicador__nombre",
+            "valor",
+        )
+        .order_by("reporte__centro__numero", "indicador_id", "reporte__mes")
+    )
+    grupos: dict[tuple[int, int], list[dict]] = {}
+    for fila in filas:
+        grupos.setdefault((fila["reporte__centro_id"], fila["indicador_id"]), []).append(fila)
+    atipicas = []
+    for grupo in grupos.values():
+        if len(grupo) < 3:
+            continue
+        total = sum(Decimal(fila["valor"]) for fila in grupo)
+        for fila in grupo:
+            valor = Decimal(fila["valor"])
+            promedio = (total - valor) / (len(grupo) - 1)
+            if valor > promedio * FACTOR_ATIPICO or valor * FACTOR_ATIPICO < promedio:
+                atipicas.append(
+                    CifraAtipica(
+                        reporte_id=fila["reporte_id"],
+                        centro_id=fila["reporte__centro_id"],
+                        nombre_corto=fila["reporte__centro__nombre_corto"],
+                        mes=Mes(anio, fila["reporte__mes"]),
+                        indicador=fila["indicador__nombre"],
+                        valor=a_centavos(valor),
+                        promedio=a_centavos(promedio),
+                    )
+                )
+    return atipicas

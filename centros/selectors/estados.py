@@ -1,0 +1,62 @@
+"""The state of every month of a year for many centres at once, by the one rule of
+`centros.estados`: read by the matrix and its filter, the home pages and the panel."""
+
+import datetime
+from dataclasses import dataclass
+
+from casmul.meses import Mes
+
+from ..estados import EstadoMes, estado_del_mes
+from ..models import OperacionAnual, ReporteMensual
+
+
+@dataclass(frozen=True)
+class EstadoDeMes:
+    """A month of a centre as the matrix shows it."""
+
+    mes: Mes
+    estado: EstadoMes
+    reporte_id: int | None
+    advertencias: int
+
+    @property
+    def nombre_estado(self) -> str:
+        return self.estado.label
+
+
+def estados_del_anio(
+    *, centro_ids: list[int], anio: int, hoy: datetime.date
+) -> dict[int, list[EstadoDeMes]]:
+    """Twelve months per centre, each in its state. Two queries whatever the data."""
+    reportes = {
+        (fila["centro_id"], fila["mes"]): fila
+        for fila in ReporteMensual.objects.filter(centro_id__in=centro_ids, anio=anio).values(
+            "pk", "centro_id", "mes", "estado", "advertencias"
+        )
+    }
+    operaciones = {
+        centro_id: (inicio, fin)
+        for centro_id, inicio, fin in OperacionAnual.objects.filter(
+            centro_id__in=centro_ids, anio=anio
+        ).values_list("centro_id", "mes_inicio", "mes_fin")
+    }
+    resultado = {}
+    for centro_id in centro_ids:
+        meses = []
+        for mes in Mes.del_anio(anio):
+            reporte = reportes.get((centro_id, mes.numero))
+            meses.append(
+                EstadoDeMes(
+                    mes=mes,
+                    estado=estado_del_mes(
+                        mes=mes,
+                        estado_reporte=reporte and reporte["estado"],
+                        operacion=operaciones.get(centro_id),
+                        hoy=hoy,
+                    ),
+                    reporte_id=reporte["pk"] if reporte else None,
+                    advertencias=len(reporte["advertencias"]) if reporte else 0,
+                )
+            )
+        resultado[centro_id] = meses
+    return resultado

@@ -1,0 +1,293 @@
+"""What the annual report reads of the centres: counts per área, users per centre, each
+centre's figures of the year, hours, equipment, photos and general actions."""
+
+import calendar
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+
+from casmul.montos import a_centavos
+
+from ..models import (
+    AccionGeneral,
+    Area,
+    Centro,
+    CifraMensual,
+    FotoCentro,
+    HorarioAtencion,
+    Indicador,
+    IndicadorCentro,
+    Instalacion,
+    LineaServicio,
+    Modalidad,
+    OperacionAnual,
+    ReporteMensual,
+)
+from .anuales import cifras_anuales, valor_anual
+
+
+@dataclass(frozen=True)
+class CentrosArea:
+    area_id: int
+    area: str
+    centros: int
+    centros_anio_anterior: int
+
+
+@dataclass(frozen=True)
+class ConteoCentros:
+    anio: int
+    por_area: list[CentrosArea]
+
+    @property
+    def total(self) -> int:
+        return sum(fila.centros for fila in self.por_area)
+
+    @property
+    def total_anio_anterior(self) -> int:
+        return sum(fila.centros_anio_anterior for fila in self.por_area)
+
+    @property
+    def variacion(self) -> int:
+        return self.total - self.total_anio_anterior
+
+    @property
+    def variacion_relativa(self) -> Decimal | None:
+        if not self.total_anio_anterior:
+            return None
+        return Decimal(self.variacion) / Decimal(self.total_anio_anterior)
+
+
+def centros_por_area(*, anio: int) -> ConteoCentros:
+    """Centres operating in the year and in the previous one, per área (every área listed)."""
+    filas = Area.objects.annotate(
+        en_anio=Count("centros", filter=Q(centros__operaciones__anio=anio), distinct=True),
+        en_anterior=Count("centros", filter=Q(centros__operaciones__anio=anio - 1), distinct=True),
+    ).order_by("orden")
+    return ConteoCentros(
+        anio=anio,
+        por_area=[
+            CentrosArea(
+                area_id=area.pk,
+                area=area.nombre,
+                centros=area.en_anio,
+                centros_anio_anterior=area.en_anterior,
+            )
+            for area in filas
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class UsuariosCentro:
+    centro_id: int
+    numero: int
+    nombre: str
+    marca_modalidad: str
+    modalidad: str
+    linea_servicio: str
+    area_id: int
+    usuarios: int
+
+    @property
+    def linea_nombre(self) -> str:
+        return LineaServicio(self.linea_servicio).label
+
+    @property
+    def modalidad_nombre(self) -> str:
+        return Modalidad(self.modalidad).label
+
+
+@dataclass(frozen=True)
+class TablaUsuarios:
+    filas: list[UsuariosCentro]
+
+    @property
+    def total(self) -> int:
+        """The total is always the sum of the rows shown."""
+        return sum(fila.usuarios for fila in self.filas)
+
+    def por_linea(self, linea: str) -> int:
+        return sum(fila.usuarios for fila in self.filas if fila.linea_servicio == linea)
+
+    def por_modalidad(self, modalidad: str) -> int:
+        """How many centres of the table have that modality."""
+        return sum(1 for fila in self.filas if fila.modalidad == modalidad)
+
+    @property
+    def por_modalidad_directa(self) -> int:
+        return self.por_modalidad(Modalidad.DIRECTA)
+
+    @property
+    def por_modalidad_mies(self) -> int:
+        return self.por_modalidad(Modalidad.CONVENIO_MIES)
+
+
+def usuarios_por_centro(*, anio: int, area_codigo: str | None = None) -> TablaUsuarios:
+    """Users of each centre operating in the year, counted with the centre's users figure and
+    that figure's yearly rule (a stock is not summed over months). Centres whose users come
+    from another record (the clinic) are left out: see `salud.selectors`."""
+    centros = Centro.objects.en_operacion(anio).filter(indicador_usuarios__isnull=False)
+    if area_codigo:
+        centros = centros.filter(area__codigo=area_codigo)
+    anual = (
+        CifraMensual.objects.filter(
+            reporte__anio=anio,
+            reporte__centro__in=centros,
+            indicador=F("reporte__centro__indicador_usuarios"),
+        )
+        .values("reporte__centro_id", "indicador__agregacion")
+        .annotate(valor_anual=valor_anual())
+        .order_by()
+    )
+    usuarios = {fila["reporte__centro_id"]: fila["valor_anual"] for fila in anual}
+    filas = [
+        UsuariosCentro(
+            centro_id=centro.pk,
+            numero=centro.numero,
+            nombre=centro.nombre,
+            marca_modalidad=centro.marca_modalidad,
+            modalidad=centro.modalidad,
+            linea_servicio=centro.linea_servicio,
+            area_id=centro.area_id,
+            usuarios=int(a_centavos(usuarios.get(centro.pk)).to_integral_value(ROUND_HALF_UP)),
+        )
+        for centro in centros.order_by("numero")
+    ]
+    return TablaUsuarios(filas=filas)
+
+
+def personal_por_area(*, anio: int) -> dict[str, int]:
+    """Staff of the centres operating in the year, per área code."""
+    filas = (
+        Area.objects.filter(centros__operaciones__anio=anio)
+        .values("codigo")
+        .annotate(personal=Sum("centros__operaciones__personal"))
+        .order_by()
+    )
+    return {fila["codigo"]: fila["personal"] or 0 for fila in filas}
+
+
+def acciones_generales(*, anio: int) -> QuerySet[AccionGeneral]:
+    return AccionGeneral.objects.filter(anio=anio).order_by("orden")
+
+
+def areas() -> QuerySet[Area]:
+    return Area.objects.order_by("orden")
+
+
+@dataclass(frozen=True)
+class CifraAnual:
+    codigo: str
+    nombre: str
+    unidad: str
+    agregacion: str
+    valor: Decimal
+    dias_del_anio: int = 365
+
+    @property
+    def es_monetaria(self) -> bool:
+        return self.unidad == Indicador.Unidad.DOLARES
+
+    @property
+    def es_flujo(self) -> bool:
+        return self.agregacion == Indicador.Agregacion.SUMA
+
+    @property
+    def unidad_nombre(self) -> str:
+        return Indicador.Unidad(self.unidad).label
+
+    @property
+    def promedio_diario(self) -> Decimal:
+        return self.valor / self.dias_del_anio
+
+    @property
+    def promedio_mensual(self) -> Decimal:
+        return self.valor / 12
+
+
+@dataclass(frozen=True)
+class CifrasCentro:
+    centro_id: int
+    numero: int
+    nombre: str
+    nombre_corto: str
+    personal: int | None
+    cifras: list[CifraAnual]
+    meses_reportados: int
+
+
+def cifras_de_area(*, anio: int, area_codigo: str) -> list[CifrasCentro]:
+    """Each centre of the área operating in the year, with the yearly value of every figure it
+    reports (each by its own rule) and how many months it reported."""
+    centros = (
+        Centro.objects.en_operacion(anio)
+        .filter(area__codigo=area_codigo)
+        .annotate(
+            # Subqueries, not joins: joining operations and reports multiplies the staff sum.
+            personal_anio=Subquery(
+                OperacionAnual.objects.filter(centro=OuterRef("pk"), anio=anio).values("personal")
+            ),
+            meses=Subquery(
+                ReporteMensual.objects.filter(centro=OuterRef("pk"), anio=anio)
+                .values("centro")
+                .annotate(total=Count("pk"))
+                .values("total")
+            ),
+        )
+        .prefetch_related(
+            Prefetch(
+                "indicadores_centro",
+                queryset=IndicadorCentro.objects.select_related("indicador").order_by("orden"),
+            )
+        )
+        .order_by("numero")
+    )
+    centros = list(centros)
+    valores = cifras_anuales(anio=anio, centro_ids=[centro.pk for centro in centros])
+    return [
+        CifrasCentro(
+            centro_id=centro.pk,
+            numero=centro.numero,
+            nombre=centro.nombre,
+            nombre_corto=centro.nombre_corto,
+            personal=centro.personal_anio,
+            meses_reportados=centro.meses or 0,
+            cifras=[
+                CifraAnual(
+                    codigo=ic.indicador.codigo,
+                    nombre=ic.indicador.nombre,
+                    unidad=ic.indicador.unidad,
+                    agregacion=ic.indicador.agregacion,
+                    valor=valores.get((centro.pk, ic.indicador.codigo), Decimal(0)),
+                    dias_del_anio=366 if calendar.isleap(anio) else 365,
+                )
+                for ic in centro.indicadores_centro.all()
+            ],
+        )
+        for centro in centros
+    ]
+
+
+def horarios_de_area(*, area_codigo: str) -> QuerySet[HorarioAtencion]:
+    """Opening hours of the área's centres (Tablas 5 and 8)."""
+    return HorarioAtencion.objects.filter(centro__area__codigo=area_codigo).order_by(
+        "centro__numero", "orden"
+    )
+
+
+def instalaciones_de_area(*, area_codigo: str) -> QuerySet[Instalacion]:
+    """Equipment of the área's centres (Tabla 7)."""
+    return Instalacion.objects.filter(centro__area__codigo=area_codigo).order_by(
+        "centro__numero", "orden"
+    )
+
+
+def fotos_del_anio(*, anio: int) -> QuerySet[FotoCentro]:
+    """Photos for the annex, in the centres' order."""
+    return (
+        FotoCentro.objects.filter(anio=anio)
+        .select_related("centro")
+        .order_by("centro__numero", "orden")
+    )

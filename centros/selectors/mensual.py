@@ -1,0 +1,265 @@
+"""A centre's month and year as its pages show them: the month's form with the previous month
+and the year so far, the twelve months of a year, and the month's history."""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Q
+
+from casmul.meses import Mes
+from casmul.montos import a_centavos
+
+from ..estados import EstadoMes, estado_del_mes
+from ..models import Centro, CifraMensual, Indicador, OperacionAnual, ReporteMensual
+from .anuales import cifras_anuales
+
+
+@dataclass(frozen=True)
+class FilaFormulario:
+    codigo: str
+    nombre: str
+    descripcion: str
+    unidad: str
+    agregacion: str
+    valor: Decimal | None
+    valor_mes_anterior: Decimal | None
+    valor_anual: Decimal | None
+    es_usuarios: bool
+
+    @property
+    def es_monetaria(self) -> bool:
+        return self.unidad == Indicador.Unidad.DOLARES
+
+
+class EstadoDelMes:
+    """What a month's form shows about its report; needs `reporte`, `anio` and `mes`."""
+
+    @property
+    def periodo(self) -> Mes:
+        return Mes(self.anio, self.mes)
+
+    @property
+    def estado(self) -> EstadoMes:
+        return EstadoMes(self.reporte.estado) if self.reporte else EstadoMes.SIN_DATOS
+
+    @property
+    def nombre_estado(self) -> str:
+        return self.estado.label
+
+    @property
+    def version(self) -> int:
+        return self.reporte.version if self.reporte else 0
+
+    @property
+    def aprobado(self) -> bool:
+        return bool(self.reporte and self.reporte.aprobado)
+
+    @property
+    def nombre_mes(self) -> str:
+        return self.periodo.nombre
+
+
+@dataclass(frozen=True)
+class FormularioMensual(EstadoDelMes):
+    centro: Centro
+    anio: int
+    mes: int
+    reporte: ReporteMensual | None
+    filas: list[FilaFormulario]
+
+
+def _anual(valores: list[Decimal], agregacion: str) -> Decimal | None:
+    if not valores:
+        return None
+    if agregacion == Indicador.Agregacion.SUMA:
+        return sum(valores, Decimal(0))
+    if agregacion == Indicador.Agregacion.MAXIMO:
+        return max(valores)
+    return sum(valores, Decimal(0)) / len(valores)
+
+
+def formulario_mensual(*, centro: Centro, anio: int, mes: int) -> FormularioMensual:
+    """The figures a centre reports, with this month's values, the previous month's and the
+    year's total so far by each figure's rule. Three queries whatever the data."""
+    anterior = Mes(anio, mes).anterior
+    indicadores = [
+        ic.indicador
+        for ic in centro.indicadores_centro.select_related("indicador").order_by("orden")
+    ]
+    cifras = CifraMensual.objects.filter(reporte__centro=centro).filter(
+        Q(reporte__anio=anio, reporte__mes__lte=mes)
+        | Q(reporte__anio=anterior.anio, reporte__mes=anterior.numero)
+    )
+    valores: dict[tuple[int, int, int], Decimal] = {
+        (fila["indicador_id"], fila["reporte__anio"], fila["reporte__mes"]): a_centavos(
+            fila["valor"]
+        )
+        for fila in cifras.values("indicador_id", "reporte__anio", "reporte__mes", "valor")
+    }
+    reporte = (
+        ReporteMensual.objects.select_related("actualizado_por", "aprobado_por")
+        .filter(centro=centro, anio=anio, mes=mes)
+        .first()
+    )
+    filas = []
+    for indicador in indicadores:
+        del_anio = [
+            valor
+            for (indicador_id, fila_anio, _), valor in valores.items()
+            if indicador_id == indicador.pk and fila_anio == anio
+        ]
+        filas.append(
+            FilaFormulario(
+                codigo=indicador.codigo,
+                nombre=indicador.nombre,
+                descripcion=indicador.descripcion,
+                unidad=indicador.unidad,
+                agregacion=indicador.agregacion,
+                valor=valores.get((indicador.pk, anio, mes)),
+                valor_mes_anterior=valores.get((indicador.pk, anterior.anio, anterior.numero)),
+                valor_anual=_anual(del_anio, indicador.agregacion),
+                es_usuarios=indicador.pk == centro.indicador_usuarios_id,
+            )
+        )
+    return FormularioMensual(centro=centro, anio=anio, mes=mes, reporte=reporte, filas=filas)
+
+
+@dataclass(frozen=True)
+class MesDelAnio:
+    """A month of a centre's year view: its state and its values."""
+
+    mes: Mes
+    estado: EstadoMes
+    reporte_id: int | None
+    advertencias: int
+    valores: dict[str, Decimal]
+
+    @property
+    def nombre_estado(self) -> str:
+        return self.estado.label
+
+
+@dataclass(frozen=True)
+class AnioDeCentro:
+    centro: Centro
+    anio: int
+    indicadores: list[Indicador]
+    meses: list[MesDelAnio]
+    anuales: dict[str, Decimal]
+
+
+def anio_de_centro(*, centro: Centro, anio: int, hoy: datetime.date) -> AnioDeCentro:
+    """Twelve months of a centre with their state and values, and each figure's yearly value
+    by its rule. A constant number of queries."""
+    indicadores = [
+        ic.indicador
+        for ic in centro.indicadores_centro.select_related("indicador").order_by("orden")
+    ]
+    reportes = {
+        r["mes"]: r
+        for r in ReporteMensual.objects.filter(centro=centro, anio=anio).values(
+            "pk", "mes", "estado", "advertencias"
+        )
+    }
+    valores: dict[int, dict[str, Decimal]] = {}
+    for fila in CifraMensual.objects.filter(reporte__centro=centro, reporte__anio=anio).values(
+        "reporte__mes", "indicador__codigo", "valor"
+    ):
+        valores.setdefault(fila["reporte__mes"], {})[fila["indicador__codigo"]] = a_centavos(
+            fila["valor"]
+        )
+    operacion = (
+        OperacionAnual.objects.filter(centro=centro, anio=anio)
+        .values_list("mes_inicio", "mes_fin")
+        .first()
+    )
+    meses = []
+    for mes in Mes.del_anio(anio):
+        reporte = reportes.get(mes.numero)
+        meses.append(
+            MesDelAnio(
+                mes=mes,
+                estado=estado_del_mes(
+                    mes=mes,
+                    estado_reporte=reporte and reporte["estado"],
+                    operacion=operacion,
+                    hoy=hoy,
+                ),
+                reporte_id=reporte["pk"] if reporte else None,
+                valores=valores.get(mes.numero, {}),
+                advertencias=len(reporte["advertencias"]) if reporte else 0,
+            )
+        )
+    anuales = cifras_anuales(anio=anio, centro_ids=[centro.pk])
+    return AnioDeCentro(
+        centro=centro,
+        anio=anio,
+        indicadores=indicadores,
+        meses=meses,
+        anuales={codigo: valor for (_, codigo), valor in anuales.items()},
+    )
+
+
+@dataclass(frozen=True)
+class CambioRegistrado:
+    """One change of a month: a figure's value (`clase` "numero" or "dinero") or the month's
+    state ("estado", its values the states' names); None where there was no value."""
+
+    fecha: datetime.datetime
+    usuario: str
+    que: str
+    antes: Decimal | str | None
+    despues: Decimal | str | None
+    motivo: str
+    clase: str = "numero"
+
+
+def nombre_de_usuario(usuario) -> str:
+    """Who made a change, as the history shows it."""
+    return (usuario.get_full_name() or usuario.username) if usuario else "Sistema"
+
+
+def historial_de_mes(*, reporte: ReporteMensual) -> list[CambioRegistrado]:
+    """Every change of the month's figures and state (who, when, old and new value,
+    comment), newest first. Two queries."""
+    cambios = []
+    anteriores: dict[int, Decimal] = {}
+    for registro in (
+        CifraMensual.history.filter(reporte_id=reporte.pk)
+        .select_related("history_user", "indicador")
+        .order_by("history_date", "history_id")
+    ):
+        antes = anteriores.get(registro.id)
+        anteriores[registro.id] = registro.valor
+        cambios.append(
+            CambioRegistrado(
+                fecha=registro.history_date,
+                usuario=nombre_de_usuario(registro.history_user),
+                que=registro.indicador.nombre,
+                antes=None if registro.history_type == "+" else antes,
+                despues=None if registro.history_type == "-" else registro.valor,
+                motivo=registro.history_change_reason or "",
+                clase="dinero" if registro.indicador.es_monetario else "numero",
+            )
+        )
+    estado_previo = None
+    for registro in (
+        ReporteMensual.history.filter(id=reporte.pk)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    ):
+        if registro.estado != estado_previo:
+            cambios.append(
+                CambioRegistrado(
+                    fecha=registro.history_date,
+                    usuario=nombre_de_usuario(registro.history_user),
+                    que="Estado del mes",
+                    antes=EstadoMes(estado_previo).label if estado_previo else None,
+                    despues=EstadoMes(registro.estado).label,
+                    motivo=registro.history_change_reason or "",
+                    clase="estado",
+                )
+            )
+        estado_previo = registro.estado
+    return sorted(cambios, key=lambda cambio: cambio.fecha, reverse=True)
