@@ -58,3 +58,53 @@ def columna_dinero(modelo: type[models.Model], campo: str):
 
     columna.__name__ = campo
     return columna
+
+
+# --- Counts (people, services) ------------------------------------------------------------------
+
+
+class CuentaInput(forms.TextInput):
+    """A text input that shows a stored count as 4.321 (and what was typed, as typed)."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"inputmode": "numeric", "autocomplete": "off", **(attrs or {})})
+
+    def format_value(self, value):
+        if value is None or value == "":
+            return None
+        if isinstance(value, str):
+            return value
+        return numero(value)
+
+
+class CuentaField(forms.IntegerField):
+    """A whole count typed in the admin ("4.321"), read by `numero_leer` with the rules of its
+    `Clase` (PERSONAS or SERVICIOS: no decimals, not negative, an upper bound). Declared on a
+    form (`pacientes = CuentaField(clase=Clase.PERSONAS)`) or given by `CifrasContadas`."""
+
+    widget = CuentaInput
+
+    def __init__(self, *, clase: Clase, **kwargs):
+        if clase is Clase.DINERO:
+            raise ValueError("Un monto en dólares se escribe con MontoField.")
+        self.clase = clase
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        cantidad = numero_leer(value, clase=self.clase)
+        return None if cantidad is None else int(cantidad)
+
+
+class CifrasContadas:
+    """ModelAdmin (or inline) mixin: the integer fields named in `cifras_contadas`, each with
+    the `Clase` it counts (`{"capacidad": Clase.PERSONAS}`), get a `CuentaField`."""
+
+    cifras_contadas: dict[str, Clase] = {}
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        clase = self.cifras_contadas.get(db_field.name)
+        if clase is not None:
+            # Not the admin's number widget: the field brings its text input.
+            kwargs.pop("widget", None)
+            return db_field.formfield(form_class=CuentaField, clase=clase, **kwargs)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)

@@ -26,8 +26,8 @@ def rol_requerido(*roles: Rol):
 coordinacion_requerida = rol_requerido(Rol.COORDINACION, Rol.ADMINISTRACION)
 
 
-def puede_registrar_cifras(user) -> bool:
+def puede_registrar_cifras(usuario) -> bool:
     """Staff of a centre and the administration type figures; the coordination does not."""
-    if tiene_rol(user, Rol.ADMINISTRACION):
+    if tiene_rol(usuario, Rol.ADMINISTRACION):
         return True
-    return tiene_rol(user, Rol.PERSONAL_CENTRO) and not tiene_rol(user, Rol.COORDINACION)
+    return tiene_rol(usuario, Rol.PERSONAL_CENTRO) and not tiene_rol(usuario, Rol.COORDINACION)

@@ -9,15 +9,15 @@ class Rol(models.TextChoices):
     ADMINISTRACION = "Administración", "Administración"
 
 
-def tiene_rol(user, *roles: Rol) -> bool:
+def tiene_rol(usuario, *roles: Rol) -> bool:
     """True when the user is active and in one of the groups; superusers act as Administración."""
-    if not user.is_authenticated or not user.is_active:
+    if not usuario.is_authenticated or not usuario.is_active:
         return False
-    if user.is_superuser and Rol.ADMINISTRACION in roles:
+    if usuario.is_superuser and Rol.ADMINISTRACION in roles:
         return True
     # Asked several times per request (views, menu): read the groups once per user object.
-    nombres = getattr(user, "_nombres_de_grupos", None)
+    nombres = getattr(usuario, "_nombres_de_grupos", None)
     if nombres is None:
-        nombres = set(user.groups.values_list("name", flat=True))
-        user._nombres_de_grupos = nombres
+        nombres = set(usuario.groups.values_list("name", flat=True))
+        usuario._nombres_de_grupos = nombres
     return any(rol.value in nombres for rol in roles)

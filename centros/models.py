@@ -66,8 +66,8 @@ class CentroQuerySet(models.QuerySet):
         """Centres that operated at some time in the year."""
         return self.filter(operaciones__anio=anio)
 
-    def asignados_a(self, user):
-        return self.filter(personal_asignado=user)
+    def asignados_a(self, usuario):
+        return self.filter(personal_asignado=usuario)
 
 
 class Centro(models.Model):

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.db.models import F
 
 from .models import (
+    CAMPOS_CONTACTO,
+    CAMPOS_NARRATIVOS,
     Firmante,
     InformeAnual,
     ObjetivoEstrategico,
@@ -43,28 +45,11 @@ class InformeAnualAdmin(admin.ModelAdmin):
         (None, {"fields": ["anio", "dirigido_a"]}),
         (
             "Textos del informe",
-            {
-                "fields": [
-                    "antecedentes",
-                    "introduccion",
-                    "mision",
-                    "vision",
-                    "informe_narrativo",
-                    "convenios_intro",
-                    "acciones_intro",
-                ]
-            },
+            {"fields": CAMPOS_NARRATIVOS},
         ),
         (
             "Contacto (portada)",
-            {
-                "fields": [
-                    "direccion",
-                    "ciudad",
-                    ("telefono", "correo"),
-                    ("sitio_web", "redes_sociales"),
-                ]
-            },
+            {"fields": CAMPOS_CONTACTO},
         ),
     ]
     inlines = [

@@ -2,16 +2,22 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.utils import timezone
 
+from casmul.meses import PRIMER_ANIO
+
 from .models import (
+    CAMPOS_CONTACTO,
+    CAMPOS_NARRATIVOS,
+    CAMPOS_TEXTO,
     Firmante,
     InformeAnual,
     ObjetivoEstrategico,
     SeccionFortalecimiento,
     TerminoGlosario,
 )
-from .services import CAMPOS_TEXTO, TABLAS, informe_contenido, informe_huella
+from .services import TABLAS, informe_contenido, informe_huella
 
 AYUDA_PARRAFOS = "Separe los párrafos con una línea en blanco."
 
@@ -28,28 +34,12 @@ class InformeTextosForm(forms.ModelForm):
         (
             "Portada y contacto",
             "portada",
-            [
-                "dirigido_a",
-                "direccion",
-                "ciudad",
-                "telefono",
-                "correo",
-                "sitio_web",
-                "redes_sociales",
-            ],
+            ["dirigido_a", *CAMPOS_CONTACTO],
         ),
         (
             "Textos del informe",
             "textos",
-            [
-                "antecedentes",
-                "introduccion",
-                "mision",
-                "vision",
-                "informe_narrativo",
-                "convenios_intro",
-                "acciones_intro",
-            ],
+            CAMPOS_NARRATIVOS,
         ),
     ]
 
@@ -300,13 +290,17 @@ class EdicionTextos:
 class InformeCrearForm(forms.Form):
     anio = forms.IntegerField(
         label="Año del informe",
-        min_value=2000,
-        max_value=2999,
+        min_value=PRIMER_ANIO,
         help_text="El año cuya gestión se rinde, por ejemplo 2024.",
     )
 
     def __init__(self, *args, anios_existentes: list[int], **kwargs):
         super().__init__(*args, **kwargs)
+        # The portal's years, as every page reads them (`casmul.meses.anio_valido`).
+        ultimo = timezone.localdate().year + 1
+        self.fields["anio"].max_value = ultimo
+        self.fields["anio"].validators.append(MaxValueValidator(ultimo))
+        self.fields["anio"].widget.attrs["max"] = ultimo
         self.anios_existentes = sorted(anios_existentes)
         if self.anios_existentes:
             self.initial.setdefault("anio", self.anios_existentes[-1] + 1)

@@ -1,6 +1,19 @@
 from django.db import models
 from django.urls import reverse
 
+# The year's own texts, listed once for the texts page, the admin and the copy to a new year.
+CAMPOS_NARRATIVOS = [
+    "antecedentes",
+    "introduccion",
+    "mision",
+    "vision",
+    "informe_narrativo",
+    "convenios_intro",
+    "acciones_intro",
+]
+CAMPOS_CONTACTO = ["direccion", "ciudad", "telefono", "correo", "sitio_web", "redes_sociales"]
+CAMPOS_TEXTO = ["dirigido_a", *CAMPOS_NARRATIVOS, *CAMPOS_CONTACTO]
+
 
 class InformeAnual(models.Model):
     """The editable texts of one year's report; every figure is computed, never stored here."""

@@ -36,31 +36,31 @@ def anios_con_informe() -> list[int]:
 class InformeRendicion:
     anio: int
     textos: InformeAnual
-    areas: list
+    areas: list[centros.Area]
     centros: centros.ConteoCentros
     personal: dict[str, int]
     desarrollo_infantil: centros.TablaUsuarios
     desarrollo_infantil_anterior: centros.TablaUsuarios
     salud: list[centros.CifrasCentro]
     clinica: salud.ResumenClinica
-    especialidades: list
+    especialidades: list[salud.Especialidad]
     dotacion: salud.Dotacion
-    horarios_clinica: list
+    horarios_clinica: list[centros.HorarioAtencion]
     apoyo_social: centros.TablaUsuarios
     apoyo_social_anterior: centros.TablaUsuarios
     impulso_economico: list[centros.CifrasCentro]
     servicios_comunidad: list[centros.CifrasCentro]
-    instalaciones: list
-    horarios_servicios: list
-    convenios: list
+    instalaciones: list[centros.Instalacion]
+    horarios_servicios: list[centros.HorarioAtencion]
+    convenios: list[convenios.Convenio]
     conteo_convenios: convenios.ConteoConvenios
-    acciones: list
+    acciones: list[centros.AccionGeneral]
     presupuesto: presupuesto.TablaPresupuesto
     presupuesto_anterior: presupuesto.TablaPresupuesto
-    gastos_comunes: list
+    gastos_comunes: list[presupuesto.GastoComun]
     ejecucion: presupuesto.EjecucionInstitucional | None
     contratacion: presupuesto.TablaContratacion
-    fotos: list
+    fotos: list[centros.FotoCentro]
 
 
 def informe_rendicion(*, anio: int) -> InformeRendicion | None:

@@ -16,30 +16,13 @@ from django.db.models import F
 from django.utils.text import capfirst
 
 from .models import (
+    CAMPOS_TEXTO,
     Firmante,
     InformeAnual,
     ObjetivoEstrategico,
     SeccionFortalecimiento,
     TerminoGlosario,
 )
-
-# The report's own fields edited on the texts page, in the order the page shows them.
-CAMPOS_TEXTO = [
-    "dirigido_a",
-    "antecedentes",
-    "introduccion",
-    "mision",
-    "vision",
-    "informe_narrativo",
-    "convenios_intro",
-    "acciones_intro",
-    "direccion",
-    "ciudad",
-    "telefono",
-    "correo",
-    "sitio_web",
-    "redes_sociales",
-]
 
 # The four tables of the page: name → (model, fields of a row, heading).
 TABLAS = {

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from casmul.admin_montos import CifrasContadas, CuentaField
+from casmul.numeros import Clase
 from centros.admin_del_mes import EdicionDelMesAdmin, FilaDelMesForm, MesAprobadoSoloLectura
 
 from .models import AtencionClinica, DotacionProfesional, Especialidad
@@ -15,7 +17,8 @@ class EspecialidadAdmin(admin.ModelAdmin):
 
 
 @admin.register(DotacionProfesional)
-class DotacionProfesionalAdmin(admin.ModelAdmin):
+class DotacionProfesionalAdmin(CifrasContadas, admin.ModelAdmin):
+    cifras_contadas = {"cantidad": Clase.PERSONAS}
     list_display = ["denominacion", "anio", "cantidad", "orden"]
     list_filter = ["anio"]
     search_fields = ["denominacion"]
@@ -23,7 +26,10 @@ class DotacionProfesionalAdmin(admin.ModelAdmin):
 
 
 class AtencionClinicaForm(FilaDelMesForm):
-    """Never into an approved month, nor out of one (the month is locked while it saves)."""
+    """Never into an approved month, nor out of one (the month is locked while it saves). The
+    patients are typed as on the clinic's page ("1.234")."""
+
+    pacientes = CuentaField(clase=Clase.PERSONAS, min_value=0)
 
 
 @admin.register(AtencionClinica)

@@ -52,3 +52,40 @@ def test_the_project_package_imports_no_domain_app():
     apps = {*DOMINIO, "rendicion"}
 
     assert [(a, m) for a, m in _importados("casmul") if m.split(".")[0] in apps] == []
+
+
+@pytest.mark.parametrize("app", [*DOMINIO, "rendicion"])
+def test_no_app_imports_another_apps_admin(app):
+    ajenos = [
+        (archivo, modulo)
+        for archivo, modulo in _importados(app)
+        if modulo.split(".")[0] in {*DOMINIO, "rendicion"} - {app}
+        and modulo.split(".")[1:2] == ["admin"]
+    ]
+
+    assert ajenos == []
+
+
+def test_selectors_return_values_not_http_errors_or_formatted_labels():
+    # Pages decide on 404s and format numbers; selectors only read.
+    prohibidos = {"django.http", "django.shortcuts", "casmul.formato"}
+    encontrados = [
+        (archivo, modulo)
+        for app in DOMINIO
+        for archivo, modulo in _importados(app)
+        if "selectors" in Path(archivo).parts or archivo.endswith("selectors.py")
+        if any(modulo == p or modulo.startswith(p + ".") for p in prohibidos)
+    ]
+
+    assert encontrados == []
+
+
+def test_rendicion_reads_centros_only_through_the_report_and_panel_selectors():
+    leidos = {
+        modulo
+        for _, modulo in _importados("rendicion")
+        if modulo.startswith("centros.selectors.") and modulo.count(".") == 2
+    }
+
+    assert leidos <= {"centros.selectors.informe", "centros.selectors.consistencia"}
+    assert leidos

@@ -5,6 +5,9 @@ from django import forms
 from django.contrib import admin
 from django.db import models
 
+from casmul.admin_montos import CifrasContadas
+from casmul.numeros import Clase
+
 from ..models import (
     AccionGeneral,
     Area,
@@ -44,9 +47,10 @@ class IndicadorCentroInline(admin.TabularInline):
     extra = 0
 
 
-class OperacionAnualInline(admin.TabularInline):
+class OperacionAnualInline(CifrasContadas, admin.TabularInline):
     model = OperacionAnual
     fields = ["anio", "personal"]
+    cifras_contadas = {"personal": Clase.PERSONAS}
     extra = 0
 
 
@@ -73,7 +77,8 @@ class FotoCentroInline(admin.TabularInline):
 
 
 @admin.register(Centro)
-class CentroAdmin(admin.ModelAdmin):
+class CentroAdmin(CifrasContadas, admin.ModelAdmin):
+    cifras_contadas = {"capacidad": Clase.PERSONAS}
     list_display = [
         "numero",
         "nombre",
@@ -140,7 +145,8 @@ class _DelCentroAdmin(admin.ModelAdmin):
 
 
 @admin.register(OperacionAnual)
-class OperacionAnualAdmin(_DelCentroAdmin):
+class OperacionAnualAdmin(CifrasContadas, _DelCentroAdmin):
+    cifras_contadas = {"personal": Clase.PERSONAS}
     list_display = ["centro", "anio", "personal"]
     list_filter = ["anio", "centro__area", "centro__modalidad"]
     search_fields = ["centro__nombre", "centro__nombre_corto"]
@@ -194,7 +200,9 @@ class IndicadorCentroAdmin(_DelCentroAdmin):
 
 
 @admin.register(AccionGeneral)
-class AccionGeneralAdmin(admin.ModelAdmin):
+class AccionGeneralAdmin(CifrasContadas, admin.ModelAdmin):
+    # `cantidad` is how many times the activity was held.
+    cifras_contadas = {"cantidad": Clase.SERVICIOS, "beneficiarios": Clase.PERSONAS}
     list_display = [
         "actividad",
         "anio",

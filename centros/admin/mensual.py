@@ -16,6 +16,8 @@ from import_export.formats import base_formats
 from import_export.results import RowResult
 from simple_history.admin import SimpleHistoryAdmin
 
+from casmul.formato import dinero, numero
+from casmul.numeros import Clase, numero_leer
 from casmul.roles import Rol, tiene_rol
 
 from ..admin_del_mes import (
@@ -24,6 +26,7 @@ from ..admin_del_mes import (
     FilaDelMesForm,
     MesAprobadoSoloLectura,
 )
+from ..forms import cifra_mostrar
 from ..models import CifraMensual, ReporteMensual
 from ..resources import CifraMensualResource
 from ..services import (
@@ -107,19 +110,62 @@ class ReporteMensualForm(forms.ModelForm):
 
 class CifraMensualForm(FilaDelMesForm):
     """A figure typed in the admin obeys the monthly form's rules: a figure the centre reports,
-    the number rules of its kind, and never in an approved month or one not operated."""
+    the number rules of its kind, and never in an approved month or one not operated. The value
+    is typed the Ecuadorian way ("4.321", "1.234,56") and read by `casmul.numeros` as a count
+    or as money, as its indicator says."""
+
+    # Text, not a number input: the browser would read it by its own locale. Read in `clean`,
+    # once the indicator (the kind of figure) is known.
+    valor = forms.CharField(
+        label="Valor",
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
 
     def __init__(self, *args, reporte_del_mes=None, **kwargs):
         super().__init__(*args, **kwargs)
         # In the month's inline: the month being edited (maybe not saved yet).
         self.reporte_del_mes = reporte_del_mes
+        guardado = self.initial.get("valor")
+        if guardado is not None and not isinstance(guardado, str):
+            indicador = self.instance.indicador if self.instance.indicador_id else None
+            monetario = indicador is not None and indicador.es_monetario
+            # A count stored with decimals (never through these doors) shows them, to be fixed
+            # rather than rounded unseen.
+            decimales = 2 if monetario or guardado != int(guardado) else 0
+            self.initial["valor"] = cifra_mostrar(guardado, decimales)
 
     def reporte_destino(self, cleaned_data):
         reporte = cleaned_data.get("reporte", self.reporte_del_mes)
         # A month created in this same form has no row to lock yet: the month's form checks it.
         return reporte if reporte is not None and reporte.pk else None
 
+    def _valor_leer(self) -> None:
+        """Replaces the typed text by the figure it writes, or puts the refusal on "valor"."""
+        if "valor" not in self.cleaned_data:
+            return
+        texto = self.cleaned_data.pop("valor")
+        indicador = self.cleaned_data.get("indicador")
+        if indicador is None:
+            # Unread without its kind: the indicator's own error says what is missing.
+            return
+        try:
+            valor = numero_leer(texto, clase=Clase.de_unidad(indicador.unidad))
+        except ValidationError as error:
+            self.add_error("valor", error)
+            return
+        if valor is None:
+            self.add_error(
+                "valor",
+                ValidationError(forms.Field.default_error_messages["required"], code="required"),
+            )
+            return
+        self.cleaned_data["valor"] = valor
+
     def clean(self):
+        # Read before the month checks, so that a refused month leaves a number (not text) for
+        # the model's own validation.
+        self._valor_leer()
         cleaned_data = super().clean()
         reporte = cleaned_data.get("reporte", self.reporte_del_mes)
         indicador, valor = cleaned_data.get("indicador"), cleaned_data.get("valor")
@@ -306,7 +352,7 @@ class CifraMensualAdmin(
     resource_classes = [CifraMensualResource]
     # The two formats the offices use; the template columns are listed on the import page.
     formats = [base_formats.CSV, base_formats.XLSX]
-    list_display = ["reporte", "indicador", "valor"]
+    list_display = ["reporte", "indicador", "valor_mostrado"]
     list_filter = [
         "reporte__anio",
         "reporte__mes",
@@ -325,6 +371,10 @@ class CifraMensualAdmin(
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("reporte__centro", "indicador")
+
+    @admin.display(description="valor", ordering="valor")
+    def valor_mostrado(self, obj):
+        return dinero(obj.valor) if obj.indicador.es_monetario else numero(obj.valor)
 
     def process_result(self, result, request):
         if result.has_errors() or result.has_validation_errors():

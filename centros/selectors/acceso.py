@@ -7,12 +7,12 @@ from casmul.roles import Rol, tiene_rol
 from ..models import Centro
 
 
-def centros_de_usuario(user) -> QuerySet[Centro]:
+def centros_de_usuario(usuario) -> QuerySet[Centro]:
     """The centres a user may see: their own for centre staff, every centre for the
     coordination and the administration, none for anyone else."""
     centros = Centro.objects.select_related("area", "parroquia")
-    if tiene_rol(user, Rol.COORDINACION, Rol.ADMINISTRACION):
+    if tiene_rol(usuario, Rol.COORDINACION, Rol.ADMINISTRACION):
         return centros
-    if tiene_rol(user, Rol.PERSONAL_CENTRO):
-        return centros.asignados_a(user)
+    if tiene_rol(usuario, Rol.PERSONAL_CENTRO):
+        return centros.asignados_a(usuario)
     return centros.none()

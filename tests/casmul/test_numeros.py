@@ -20,14 +20,18 @@ from centros.resources import CifraMensualResource
 from centros.selectors.mensual import formulario_mensual
 from presupuesto.models import GastoComun, LineaPresupuestaria
 from salud.forms import AtencionesMesForm
+from salud.models import AtencionClinica, Servicio
 from salud.selectors import formulario_clinica
 from tests.factories import (
     AreaFactory,
+    AtencionClinicaFactory,
     CentroFactory,
+    CifraMensualFactory,
     IndicadorCentroFactory,
     IndicadorFactory,
     LineaPresupuestariaFactory,
     OperacionAnualFactory,
+    ReporteMensualFactory,
 )
 
 D = Decimal
@@ -359,3 +363,136 @@ def test_the_admin_changelist_shows_money_columns_with_dollar_sign(admin_client)
     contenido = html.content.decode()
     assert "$1.234,56" in contenido
     assert "$1.000,00" in contenido
+
+
+# --- The admin's figure inputs (a monthly figure, the clinic's patients) ------------------------
+
+
+def _formulario_del_admin(respuesta):
+    return respuesta.context["adminform"].form
+
+
+@pytest.fixture
+def borrador(centro):
+    """A draft month of 2023 of the centre that reports one figure of each kind."""
+    return ReporteMensualFactory(centro=centro, anio=2023, mes=1)
+
+
+@pytest.mark.parametrize(("entrada", "clase", "esperado"), _casos(P, S, M, solo_texto=True))
+def test_the_monthly_figure_admin_form_reads_each_case_like_the_reader(
+    admin_client, borrador, entrada, clase, esperado
+):
+    indicador = Indicador.objects.get(codigo=INDICADOR_DE[clase])
+    version = borrador.version
+
+    respuesta = admin_client.post(
+        reverse("admin:centros_ciframensual_add"),
+        {"reporte": borrador.pk, "indicador": indicador.pk, "valor": entrada, "comentario": ""},
+    )
+
+    borrador.refresh_from_db()
+    if isinstance(esperado, Decimal):
+        assert respuesta.status_code == 302
+        assert CifraMensual.objects.get(reporte=borrador, indicador=indicador).valor == esperado
+        assert borrador.version == version + 1
+    else:
+        form = _formulario_del_admin(respuesta)
+        assert respuesta.status_code == 200
+        assert _codigo(form, "valor") == (esperado or "required")
+        if esperado:
+            assert form.errors["valor"] == _rechazo(entrada, clase)
+        assert not CifraMensual.objects.exists()
+        assert borrador.version == version
+
+
+@pytest.mark.parametrize(("entrada", "clase", "esperado"), _casos(P, solo_texto=True))
+def test_the_clinic_admin_form_reads_patients_like_the_reader(
+    admin_client, db, entrada, clase, esperado
+):
+    clinica = CentroFactory(linea_servicio=LineaServicio.SALUD)
+    OperacionAnualFactory(centro=clinica, anio=2023)
+    reporte = ReporteMensualFactory(centro=clinica, anio=2023, mes=1)
+
+    respuesta = admin_client.post(
+        reverse("admin:salud_atencionclinica_add"),
+        {
+            "reporte": reporte.pk,
+            "servicio": Servicio.CONSULTA_EXTERNA,
+            "especialidad": "",
+            "pacientes": entrada,
+        },
+    )
+
+    if isinstance(esperado, Decimal):
+        assert respuesta.status_code == 302
+        assert AtencionClinica.objects.get(reporte=reporte).pacientes == esperado
+    else:
+        form = _formulario_del_admin(respuesta)
+        assert respuesta.status_code == 200
+        assert _codigo(form, "pacientes") == (esperado or "required")
+        if esperado:
+            assert form.errors["pacientes"] == _rechazo(entrada, clase)
+        assert not AtencionClinica.objects.exists()
+
+
+def _valor_del_campo(html, nombre) -> str:
+    campo = re.search(rf'<input[^>]*name="{nombre}"[^>]*>', html).group(0)
+    assert 'type="text"' in campo
+    return re.search(r'value="([^"]*)"', campo).group(1)
+
+
+@pytest.mark.parametrize(
+    ("clase", "guardado", "mostrado"),
+    [(P, D("4321"), "4.321"), (S, D("1234"), "1.234"), (M, D("1234.5"), "1.234,50")],
+)
+def test_the_monthly_figure_admin_shows_the_stored_value_the_ecuadorian_way(
+    admin_client, borrador, clase, guardado, mostrado
+):
+    indicador = Indicador.objects.get(codigo=INDICADOR_DE[clase])
+    cifra = CifraMensualFactory(reporte=borrador, indicador=indicador, valor=guardado)
+
+    html = admin_client.get(
+        reverse("admin:centros_ciframensual_change", args=[cifra.pk])
+    ).content.decode()
+
+    assert _valor_del_campo(html, "valor") == mostrado
+
+
+def test_a_figure_saved_unchanged_in_the_admin_keeps_its_value(admin_client, borrador):
+    indicador = Indicador.objects.get(codigo=INDICADOR_DE[M])
+    cifra = CifraMensualFactory(reporte=borrador, indicador=indicador, valor=D("1250"))
+    url = reverse("admin:centros_ciframensual_change", args=[cifra.pk])
+    mostrado = _valor_del_campo(admin_client.get(url).content.decode(), "valor")
+
+    respuesta = admin_client.post(
+        url,
+        {"reporte": borrador.pk, "indicador": indicador.pk, "valor": mostrado, "comentario": ""},
+    )
+
+    assert respuesta.status_code == 302
+    cifra.refresh_from_db()
+    assert (mostrado, cifra.valor) == ("1.250,00", D("1250"))
+
+
+def test_the_clinic_admin_shows_the_stored_patients_the_ecuadorian_way(admin_client, db):
+    atencion = AtencionClinicaFactory(pacientes=1234)
+
+    html = admin_client.get(
+        reverse("admin:salud_atencionclinica_change", args=[atencion.pk])
+    ).content.decode()
+
+    assert _valor_del_campo(html, "pacientes") == "1.234"
+
+
+def test_the_monthly_figure_changelist_shows_money_with_dollar_sign_and_counts_grouped(
+    admin_client, borrador
+):
+    ingresos = Indicador.objects.get(codigo=INDICADOR_DE[M])
+    usuarios = Indicador.objects.get(codigo=INDICADOR_DE[P])
+    CifraMensualFactory(reporte=borrador, indicador=ingresos, valor=D("1234.56"))
+    CifraMensualFactory(reporte=borrador, indicador=usuarios, valor=D("4321"))
+
+    html = admin_client.get(reverse("admin:centros_ciframensual_changelist")).content.decode()
+
+    columna = re.findall(r'<td class="field-valor_mostrado">([^<]*)</td>', html)
+    assert sorted(columna) == ["$1.234,56", "4.321"]

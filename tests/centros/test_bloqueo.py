@@ -332,8 +332,8 @@ def test_a_draft_months_figure_can_be_changed_and_the_month_takes_a_new_version(
 @pytest.mark.parametrize(
     ("indicador", "valor", "campo", "error"),
     [
-        ("usuarios", "30.5", "valor", "Escriba un número entero (sin decimales)."),
-        ("ingresos", "10.505", "valor", "Asegúrese de que no haya más de 2 dígitos decimales."),
+        ("usuarios", "30,5", "valor", "Escriba un número entero (sin decimales)."),
+        ("ingresos", "10,505", "valor", "Escriba el valor con dos decimales como máximo."),
         ("ajeno", "3", "indicador", "CDI Las Peñas no reporta esta cifra."),
     ],
 )

@@ -192,6 +192,7 @@ def test_two_simultaneous_saves_of_the_same_version_one_wins_one_conflicts():
         pytest.skip("row locks between connections: PostgreSQL")
     usuario = UserFactory()
     centro = centro_con_indicador_usuarios(IndicadorFactory(codigo="usuarios"))
+    OperacionAnualFactory(centro=centro, anio=2024)
     _guardar(centro, usuario, {"usuarios": "30"})
     barrera = threading.Barrier(2)
     resultados = []
