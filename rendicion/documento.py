@@ -15,14 +15,11 @@ from casmul.formato import dinero
 
 from . import graficos
 from .selectors import APOYO_SOCIAL, DESARROLLO_INFANTIL, InformeRendicion
+from .tablas import tablas_del_informe
 
 # Resources of the PDF are addressed under this origin, which exists nowhere: the fetcher
 # below maps it to the project's static and media folders and refuses everything else.
 ORIGEN_PDF = "https://portal.casmul.invalid/"
-
-
-def _en_filas(elementos: list, columnas: int) -> list[list]:
-    return [elementos[i : i + columnas] for i in range(0, len(elementos), columnas)]
 
 
 def graficos_del_informe(informe: InformeRendicion) -> dict:
@@ -62,21 +59,12 @@ def contexto_documento(informe: InformeRendicion) -> dict:
     return {
         "informe": informe,
         "institucion_nombre": settings.INSTITUCION_NOMBRE,
+        "tablas": tablas_del_informe(informe),
         "graficos": graficos_del_informe(informe),
         "personal_desarrollo_infantil": informe.personal.get(DESARROLLO_INFANTIL),
         "personal_apoyo_social": informe.personal.get(APOYO_SOCIAL),
         "usuarios_adulto_mayor": informe.apoyo_social.por_linea("adulto_mayor"),
         "usuarios_discapacidad": informe.apoyo_social.por_linea("discapacidad"),
-        "especialidades_en_filas": _en_filas(informe.especialidades, 4),
-        "dotacion_en_pares": _en_filas(informe.dotacion.filas, 2),
-        "presupuesto_filas": [
-            {
-                "area": fila.area,
-                "codificado": fila.codificado,
-                "participacion": presupuesto.participacion(fila),
-            }
-            for fila in presupuesto.filas
-        ],
         "areas_mayor_presupuesto": sorted(
             (fila for fila in presupuesto.filas if fila.codificado), key=lambda f: -f.codificado
         )[:3],

@@ -1,10 +1,12 @@
 """Read functions of the clinic: Tablas 2–5 of the report."""
 
 import calendar
+import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
 
 from casmul.meses import Mes
 from centros.models import Centro, ReporteMensual
@@ -13,6 +15,7 @@ from centros.selectors.mensual import (
     EstadoDelMes,
     historial_de_mes,
     nombre_de_usuario,
+    operacion_del_anio,
 )
 
 from .models import AtencionClinica, DotacionProfesional, Especialidad, Servicio
@@ -151,6 +154,8 @@ class FormularioClinica(EstadoDelMes):
     mes: int
     reporte: ReporteMensual | None
     grupos: list[GrupoClinica]
+    operacion: tuple[int, int] | None
+    hoy: datetime.date
 
     @property
     def filas(self) -> list[FilaClinica]:
@@ -169,7 +174,9 @@ class FormularioClinica(EstadoDelMes):
         return _suma(grupo.total_anual for grupo in self.grupos)
 
 
-def formulario_clinica(*, centro: Centro, anio: int, mes: int) -> FormularioClinica:
+def formulario_clinica(
+    *, centro: Centro, anio: int, mes: int, hoy: datetime.date | None = None
+) -> FormularioClinica:
     """The clinic's month as a grid: consulta externa by active specialty plus a row without
     specialty (the 2023 records are not broken down), emergencia and hospitalización as
     totals; any other row that holds data is shown too, so that nothing stored is hidden.
@@ -235,7 +242,15 @@ def formulario_clinica(*, centro: Centro, anio: int, mes: int) -> FormularioClin
         sin = SIN_DESAGREGAR if filas else TOTAL_DEL_SERVICIO
         filas.append(fila(servicio, None, sin))
         grupos.append(GrupoClinica(servicio=servicio, nombre=nombre_servicio, filas=filas))
-    return FormularioClinica(centro=centro, anio=anio, mes=mes, reporte=reporte, grupos=grupos)
+    return FormularioClinica(
+        centro=centro,
+        anio=anio,
+        mes=mes,
+        reporte=reporte,
+        grupos=grupos,
+        operacion=operacion_del_anio(centro=centro, anio=anio),
+        hoy=hoy or timezone.localdate(),
+    )
 
 
 def historial_de_mes_clinica(*, reporte: ReporteMensual) -> list[CambioRegistrado]:

@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Q
+from django.utils import timezone
 
 from casmul.meses import Mes
 from casmul.montos import a_centavos
 
-from ..estados import EstadoMes, estado_del_mes
+from ..estados import EstadoMes, Operacion, estado_del_mes
 from ..models import Centro, CifraMensual, Indicador, OperacionAnual, ReporteMensual
 from .anuales import cifras_anuales
 
@@ -32,8 +33,18 @@ class FilaFormulario:
         return self.unidad == Indicador.Unidad.DOLARES
 
 
+def operacion_del_anio(*, centro: Centro, anio: int) -> Operacion:
+    """The months the centre operates in the year: (from, to), or None."""
+    return (
+        OperacionAnual.objects.filter(centro=centro, anio=anio)
+        .values_list("mes_inicio", "mes_fin")
+        .first()
+    )
+
+
 class EstadoDelMes:
-    """What a month's form shows about its report; needs `reporte`, `anio` and `mes`."""
+    """What a month's page shows about its report; needs `reporte`, `anio`, `mes`,
+    `operacion` and `hoy`, and states the month by the rule every page uses."""
 
     @property
     def periodo(self) -> Mes:
@@ -41,7 +52,17 @@ class EstadoDelMes:
 
     @property
     def estado(self) -> EstadoMes:
-        return EstadoMes(self.reporte.estado) if self.reporte else EstadoMes.SIN_DATOS
+        return estado_del_mes(
+            mes=self.periodo,
+            estado_reporte=self.reporte.estado if self.reporte else None,
+            operacion=self.operacion,
+            hoy=self.hoy,
+        )
+
+    @property
+    def se_puede_registrar(self) -> bool:
+        """Open to writing: it has come, the centre operates it and it is not approved."""
+        return self.estado not in (EstadoMes.POR_LLEGAR, EstadoMes.NO_OPERA, EstadoMes.APROBADO)
 
     @property
     def nombre_estado(self) -> str:
@@ -67,6 +88,8 @@ class FormularioMensual(EstadoDelMes):
     mes: int
     reporte: ReporteMensual | None
     filas: list[FilaFormulario]
+    operacion: Operacion
+    hoy: datetime.date
 
 
 def _anual(valores: list[Decimal], agregacion: str) -> Decimal | None:
@@ -79,9 +102,12 @@ def _anual(valores: list[Decimal], agregacion: str) -> Decimal | None:
     return sum(valores, Decimal(0)) / len(valores)
 
 
-def formulario_mensual(*, centro: Centro, anio: int, mes: int) -> FormularioMensual:
+def formulario_mensual(
+    *, centro: Centro, anio: int, mes: int, hoy: datetime.date | None = None
+) -> FormularioMensual:
     """The figures a centre reports, with this month's values, the previous month's and the
-    year's total so far by each figure's rule. Three queries whatever the data."""
+    year's total so far by each figure's rule, and the month's state. Four queries whatever
+    the data."""
     anterior = Mes(anio, mes).anterior
     indicadores = [
         ic.indicador
@@ -122,7 +148,15 @@ def formulario_mensual(*, centro: Centro, anio: int, mes: int) -> FormularioMens
                 es_usuarios=indicador.pk == centro.indicador_usuarios_id,
             )
         )
-    return FormularioMensual(centro=centro, anio=anio, mes=mes, reporte=reporte, filas=filas)
+    return FormularioMensual(
+        centro=centro,
+        anio=anio,
+        mes=mes,
+        reporte=reporte,
+        filas=filas,
+        operacion=operacion_del_anio(centro=centro, anio=anio),
+        hoy=hoy or timezone.localdate(),
+    )
 
 
 @dataclass(frozen=True)
@@ -169,11 +203,7 @@ def anio_de_centro(*, centro: Centro, anio: int, hoy: datetime.date) -> AnioDeCe
         valores.setdefault(fila["reporte__mes"], {})[fila["indicador__codigo"]] = a_centavos(
             fila["valor"]
         )
-    operacion = (
-        OperacionAnual.objects.filter(centro=centro, anio=anio)
-        .values_list("mes_inicio", "mes_fin")
-        .first()
-    )
+    operacion = operacion_del_anio(centro=centro, anio=anio)
     meses = []
     for mes in Mes.del_anio(anio):
         reporte = reportes.get(mes.numero)

@@ -113,9 +113,9 @@ def pagina_de_mes(request, *, centro, anio: int, mes: int, edicion: EdicionDeMes
         "puede_registrar": puede_registrar,
         "url_mes": edicion.url_mes,
         "futuro": futuro,
-        "bloqueado": formulario.aprobado or futuro,
+        "bloqueado": not formulario.se_puede_registrar,
         # Typed values are never thrown away: after a refused POST the inputs come back.
-        "con_campos": puede_registrar and (form.is_bound or not (formulario.aprobado or futuro)),
+        "con_campos": puede_registrar and (form.is_bound or formulario.se_puede_registrar),
         "anterior": periodo.anterior,
         "siguiente": None if periodo.siguiente.es_futuro(hoy) else periodo.siguiente,
     }

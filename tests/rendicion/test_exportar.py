@@ -1,11 +1,12 @@
-"""Exports of the report's tables (XLSX and CSV): the same values as the selectors, formula
-text neutralised while numbers stay numbers, who may download them, 404s, and a number of
-queries that does not grow with the data."""
+"""Exports of the report's tables (XLSX and CSV): the rows and totals of each table's
+definition (`rendicion.tablas`), which hold the selectors' values and the 2023 report's figures;
+formula text neutralised while numbers stay numbers, who may download them, 404s, and a number
+of queries that does not grow with the data."""
 
 import csv
 import datetime
 import io
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 import pytest
 import tablib
@@ -14,10 +15,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from bench.sintetico import anio_multiplicar
 from casmul.roles import Rol
 from casmul.services import usuario_con_rol_guardar
-from bench.sintetico import anio_multiplicar
-from centros.models import AccionGeneral, Indicador, Modalidad
+from centros.models import AccionGeneral
 from convenios.models import Convenio
 from rendicion.exportar import TABLAS, a_csv, a_xlsx
 from rendicion.selectors import informe_rendicion
@@ -94,134 +95,47 @@ def _normalizar(formato, filas):
     return [[convertir(valor) for valor in fila] for fila in filas]
 
 
-# --- What each table must hold, straight from the selectors -----------------------------------
+# --- What each file holds: the definition's rows, read from the selectors ---------------------
 
 
-def _usuarios(tabla, con_linea):
-    filas = []
-    for fila in tabla.filas:
-        linea = [fila.linea_nombre] if con_linea else []
-        filas.append(
-            [fila.numero, fila.nombre, Modalidad(fila.modalidad).label, *linea, fila.usuarios]
-        )
-    vacias = [None] if con_linea else []
-    return [*filas, [None, "Total", None, *vacias, tabla.total]]
+def _tabla(slug):
+    return TABLAS[slug].tabla(informe_rendicion(anio=2023))
 
 
-def _redondear(valor, unidad="1"):
-    """Half up, as the report prints (Python's round() would give 110 for 110.5)."""
-    redondeado = Decimal(valor).quantize(Decimal(unidad), rounding=ROUND_HALF_UP)
-    return int(redondeado) if unidad == "1" else redondeado
-
-
-def _cifras(centros):
-    filas = []
-    for centro in centros:
-        for cifra in centro.cifras:
-            unidad = Indicador.Unidad(cifra.unidad).label
-            filas.append([centro.numero, centro.nombre_corto, cifra.nombre, unidad])
-            if cifra.es_monetaria:
-                filas[-1] += [cifra.valor, None, None]
-            else:
-                promedios = [_redondear(cifra.promedio_diario), _redondear(cifra.promedio_mensual)]
-                no_flujo = [None, None]
-                filas[-1] += [_redondear(cifra.valor), *(promedios if cifra.es_flujo else no_flujo)]
-        if centro.personal:
-            filas.append([centro.numero, centro.nombre_corto, "Equipo", "Colaboradores"])
-            filas[-1] += [centro.personal, None, None]
-    return filas
-
-
-def _esperado(informe, slug) -> tuple[list[str], list[list]]:
-    p, c = informe.presupuesto, informe.contratacion
-    tablas = {
-        "tabla-01": (
-            ["Nro.", "Centro/Proyecto", "Modalidad", "Nro. usuarios"],
-            _usuarios(informe.desarrollo_infantil, con_linea=False),
-        ),
-        "tabla-02": (
-            ["Nro.", "Centro/Proyecto", "Nro. usuarios"],
-            [[centro.numero, centro.nombre, informe.clinica.total] for centro in informe.salud]
-            + [
-                [None, f"Pacientes atendidos en {fila.nombre.lower()}", fila.pacientes]
-                for fila in informe.clinica.por_servicio
-            ],
-        ),
-        "tabla-03": (["Especialidad"], [[e.nombre] for e in informe.especialidades]),
-        "tabla-04": (
-            ["Especialidad", "Nro. de profesionales"],
-            [[f.denominacion, f.cantidad] for f in informe.dotacion.filas]
-            + [["Total", informe.dotacion.total]],
-        ),
-        "tabla-05": (
-            ["Servicio", "Días", "Horario"],
-            [[h.servicio, h.dias, h.horas] for h in informe.horarios_clinica],
-        ),
-        "tabla-06": (
-            ["Nro.", "Centro/Proyecto", "Modalidad", "Línea", "Nro. usuarios"],
-            _usuarios(informe.apoyo_social, con_linea=True),
-        ),
-        "tabla-07": (
-            ["Instalación", "Descripción", "Objetivo"],
-            [[i.nombre, i.descripcion, i.objetivo] for i in informe.instalaciones],
-        ),
-        "tabla-08": (
-            ["Servicio", "Descripción", "Horario"],
-            [
-                [h.servicio, h.descripcion, " ".join(filter(None, [h.dias, h.horas]))]
-                for h in informe.horarios_servicios
-            ],
-        ),
-        "tabla-09": (
-            ["Convenio", "Nro.", "Plazo", "Desde", "Hasta", "Nota sobre el plazo", "Descripción"],
-            [
-                [
-                    conv.titulo,
-                    conv.numero_mostrado,
-                    "Indefinido" if conv.indefinido else conv.duracion_declarada_texto,
-                    conv.fecha_inicio,
-                    conv.fecha_fin,
-                    conv.plazo_nota,
-                    conv.objeto,
-                ]
-                for conv in informe.convenios
-            ],
-        ),
-        "tabla-10": (
-            ["Actividad", "Cantidad", "Sector", "Descripción", "Nro. beneficiarios"]
-            + ["Beneficiarios"],
-            [
-                [a.actividad, a.cantidad, a.sector, a.descripcion, a.beneficiarios]
-                + [a.get_unidad_beneficiarios_display()]
-                for a in informe.acciones
-            ],
-        ),
-        "tabla-11": (
-            ["Área", "Presupuesto", "Participación (%)"],
-            [[f.area, f.codificado, _redondear(p.participacion(f) * 100, "0.1")] for f in p.filas]
-            + [["Total", p.total, Decimal("100.0")]],
-        ),
-        "tabla-12": (
-            ["Tipo de contratación", "Nro. de procesos", "Monto"],
-            [[f.nombre, f.procesos, f.monto] for f in c.filas]
-            + [["Total", c.total_procesos, c.total_monto]],
-        ),
-        "cifras-impulso-economico": (
-            ["Nro.", "Centro/Proyecto", "Cifra", "Unidad", "Valor anual"]
-            + ["Promedio diario", "Promedio mensual"],
-            _cifras(informe.impulso_economico),
-        ),
-        "cifras-servicios-comunidad": (
-            ["Nro.", "Centro/Proyecto", "Cifra", "Unidad", "Valor anual"]
-            + ["Promedio diario", "Promedio mensual"],
-            _cifras(informe.servicios_comunidad),
-        ),
-    }
-    return tablas[slug]
+# A column of each numbered table with the selectors' values it holds, row by row (totals last).
+COLUMNA_DE_LOS_SELECTORES = {
+    "tabla-01": (
+        "Nro. usuarios",
+        lambda i: [f.usuarios for f in i.desarrollo_infantil.filas] + [i.desarrollo_infantil.total],
+    ),
+    "tabla-02": (
+        "Nro. usuarios",
+        lambda i: [i.clinica.total] + [f.pacientes for f in i.clinica.por_servicio],
+    ),
+    "tabla-03": ("Especialidad", lambda i: [e.nombre for e in i.especialidades]),
+    "tabla-04": (
+        "Nro. de profesionales",
+        lambda i: [f.cantidad for f in i.dotacion.filas] + [i.dotacion.total],
+    ),
+    "tabla-05": ("Horario", lambda i: [h.horas for h in i.horarios_clinica]),
+    "tabla-06": ("Línea", lambda i: [f.linea_nombre for f in i.apoyo_social.filas] + [None]),
+    "tabla-07": ("Objetivo", lambda i: [instalacion.objetivo for instalacion in i.instalaciones]),
+    "tabla-08": ("Descripción", lambda i: [h.descripcion for h in i.horarios_servicios]),
+    "tabla-09": ("Hasta", lambda i: [c.fecha_fin for c in i.convenios]),
+    "tabla-10": ("Nro. beneficiarios", lambda i: [a.beneficiarios for a in i.acciones]),
+    "tabla-11": (
+        "Presupuesto",
+        lambda i: [f.codificado for f in i.presupuesto.filas] + [i.presupuesto.total],
+    ),
+    "tabla-12": (
+        "Monto",
+        lambda i: [f.monto for f in i.contratacion.filas] + [i.contratacion.total_monto],
+    ),
+}
 
 
 def test_every_table_of_the_report_is_exportable():
-    assert list(TABLAS) == [f"tabla-{n:02d}" for n in range(1, 13)] + [
+    assert list(TABLAS) == [*COLUMNA_DE_LOS_SELECTORES] + [
         "cifras-impulso-economico",
         "cifras-servicios-comunidad",
     ]
@@ -230,15 +144,76 @@ def test_every_table_of_the_report_is_exportable():
 
 @pytest.mark.parametrize("formato", FORMATOS)
 @pytest.mark.parametrize("slug", list(TABLAS))
+def test_each_file_holds_the_rows_and_totals_of_the_table_definition(client, slug, formato):
+    _entrar(client)
+    tabla = _tabla(slug)
+    # Tabla 2 opens with the clinic's total row; the other tables end with theirs.
+    if tabla.total_primero:
+        esperadas = tabla.totales_hoja + tabla.filas_hoja
+    else:
+        esperadas = tabla.filas_hoja + tabla.totales_hoja
+
+    encabezados, filas = _descargar(client, slug, formato)
+
+    assert encabezados == tabla.encabezados_hoja
+    assert filas == _normalizar(formato, esperadas)
+    assert tabla.filas_hoja, "2023 has rows in every table"
+
+
+@pytest.mark.parametrize("formato", FORMATOS)
+@pytest.mark.parametrize("slug", list(COLUMNA_DE_LOS_SELECTORES))
 def test_each_file_holds_the_selectors_values(client, slug, formato):
     _entrar(client)
-    encabezados, esperadas = _esperado(informe_rendicion(anio=2023), slug)
+    encabezado, valores = COLUMNA_DE_LOS_SELECTORES[slug]
+    esperados = valores(informe_rendicion(anio=2023))
 
-    leidos, filas = _descargar(client, slug, formato)
+    encabezados, filas = _descargar(client, slug, formato)
 
-    assert leidos == encabezados
-    assert filas == _normalizar(formato, esperadas)
-    assert filas, "2023 has rows in every table"
+    columna = encabezados.index(encabezado)
+    assert [fila[columna] for fila in filas] == _normalizar(formato, [esperados])[0]
+
+
+@pytest.mark.parametrize(
+    ("slug", "cifras"),
+    [
+        (
+            "cifras-impulso-economico",
+            [
+                ("Artesanos en consignación", 13, None),
+                ("Clientes atendidos", 1326, 111),
+                ("Ingresos brutos", Decimal("5568.37"), None),
+            ],
+        ),
+        (
+            "cifras-servicios-comunidad",
+            [
+                ("Usuarios atendidos (ingresos)", 30603, 2550),
+                ("Ingresos brutos", Decimal("102591.18"), None),
+                ("Equipo", 7, None),
+            ],
+        ),
+    ],
+)
+def test_centre_figures_of_the_2023_report(client, slug, cifras):
+    _entrar(client)
+
+    _, filas = _descargar(client, slug, "xlsx")
+
+    assert [(fila[2], fila[4], fila[6]) for fila in filas] == cifras
+
+
+def test_xlsx_totals_are_the_bold_rows_of_the_definition():
+    from rendicion.exportar import archivo_de_tabla
+
+    for slug in TABLAS:
+        hoja = _hoja(archivo_de_tabla(anio=2023, slug=slug, formato="xlsx").contenido)
+        negritas = [
+            [_valor_xlsx(celda) for celda in fila]
+            for fila in hoja.iter_rows(min_row=2)
+            if fila[0].font.bold
+        ]
+
+        assert negritas == _normalizar("xlsx", _tabla(slug).totales_hoja), slug
 
 
 @pytest.mark.parametrize("formato", FORMATOS)
@@ -253,16 +228,20 @@ def test_totals_of_the_2023_report(client, formato):
     _, tabla_11 = _descargar(client, "tabla-11", formato)
     _, tabla_12 = _descargar(client, "tabla-12", formato)
 
+    assert len(tabla_1[:-1]) == 12
     assert tabla_1[-1][1] == "Total" and numero(tabla_1[-1][3]) == 523
+    assert sum(numero(fila[3]) for fila in tabla_1[:-1]) == 523
     assert numero(tabla_2[0][2]) == 68430
-    assert sum(numero(fila[2]) for fila in tabla_2[1:]) == 68430
+    assert [numero(fila[2]) for fila in tabla_2[1:]] == [59889, 2092, 6449]
     assert tabla_4[-1][0] == "Total" and numero(tabla_4[-1][1]) == 56
     assert tabla_11[-1][0] == "Total"
     assert dinero(tabla_11[-1][1]) == Decimal("1600469.59")
     assert sum(dinero(fila[1]) for fila in tabla_11[:-1]) == Decimal("1600469.59")
+    assert len(tabla_12[:-1]) == 6
     assert tabla_12[-1][0] == "Total"
     assert numero(tabla_12[-1][1]) == 190
     assert dinero(tabla_12[-1][2]) == Decimal("746212.05")
+    assert sum(numero(fila[1]) for fila in tabla_12[:-1]) == 190
 
 
 def test_xlsx_cells_are_numbers_and_dates_with_formats():
