@@ -12,21 +12,22 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils import timezone
 from import_export import fields, resources, widgets
 
+from casmul.meses import PRIMER_ANIO, Mes
 from casmul.numeros import Clase, numero_leer
 
-from .models import Centro, CifraMensual, Indicador, ReporteMensual
+from .models import Centro, CifraMensual, Indicador, OperacionAnual, ReporteMensual
 from .services import (
     ConflictoDeVersion,
     fila_del_mes_guardar,
+    mes_comprobar_abierto,
+    reporte_abrir,
     reporte_cerrar_edicion,
-    reporte_para_editar,
-    valores_validar,
 )
 
 COLUMNAS = ["centro", "anio", "mes", "indicador", "valor"]
-PRIMER_ANIO = 2000
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,16 @@ class CifraMensualResource(resources.ModelResource):
         self._indicadores = {indicador.codigo: indicador for indicador in Indicador.objects.all()}
         self._vistas: dict[tuple, int] = {}
         self._reportes: dict[int, ReporteMensual] = {}
+        # Read once for the whole file: each month is checked, opened and locked once.
+        self._operaciones = {
+            (centro_id, anio): (inicio, fin)
+            for centro_id, anio, inicio, fin in OperacionAnual.objects.values_list(
+                "centro_id", "anio", "mes_inicio", "mes_fin"
+            )
+        }
+        self._hoy = timezone.localdate()
+        self._abiertos: dict[tuple[int, int, int], ReporteMensual] = {}
+        self._cifras: dict[tuple[int, int], CifraMensual] = {}
         self._fila: FilaLeida | None = None
         self._faltan = [c for c in COLUMNAS if c not in (dataset.headers or [])]
         if self._faltan:
@@ -146,12 +157,6 @@ class CifraMensualResource(resources.ModelResource):
             else:
                 if valor is None:
                     errores["valor"] = "Escriba la cifra como un número (0 si no hubo)."
-        if valor is not None and centro and indicador and "indicador" not in errores:
-            try:
-                # The monthly form's rules: not negative, whole numbers except money.
-                valores_validar(centro=centro, valores={codigo: valor})
-            except ValidationError as error:
-                errores["valor"] = " ".join(error.message_dict[codigo])
         if centro and indicador and "anio" not in errores and "mes" not in errores:
             primera = self._vistas.setdefault((centro.pk, anio, mes, indicador.pk), numero_fila)
             if primera != numero_fila:
@@ -161,21 +166,38 @@ class CifraMensualResource(resources.ModelResource):
         reporte = None
         if centro and "anio" not in errores and "mes" not in errores:
             try:
-                # The rules of every write: not a future month, not an approved one. The
-                # month stays locked until the import ends: it cannot be approved halfway.
-                reporte = reporte_para_editar(centro=centro, anio=anio, mes=mes, version=None)
+                reporte = self._abrir(centro, anio, mes)
             except ConflictoDeVersion as error:
                 errores["mes"] = str(error)
             except ValidationError as error:
                 errores["mes"] = " ".join(error.messages)
         if errores:
             raise ValidationError(errores)
-        reporte.centro = centro
         self._fila = FilaLeida(centro=centro, indicador=indicador, reporte=reporte, valor=valor)
+
+    def _abrir(self, centro: Centro, anio: int, mes: int) -> ReporteMensual:
+        """The rules of every write (`centros.services`): a month that has come, that the
+        centre operates, not approved. The month stays locked until the import ends: it cannot
+        be approved halfway."""
+        clave = (centro.pk, anio, mes)
+        if clave not in self._abiertos:
+            mes_comprobar_abierto(
+                centro=centro,
+                mes=Mes(anio, mes),
+                operacion=self._operaciones.get((centro.pk, anio)),
+                hoy=self._hoy,
+            )
+            reporte = reporte_abrir(centro=centro, anio=anio, mes=mes, version=None)
+            self._abiertos[clave] = reporte
+            if reporte.version:  # version 0: created just now, it has no figures yet
+                self._cifras.update(
+                    ((reporte.pk, cifra.indicador_id), cifra) for cifra in reporte.cifras.all()
+                )
+        return self._abiertos[clave]
 
     def get_or_init_instance(self, instance_loader, row):
         fila = self._fila
-        cifra = CifraMensual.objects.filter(reporte=fila.reporte, indicador=fila.indicador).first()
+        cifra = self._cifras.get((fila.reporte.pk, fila.indicador.pk))
         nueva = cifra is None
         cifra = cifra or CifraMensual()
         cifra.reporte, cifra.indicador = fila.reporte, fila.indicador

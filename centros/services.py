@@ -18,6 +18,7 @@ from casmul.formato import numero
 from casmul.meses import Mes
 from casmul.numeros import Clase, numero_validar
 
+from .estados import Operacion
 from .models import (
     Centro,
     CifraMensual,
@@ -87,28 +88,35 @@ class ConflictoDeVersion(Exception):
         )
 
 
-def mes_abierto_a_registro(
-    *, centro: Centro, anio: int, mes: int, hoy: datetime.date | None = None
-):
-    """Refuses a month nothing can be recorded for: one still to come, or one the centre does
-    not operate (its year of operation says from which month to which)."""
-    hoy = hoy or timezone.localdate()
-    periodo = Mes(anio, mes)
-    if periodo.es_futuro(hoy):
+def mes_comprobar_abierto(
+    *, centro: Centro, mes: Mes, operacion: Operacion, hoy: datetime.date
+) -> None:
+    """Refuses a month nothing can be recorded for: one still to come, or one outside the
+    centre's operation that year (`operacion`: its first and last month, None: not at all)."""
+    if mes.es_futuro(hoy):
         raise ValidationError(
             "No se pueden registrar cifras de un mes que todavía no ha llegado.", code="futuro"
         )
+    if operacion is None or not mes.dentro_de(*operacion):
+        raise ValidationError(
+            f"{centro.nombre_corto} no opera en {mes}: no se registran cifras de ese mes. "
+            "Si sí funcionó, la Administración debe corregir sus meses de operación.",
+            code="no_opera",
+        )
+
+
+def mes_abierto_a_registro(
+    *, centro: Centro, anio: int, mes: int, hoy: datetime.date | None = None
+) -> None:
+    """`mes_comprobar_abierto` with the centre's operation of that year read here."""
     operacion = (
         OperacionAnual.objects.filter(centro=centro, anio=anio)
         .values_list("mes_inicio", "mes_fin")
         .first()
     )
-    if operacion is None or not periodo.dentro_de(*operacion):
-        raise ValidationError(
-            f"{centro.nombre_corto} no opera en {periodo}: no se registran cifras de ese mes. "
-            "Si sí funcionó, la Administración debe corregir sus meses de operación.",
-            code="no_opera",
-        )
+    mes_comprobar_abierto(
+        centro=centro, mes=Mes(anio, mes), operacion=operacion, hoy=hoy or timezone.localdate()
+    )
 
 
 def valores_validar(*, centro: Centro, valores: dict[str, Decimal | None]) -> dict[str, Decimal]:
@@ -217,6 +225,13 @@ MENSAJE_MES_APROBADO = (
 )
 
 
+def _reporte_comprobar(reporte: ReporteMensual, version: int | None) -> None:
+    if reporte.aprobado:
+        raise ValidationError(MENSAJE_MES_APROBADO, code="aprobado")
+    if version is not None and version != reporte.version:
+        raise ConflictoDeVersion(reporte)
+
+
 def reporte_bloquear(*, reporte_id: int, version: int | None) -> ReporteMensual:
     """An existing month locked for this transaction, after the checks of every write: not
     approved, and nobody saved since `version` (None: the caller does not track versions)."""
@@ -225,29 +240,25 @@ def reporte_bloquear(*, reporte_id: int, version: int | None) -> ReporteMensual:
         .select_related("actualizado_por", "centro")
         .get(pk=reporte_id)
     )
-    if reporte.aprobado:
-        raise ValidationError(MENSAJE_MES_APROBADO, code="aprobado")
-    if version is not None and version != reporte.version:
-        raise ConflictoDeVersion(reporte)
+    _reporte_comprobar(reporte, version)
     return reporte
 
 
-def reporte_para_editar(
-    *, centro: Centro, anio: int, mes: int, version: int | None, hoy: datetime.date | None = None
-) -> ReporteMensual:
-    """The month's report, locked for this transaction, after the rules every write obeys: a
-    month that has come and that the centre operates, not approved, and nobody saved since
-    `version` (None: not tracked; 0: the user saw an empty month). Created when missing. Every
-    door that writes a month opens it here and closes it with `reporte_cerrar_edicion`; call
-    inside `transaction.atomic()`."""
-    mes_abierto_a_registro(centro=centro, anio=anio, mes=mes, hoy=hoy)
-    reporte_id = (
-        ReporteMensual.objects.filter(centro=centro, anio=anio, mes=mes)
-        .values_list("pk", flat=True)
+def reporte_abrir(*, centro: Centro, anio: int, mes: int, version: int | None) -> ReporteMensual:
+    """The month's report locked for this transaction and checked as in `reporte_bloquear`;
+    created (without history until the edit closes) when missing. The month must already
+    have passed `mes_comprobar_abierto`: use `reporte_para_editar` unless the caller checked
+    it with the operations it read once for many months (the import)."""
+    reporte = (
+        ReporteMensual.objects.select_for_update(of=("self",))
+        .select_related("actualizado_por")
+        .filter(centro=centro, anio=anio, mes=mes)
         .first()
     )
-    if reporte_id is not None:
-        return reporte_bloquear(reporte_id=reporte_id, version=version)
+    if reporte is not None:
+        reporte.centro = centro
+        _reporte_comprobar(reporte, version)
+        return reporte
     if version:
         raise ValidationError("Este mes ya no existe: recargue la página.", code="borrado")
     try:
@@ -266,12 +277,29 @@ def reporte_para_editar(
         raise ConflictoDeVersion(reporte) from None
 
 
+def reporte_para_editar(
+    *, centro: Centro, anio: int, mes: int, version: int | None, hoy: datetime.date | None = None
+) -> ReporteMensual:
+    """The month's report, locked for this transaction, after the rules every write obeys: a
+    month that has come and that the centre operates, not approved, and nobody saved since
+    `version` (None: not tracked; 0: the user saw an empty month). Created when missing. Every
+    door that writes a month opens it here (or with `reporte_bloquear` for a month it already
+    holds) and closes it with `reporte_cerrar_edicion`; call inside `transaction.atomic()`."""
+    mes_abierto_a_registro(centro=centro, anio=anio, mes=mes, hoy=hoy)
+    return reporte_abrir(centro=centro, anio=anio, mes=mes, version=version)
+
+
 def fila_del_mes_guardar(*, fila, usuario, motivo: str) -> None:
     """Saves a row of an open month (a figure, a clinic row) with who and why in its history."""
     fila._change_reason = motivo[:100]
     # Named explicitly: outside a web request (scripts, imports) the middleware sets nobody.
     fila._history_user = usuario
-    fila.full_clean(validate_unique=False)
+    # The month and the figure were chosen by the caller from records it read: checking that
+    # they exist again would cost a query per foreign key per row (an import writes thousands).
+    relaciones = [campo.name for campo in fila._meta.concrete_fields if campo.is_relation]
+    # The rules of the values were applied by the caller (`casmul.numeros`) and the database
+    # holds the constraints: not asked again row by row either.
+    fila.full_clean(exclude=relaciones, validate_unique=False, validate_constraints=False)
     fila.save()
 
 

@@ -419,3 +419,37 @@ def test_cells_are_read_as_typed_in_a_spreadsheet(datos):
         "usuarios": Decimal("12500"),
         "ingresos": Decimal("1250.50"),
     }
+
+
+# --- Queries -----------------------------------------------------------------------------------
+
+
+def _consultas_de_importar(meses: int, django_assert_max_num_queries) -> int:
+    filas = [
+        (1001, 2023, mes, codigo, valor)
+        for mes in range(1, meses + 1)
+        if mes != 6  # June is approved
+        for codigo, valor in (("usuarios", 2500), ("ingresos", "8.456,25"))
+    ]
+    with django_assert_max_num_queries(10_000) as consultas:
+        resultado = _importar(_archivo(*filas))
+    assert not resultado.has_validation_errors()
+    return len(consultas.captured_queries)
+
+
+def test_the_import_reads_the_file_s_references_once_and_each_month_once(
+    datos, django_assert_max_num_queries
+):
+    # Given: files of 4 and of 12 months (June excluded), two figures a month.
+    cuatro = _consultas_de_importar(4, django_assert_max_num_queries)
+    CifraMensual.objects.filter(reporte__anio=2023).exclude(reporte__mes=6).delete()
+    ReporteMensual.objects.filter(anio=2023).exclude(mes=6).delete()
+
+    # When: the larger file is imported.
+    doce = _consultas_de_importar(12, django_assert_max_num_queries)
+
+    # Then: each extra month costs its own opening and closing plus its two rows, a handful
+    # of statements, and no query grows with the file's references (centres, indicators).
+    por_mes = (doce - cuatro) / (11 - 4)
+    assert por_mes <= 16
+    assert cuatro - 4 * por_mes <= 12
