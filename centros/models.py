@@ -6,7 +6,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from casmul.meses import MESES
+from casmul.meses import MESES, PRIMER_ANIO
 
 from .validators import validar_cedula
 
@@ -140,7 +140,7 @@ class OperacionAnual(models.Model):
     """A year in which a centre operated, with its staff that year."""
 
     centro = models.ForeignKey(Centro, on_delete=models.CASCADE, related_name="operaciones")
-    anio = models.PositiveSmallIntegerField("año", validators=[MinValueValidator(2000)])
+    anio = models.PositiveSmallIntegerField("año", validators=[MinValueValidator(PRIMER_ANIO)])
     personal = models.PositiveIntegerField(
         "personal", null=True, blank=True, help_text="Profesionales y colaboradores ese año."
     )
@@ -367,7 +367,7 @@ class ReporteMensual(models.Model):
         APROBADO = "aprobado", "Aprobado"
 
     centro = models.ForeignKey(Centro, on_delete=models.PROTECT, related_name="reportes")
-    anio = models.PositiveSmallIntegerField("año", validators=[MinValueValidator(2000)])
+    anio = models.PositiveSmallIntegerField("año", validators=[MinValueValidator(PRIMER_ANIO)])
     mes = models.PositiveSmallIntegerField(choices=MESES)
     estado = models.CharField(max_length=10, choices=Estado.choices, default=Estado.BORRADOR)
     comentario = models.TextField(

@@ -167,15 +167,14 @@ def advertencias_de_cifras(
     )
     nombres = {}
     for codigo, fila_anio, fila_mes, valor, nombre in filas:
-        recientes.setdefault(codigo, []).append((fila_anio * 12 + fila_mes, Decimal(valor)))
+        recientes.setdefault(codigo, []).append((Mes(fila_anio, fila_mes), Decimal(valor)))
         nombres[codigo] = nombre
     anterior = Mes(anio, mes).anterior
-    indice_anterior = anterior.anio * 12 + anterior.numero
     advertencias = []
     for codigo, valor in valores.items():
         serie = recientes.get(codigo, [])
         nombre = nombres.get(codigo, codigo)
-        previo = next((v for indice, v in serie if indice == indice_anterior), None)
+        previo = next((v for del_mes, v in serie if del_mes == anterior), None)
         if len(serie) >= 3:
             promedio = sum(v for _, v in serie) / len(serie)
             if promedio and (valor > promedio * FACTOR_RANGO or valor * FACTOR_RANGO < promedio):

@@ -2,6 +2,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from casmul.meses import PRIMER_ANIO
 from centros.models import Area, Centro
 
 
@@ -14,7 +15,7 @@ def _no_negativo(campo: str, nombre: str) -> models.CheckConstraint:
 class LineaPresupuestaria(models.Model):
     """An investment budget line of an area (and of a centre where known): Tabla 11."""
 
-    anio = models.PositiveSmallIntegerField("año", validators=[MinValueValidator(2000)])
+    anio = models.PositiveSmallIntegerField("año", validators=[MinValueValidator(PRIMER_ANIO)])
     area = models.ForeignKey(
         Area, on_delete=models.PROTECT, related_name="lineas_presupuestarias", verbose_name="área"
     )

@@ -16,9 +16,10 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from casmul.meses import Mes
 from casmul.roles import Rol
 from casmul.services import usuario_con_rol_guardar
-from centros.models import MESES, Centro, CifraMensual, Indicador, Modalidad, ReporteMensual
+from centros.models import Centro, CifraMensual, Indicador, Modalidad, ReporteMensual
 from centros.services import reporte_guardar, reportes_aprobar
 from tests.factories import (
     AreaFactory,
@@ -35,7 +36,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 E = ReporteMensual.Estado
 CLAVE = "Clave-de-prueba-2024"
-NOMBRES_MES = dict(MESES)
 
 # What the staff type for the month: 120 children where the centre had about 40 (and room for
 # 60) is far outside its range; the other two figures are ordinary.
@@ -68,7 +68,7 @@ class Escenario:
 
     @property
     def nombre_mes(self) -> str:
-        return NOMBRES_MES[self.mes]
+        return Mes(self.anio, self.mes).nombre
 
     def url_mes(self, centro: Centro | None = None) -> str:
         return reverse("centros:mes", args=[(centro or self.centro).pk, self.anio, self.mes])
