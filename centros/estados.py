@@ -21,6 +21,16 @@ class EstadoMes(models.TextChoices):
     POR_LLEGAR = "futuro", "Por llegar"
 
     @property
+    def debido(self) -> bool:
+        """A month that had to be reported by now: missing, entered or approved."""
+        return self in (
+            EstadoMes.SIN_DATOS,
+            EstadoMes.BORRADOR,
+            EstadoMes.ENVIADO,
+            EstadoMes.APROBADO,
+        )
+
+    @property
     def sin_aprobar(self) -> bool:
         """Entered but not yet approved."""
         return self in (EstadoMes.BORRADOR, EstadoMes.ENVIADO)

@@ -424,6 +424,16 @@ class ReporteMensual(models.Model):
         return self.estado == self.Estado.APROBADO
 
 
+def del_informe(anio: int, *, con_sin_aprobar: bool = False, via: str = "") -> Q:
+    """The months a year's report counts: the approved ones; every month entered only in a
+    preview (`con_sin_aprobar`), which says so on every page. `via` reaches the month from
+    another model ("reporte__")."""
+    condicion = Q(**{f"{via}anio": anio})
+    if not con_sin_aprobar:
+        condicion &= Q(**{f"{via}estado": ReporteMensual.Estado.APROBADO})
+    return condicion
+
+
 class CifraMensual(models.Model):
     """The value of one figure (indicador) in one centre's month."""
 

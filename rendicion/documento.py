@@ -17,6 +17,9 @@ from . import graficos
 from .selectors import APOYO_SOCIAL, DESARROLLO_INFANTIL, InformeRendicion
 from .tablas import tablas_del_informe
 
+# On every page of a preview that counts months not yet approved (page, PDF and command line).
+MARCA_BORRADOR = "BORRADOR — incluye cifras sin aprobar"
+
 # Resources of the PDF are addressed under this origin, which exists nowhere: the fetcher
 # below maps it to the project's static and media folders and refuses everything else.
 ORIGEN_PDF = "https://portal.casmul.invalid/"
@@ -58,6 +61,7 @@ def contexto_documento(informe: InformeRendicion) -> dict:
     presupuesto = informe.presupuesto
     return {
         "informe": informe,
+        "MARCA_BORRADOR": MARCA_BORRADOR,
         "institucion_nombre": settings.INSTITUCION_NOMBRE,
         "tablas": tablas_del_informe(informe),
         "graficos": graficos_del_informe(informe),

@@ -3,7 +3,10 @@
 The page, the PDF and the exports render the same `InformeRendicion`; nothing here is typed
 by hand except the year's texts (`InformeAnual`)."""
 
+import datetime
 from dataclasses import dataclass
+
+from django.utils import timezone
 
 from centros.selectors import informe as centros
 from convenios import selectors as convenios
@@ -35,6 +38,9 @@ def anios_con_informe() -> list[int]:
 @dataclass(frozen=True)
 class InformeRendicion:
     anio: int
+    # A preview that counts months not yet approved: marked on every page.
+    borrador: bool
+    completitud: centros.Completitud
     textos: InformeAnual
     areas: list[centros.Area]
     centros: centros.ConteoCentros
@@ -63,31 +69,46 @@ class InformeRendicion:
     fotos: list[centros.FotoCentro]
 
 
-def informe_rendicion(*, anio: int) -> InformeRendicion | None:
-    """Everything the year's report shows, or None when the year has no texts yet.
-    The number of queries does not depend on the amount of data."""
+def informe_rendicion(
+    *, anio: int, borrador: bool = False, hoy: datetime.date | None = None
+) -> InformeRendicion | None:
+    """Everything the year's report shows, or None when the year has no texts yet. Its
+    monthly figures come from approved months only; a `borrador` (the coordination's preview)
+    counts every month entered and says so. The number of queries does not depend on the
+    amount of data."""
     textos = informe_del_anio(anio=anio)
     if textos is None:
         return None
+    mensuales = {"con_sin_aprobar": borrador}
     return InformeRendicion(
         anio=anio,
+        borrador=borrador,
+        completitud=centros.completitud_del_anio(anio=anio, hoy=hoy or timezone.localdate()),
         textos=textos,
         areas=list(centros.areas()),
         centros=centros.centros_por_area(anio=anio),
         personal=centros.personal_por_area(anio=anio),
-        desarrollo_infantil=centros.usuarios_por_centro(anio=anio, area_codigo=DESARROLLO_INFANTIL),
-        desarrollo_infantil_anterior=centros.usuarios_por_centro(
-            anio=anio - 1, area_codigo=DESARROLLO_INFANTIL
+        desarrollo_infantil=centros.usuarios_por_centro(
+            anio=anio, area_codigo=DESARROLLO_INFANTIL, **mensuales
         ),
-        salud=centros.cifras_de_area(anio=anio, area_codigo=SALUD),
-        clinica=salud.resumen_clinica(anio=anio),
+        desarrollo_infantil_anterior=centros.usuarios_por_centro(
+            anio=anio - 1, area_codigo=DESARROLLO_INFANTIL, **mensuales
+        ),
+        salud=centros.cifras_de_area(anio=anio, area_codigo=SALUD, **mensuales),
+        clinica=salud.resumen_clinica(anio=anio, **mensuales),
         especialidades=list(salud.especialidades_ofertadas()),
         dotacion=salud.dotacion_profesional(anio=anio),
         horarios_clinica=list(centros.horarios_de_area(area_codigo=SALUD)),
-        apoyo_social=centros.usuarios_por_centro(anio=anio, area_codigo=APOYO_SOCIAL),
-        apoyo_social_anterior=centros.usuarios_por_centro(anio=anio - 1, area_codigo=APOYO_SOCIAL),
-        impulso_economico=centros.cifras_de_area(anio=anio, area_codigo=IMPULSO_ECONOMICO),
-        servicios_comunidad=centros.cifras_de_area(anio=anio, area_codigo=SERVICIOS_COMUNIDAD),
+        apoyo_social=centros.usuarios_por_centro(anio=anio, area_codigo=APOYO_SOCIAL, **mensuales),
+        apoyo_social_anterior=centros.usuarios_por_centro(
+            anio=anio - 1, area_codigo=APOYO_SOCIAL, **mensuales
+        ),
+        impulso_economico=centros.cifras_de_area(
+            anio=anio, area_codigo=IMPULSO_ECONOMICO, **mensuales
+        ),
+        servicios_comunidad=centros.cifras_de_area(
+            anio=anio, area_codigo=SERVICIOS_COMUNIDAD, **mensuales
+        ),
         instalaciones=list(centros.instalaciones_de_area(area_codigo=SERVICIOS_COMUNIDAD)),
         horarios_servicios=list(centros.horarios_de_area(area_codigo=SERVICIOS_COMUNIDAD)),
         convenios=list(convenios.convenios_del_informe(anio=anio)),

@@ -9,7 +9,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from casmul.meses import Mes
-from centros.models import Centro, ReporteMensual
+from centros.models import Centro, ReporteMensual, del_informe
 from centros.selectors.mensual import (
     CambioRegistrado,
     EstadoDelMes,
@@ -52,9 +52,12 @@ class ResumenClinica:
         return Decimal(self.total) / 12
 
 
-def resumen_clinica(*, anio: int) -> ResumenClinica:
-    """Patients per service in the year (every service listed) and their averages."""
-    atenciones = AtencionClinica.objects.filter(reporte__anio=anio)
+def resumen_clinica(*, anio: int, con_sin_aprobar: bool = False) -> ResumenClinica:
+    """Patients per service in the year (every service listed) and their averages, from the
+    approved months (every month entered, in a preview: `con_sin_aprobar`)."""
+    atenciones = AtencionClinica.objects.filter(
+        del_informe(anio, con_sin_aprobar=con_sin_aprobar, via="reporte__")
+    )
     totales = dict(atenciones.values_list("servicio").annotate(total=Sum("pacientes")).order_by())
     meses = atenciones.aggregate(meses=Count("reporte__mes", distinct=True))["meses"]
     return ResumenClinica(
@@ -67,10 +70,16 @@ def resumen_clinica(*, anio: int) -> ResumenClinica:
     )
 
 
-def pacientes_por_especialidad(*, anio: int) -> list[tuple[str, int]]:
-    """Patients per specialty in the year, where the months were broken down by specialty."""
+def pacientes_por_especialidad(
+    *, anio: int, con_sin_aprobar: bool = False
+) -> list[tuple[str, int]]:
+    """Patients per specialty in the year, where the months were broken down by specialty
+    (approved months, or every month entered: `con_sin_aprobar`)."""
     return list(
-        AtencionClinica.objects.filter(reporte__anio=anio, especialidad__isnull=False)
+        AtencionClinica.objects.filter(
+            del_informe(anio, con_sin_aprobar=con_sin_aprobar, via="reporte__"),
+            especialidad__isnull=False,
+        )
         .values_list("especialidad__nombre")
         .annotate(total=Sum("pacientes"))
         .order_by("especialidad__orden")

@@ -451,9 +451,18 @@ def centro_con_indicador_usuarios(indicador: Indicador | None = None, **kwargs) 
     return centro
 
 
-def cifras_del_anio(centro: Centro, indicador: Indicador, valores, anio: int = ANIO) -> None:
-    """One report per month (January onwards) with one figure each: `valores[i]` in month i+1.
-    Reuses a month's report when the centre already has one."""
+def cifras_del_anio(
+    centro: Centro,
+    indicador: Indicador,
+    valores,
+    anio: int = ANIO,
+    estado: str = ReporteMensual.Estado.APROBADO,
+) -> None:
+    """One report per month (January onwards) with one figure each: `valores[i]` in month i+1,
+    approved unless told otherwise (the months a report counts). Reuses a month's report when
+    the centre already has one."""
     for mes, valor in enumerate(valores, start=1):
-        reporte, _ = ReporteMensual.objects.get_or_create(centro=centro, anio=anio, mes=mes)
+        reporte, _ = ReporteMensual.objects.get_or_create(
+            centro=centro, anio=anio, mes=mes, defaults={"estado": estado}
+        )
         CifraMensualFactory(reporte=reporte, indicador=indicador, valor=Decimal(valor))

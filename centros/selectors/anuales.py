@@ -7,7 +7,7 @@ from django.db.models import Avg, Case, DecimalField, Max, Sum, When
 
 from casmul.montos import a_centavos
 
-from ..models import CifraMensual, Indicador
+from ..models import CifraMensual, Indicador, del_informe
 
 
 def valor_anual():
@@ -20,9 +20,14 @@ def valor_anual():
     )
 
 
-def cifras_anuales(*, anio: int, centro_ids=None) -> dict[tuple[int, str], Decimal]:
-    """Every figure's yearly value per centre: {(centro_id, indicador codigo): valor}."""
-    cifras = CifraMensual.objects.filter(reporte__anio=anio)
+def cifras_anuales(
+    *, anio: int, centro_ids=None, con_sin_aprobar: bool = False
+) -> dict[tuple[int, str], Decimal]:
+    """Every figure's yearly value per centre: {(centro_id, indicador codigo): valor}, from the
+    approved months (or every month entered, `con_sin_aprobar`)."""
+    cifras = CifraMensual.objects.filter(
+        del_informe(anio, con_sin_aprobar=con_sin_aprobar, via="reporte__")
+    )
     if centro_ids is not None:
         cifras = cifras.filter(reporte__centro_id__in=centro_ids)
     filas = (

@@ -61,8 +61,7 @@ class MatrizCompletitud:
 
     @property
     def debidos(self) -> int:
-        """Months that had to be reported by now: missing, entered or approved."""
-        return self.sin_datos + self.borradores + self.enviados + self.aprobados
+        return sum(1 for fila in self.filas for celda in fila.celdas if celda.estado.debido)
 
 
 def matriz_completitud(

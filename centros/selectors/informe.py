@@ -2,6 +2,7 @@
 centre's figures of the year, hours, equipment, photos and general actions."""
 
 import calendar
+import datetime
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -9,6 +10,7 @@ from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from casmul.montos import a_centavos
 
+from ..estados import EstadoMes
 from ..models import (
     AccionGeneral,
     Area,
@@ -23,8 +25,10 @@ from ..models import (
     Modalidad,
     OperacionAnual,
     ReporteMensual,
+    del_informe,
 )
 from .anuales import cifras_anuales, valor_anual
+from .estados import estados_del_anio
 
 
 @dataclass(frozen=True)
@@ -124,16 +128,19 @@ class TablaUsuarios:
         return self.por_modalidad(Modalidad.CONVENIO_MIES)
 
 
-def usuarios_por_centro(*, anio: int, area_codigo: str | None = None) -> TablaUsuarios:
+def usuarios_por_centro(
+    *, anio: int, area_codigo: str | None = None, con_sin_aprobar: bool = False
+) -> TablaUsuarios:
     """Users of each centre operating in the year, counted with the centre's users figure and
-    that figure's yearly rule (a stock is not summed over months). Centres whose users come
-    from another record (the clinic) are left out: see `salud.selectors`."""
+    that figure's yearly rule (a stock is not summed over months), from its approved months
+    (every month entered, in a preview: `con_sin_aprobar`). Centres whose users come from
+    another record (the clinic) are left out: see `salud.selectors`."""
     centros = Centro.objects.en_operacion(anio).filter(indicador_usuarios__isnull=False)
     if area_codigo:
         centros = centros.filter(area__codigo=area_codigo)
     anual = (
         CifraMensual.objects.filter(
-            reporte__anio=anio,
+            del_informe(anio, con_sin_aprobar=con_sin_aprobar, via="reporte__"),
             reporte__centro__in=centros,
             indicador=F("reporte__centro__indicador_usuarios"),
         )
@@ -218,9 +225,12 @@ class CifrasCentro:
     meses_reportados: int
 
 
-def cifras_de_area(*, anio: int, area_codigo: str) -> list[CifrasCentro]:
+def cifras_de_area(
+    *, anio: int, area_codigo: str, con_sin_aprobar: bool = False
+) -> list[CifrasCentro]:
     """Each centre of the área operating in the year, with the yearly value of every figure it
-    reports (each by its own rule) and how many months it reported."""
+    reports (each by its own rule) and how many months are behind it: its approved months
+    (every month entered, in a preview: `con_sin_aprobar`)."""
     centros = (
         Centro.objects.en_operacion(anio)
         .filter(area__codigo=area_codigo)
@@ -230,7 +240,9 @@ def cifras_de_area(*, anio: int, area_codigo: str) -> list[CifrasCentro]:
                 OperacionAnual.objects.filter(centro=OuterRef("pk"), anio=anio).values("personal")
             ),
             meses=Subquery(
-                ReporteMensual.objects.filter(centro=OuterRef("pk"), anio=anio)
+                ReporteMensual.objects.filter(
+                    del_informe(anio, con_sin_aprobar=con_sin_aprobar), centro=OuterRef("pk")
+                )
                 .values("centro")
                 .annotate(total=Count("pk"))
                 .values("total")
@@ -245,7 +257,9 @@ def cifras_de_area(*, anio: int, area_codigo: str) -> list[CifrasCentro]:
         .order_by("numero")
     )
     centros = list(centros)
-    valores = cifras_anuales(anio=anio, centro_ids=[centro.pk for centro in centros])
+    valores = cifras_anuales(
+        anio=anio, centro_ids=[centro.pk for centro in centros], con_sin_aprobar=con_sin_aprobar
+    )
     return [
         CifrasCentro(
             centro_id=centro.pk,
@@ -290,4 +304,31 @@ def fotos_del_anio(*, anio: int) -> QuerySet[FotoCentro]:
         FotoCentro.objects.filter(anio=anio)
         .select_related("centro")
         .order_by("centro__numero", "orden")
+    )
+
+
+@dataclass(frozen=True)
+class Completitud:
+    """How many months of operation are behind the report's figures."""
+
+    aprobados: int
+    debidos: int
+
+    @property
+    def completa(self) -> bool:
+        return self.aprobados == self.debidos
+
+
+def completitud_del_anio(*, anio: int, hoy: datetime.date) -> Completitud:
+    """Months of operation that had to be reported by `hoy` (every centre, the clinic too)
+    and how many of them are approved, by the completeness matrix's own rule."""
+    ids = list(Centro.objects.en_operacion(anio).values_list("pk", flat=True).distinct())
+    estados = [
+        celda.estado
+        for meses in estados_del_anio(centro_ids=ids, anio=anio, hoy=hoy).values()
+        for celda in meses
+    ]
+    return Completitud(
+        aprobados=estados.count(EstadoMes.APROBADO),
+        debidos=sum(1 for estado in estados if estado.debido),
     )

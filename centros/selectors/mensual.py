@@ -221,7 +221,8 @@ def anio_de_centro(*, centro: Centro, anio: int, hoy: datetime.date) -> AnioDeCe
                 advertencias=len(reporte["advertencias"]) if reporte else 0,
             )
         )
-    anuales = cifras_anuales(anio=anio, centro_ids=[centro.pk])
+    # The centre's own view: what it has entered so far, approved or not.
+    anuales = cifras_anuales(anio=anio, centro_ids=[centro.pk], con_sin_aprobar=True)
     return AnioDeCentro(
         centro=centro,
         anio=anio,

@@ -10,8 +10,9 @@ from ..exportar import TABLAS, archivo_de_tabla
 from ..selectors import anios_con_informe, informe_rendicion
 
 
-def _informe_o_404(anio: int):
-    informe = informe_rendicion(anio=anio)
+def _informe_o_404(request, anio: int):
+    # The coordination's preview counts months not yet approved; the report never does.
+    informe = informe_rendicion(anio=anio, borrador=request.GET.get("borrador") == "1")
     if informe is None:
         raise Http404(f"No existe el informe de {anio}.")
     return informe
@@ -24,7 +25,7 @@ def indice(request):
 
 @coordinacion_requerida
 def informe(request, anio: int):
-    informe = _informe_o_404(anio)
+    informe = _informe_o_404(request, anio)
     hoy = timezone.localdate()
     contexto = contexto_documento(informe) | {
         "observaciones": observaciones(anio=anio, hoy=hoy),
@@ -35,9 +36,10 @@ def informe(request, anio: int):
 
 @coordinacion_requerida
 def informe_pdf(request, anio: int):
-    informe = _informe_o_404(anio)
+    informe = _informe_o_404(request, anio)
     respuesta = HttpResponse(documento_pdf(informe), content_type="application/pdf")
-    respuesta["Content-Disposition"] = f'attachment; filename="informe-rendicion-{anio}.pdf"'
+    nombre = f"informe-rendicion-{anio}{'-borrador' if informe.borrador else ''}.pdf"
+    respuesta["Content-Disposition"] = f'attachment; filename="{nombre}"'
     return respuesta
 
 

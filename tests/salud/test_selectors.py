@@ -29,7 +29,10 @@ def clinica():
 
 
 def atencion(clinica, mes, servicio, pacientes, anio=2023, especialidad=None):
-    reporte, _ = ReporteMensual.objects.get_or_create(centro=clinica, anio=anio, mes=mes)
+    """Patients of an approved month: the only ones the report counts."""
+    reporte, _ = ReporteMensual.objects.get_or_create(
+        centro=clinica, anio=anio, mes=mes, defaults={"estado": ReporteMensual.Estado.APROBADO}
+    )
     return AtencionClinicaFactory(
         reporte=reporte, servicio=servicio, pacientes=pacientes, especialidad=especialidad
     )
@@ -100,22 +103,34 @@ def test_reported_months_are_the_distinct_months_with_records(clinica):
 
 
 def test_daily_average_divides_by_365_days():
-    AtencionClinicaFactory(reporte=ReporteMensualFactory(anio=2023, mes=1), pacientes=36500)
+    AtencionClinicaFactory(
+        reporte=ReporteMensualFactory(anio=2023, mes=1, estado=ReporteMensual.Estado.APROBADO),
+        pacientes=36500,
+    )
     resumen = resumen_clinica(anio=2023)
     assert resumen.dias_del_anio == 365
     assert resumen.promedio_diario == Decimal("100")
 
 
 def test_daily_average_divides_by_366_days_in_a_leap_year():
-    AtencionClinicaFactory(reporte=ReporteMensualFactory(anio=2024, mes=2), pacientes=732)
+    AtencionClinicaFactory(
+        reporte=ReporteMensualFactory(anio=2024, mes=2, estado=ReporteMensual.Estado.APROBADO),
+        pacientes=732,
+    )
     resumen = resumen_clinica(anio=2024)
     assert resumen.dias_del_anio == 366
     assert resumen.promedio_diario == Decimal("2")
 
 
 def test_monthly_average_divides_the_total_by_twelve():
-    AtencionClinicaFactory(reporte=ReporteMensualFactory(anio=2023, mes=1), pacientes=1000)
-    AtencionClinicaFactory(reporte=ReporteMensualFactory(anio=2023, mes=2), pacientes=200)
+    AtencionClinicaFactory(
+        reporte=ReporteMensualFactory(anio=2023, mes=1, estado=ReporteMensual.Estado.APROBADO),
+        pacientes=1000,
+    )
+    AtencionClinicaFactory(
+        reporte=ReporteMensualFactory(anio=2023, mes=2, estado=ReporteMensual.Estado.APROBADO),
+        pacientes=200,
+    )
     resumen = resumen_clinica(anio=2023)
     assert resumen.promedio_mensual == Decimal("100")
     assert resumen.promedio_diario == Decimal(1200) / 365

@@ -13,11 +13,16 @@ class Command(BaseCommand):
         parser.add_argument("anio", type=int, help="Año del informe, p. ej. 2023.")
         parser.add_argument("--pdf", type=Path, metavar="ARCHIVO", help="Escribe el PDF aquí.")
         parser.add_argument("--html", type=Path, metavar="ARCHIVO", help="Escribe el HTML aquí.")
+        parser.add_argument(
+            "--borrador",
+            action="store_true",
+            help="Vista previa: cuenta también los meses sin aprobar y lo dice en cada página.",
+        )
 
-    def handle(self, *args, anio, pdf, html, **options):
+    def handle(self, *args, anio, pdf, html, borrador, **options):
         if not pdf and not html:
             raise CommandError("Indique --pdf ARCHIVO, --html ARCHIVO o ambos.")
-        informe = informe_rendicion(anio=anio)
+        informe = informe_rendicion(anio=anio, borrador=borrador)
         if informe is None:
             raise CommandError(
                 f"No existe el informe de {anio}: créelo en el portal (Rendición de cuentas)."
