@@ -1,5 +1,6 @@
 """Forms of `centros`: the monthly figures of a centre, as its staff type them."""
 
+import re
 from decimal import Decimal
 
 from django import forms
@@ -158,38 +159,50 @@ class CifrasMesForm(EdicionMesForm):
         return filas
 
 
-class IdsField(forms.Field):
-    """Report ids from checkboxes (one id each) or a row's button ("12,15,18")."""
+_SELECCION = re.compile(r"([0-9]{1,10}):([0-9]{1,10})")
+
+
+class SeleccionField(forms.Field):
+    """Months chosen on the matrix, each as "id:version" (the version the coordinator saw),
+    from checkboxes (one each) or a row's button ("12:3,15:2")."""
 
     widget = forms.MultipleHiddenInput
 
-    def to_python(self, value):
-        ids = []
+    def to_python(self, value) -> dict[int, int]:
+        versiones = {}
         for parte in value or []:
             for texto in str(parte).split(","):
                 texto = texto.strip()
                 if not texto:
                     continue
-                if not texto.isdigit():
+                if not (encontrado := _SELECCION.fullmatch(texto)):
                     raise ValidationError("Selección no válida.", code="invalid")
-                ids.append(int(texto))
-        return ids
+                versiones[int(encontrado[1])] = int(encontrado[2])
+        return versiones
 
 
 class AprobarForm(forms.Form):
     # Checked cells, or the months of one row when its own button was pressed.
-    reportes = IdsField(required=False)
+    reportes = SeleccionField(required=False)
     fila = forms.CharField(required=False)
     filtros = forms.CharField(required=False)
 
     def clean(self):
         cleaned_data = super().clean()
+        if self.has_error("reportes"):
+            return cleaned_data
         fila = cleaned_data.get("fila")
-        ids = IdsField().clean([fila]) if fila else cleaned_data.get("reportes") or []
-        if not ids:
+        versiones = SeleccionField().clean([fila]) if fila else cleaned_data.get("reportes")
+        if not versiones:
             raise ValidationError("Seleccione al menos un mes enviado para aprobar.")
-        cleaned_data["ids"] = ids
+        cleaned_data["versiones"] = versiones
         return cleaned_data
+
+
+class AprobarMesForm(forms.Form):
+    """The approval of one month from its review, with the version on screen."""
+
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
 
 
 class ReabrirForm(forms.Form):

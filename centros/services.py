@@ -2,6 +2,7 @@
 
 import calendar
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from PIL import Image, ImageOps, UnidentifiedImageError
 from simple_history.utils import bulk_update_with_history
@@ -411,39 +412,123 @@ def cifras_del_mes_guardar(
     return escritas
 
 
-@transaction.atomic
-def reportes_aprobar(*, reporte_ids: list[int], usuario) -> tuple[int, int]:
-    """Approves the submitted months among the given ones; returns (approved, skipped).
-    Drafts and months already approved are skipped, not changed."""
-    reportes = list(
-        ReporteMensual.objects.select_for_update().filter(
-            pk__in=reporte_ids, estado=ReporteMensual.Estado.ENVIADO
-        )
+@dataclass(frozen=True)
+class ResultadoAprobacion:
+    aprobados: int
+    # Not submitted (drafts, months approved already): left as they are.
+    no_enviados: int
+    # Changed after the coordinator saw them: they must be looked at again.
+    cambiados: list[ReporteMensual]
+    # With warnings, in a bulk approval: approved one by one, after their warnings are read.
+    con_advertencias: list[ReporteMensual]
+
+    @property
+    def mensaje(self) -> str:
+        """What happened, in sentences for the coordinator, naming the months not approved."""
+        if self.aprobados == 1:
+            mensaje = "1 mes aprobado"
+        else:
+            mensaje = f"{self.aprobados or 'Ningún'} meses aprobados".replace(
+                "Ningún meses aprobados", "Ningún mes aprobado"
+            )
+        if self.no_enviados == 1:
+            mensaje += "; 1 omitido (no estaba enviado)"
+        elif self.no_enviados:
+            mensaje += f"; {self.no_enviados} omitidos (no estaban enviados)"
+        mensaje += "."
+        if self.cambiados:
+            mensaje += (
+                " No se aprobó porque cambió después de que usted lo abrió (revíselo de nuevo): "
+                f"{_meses_nombrados(self.cambiados)}."
+            )
+        if self.con_advertencias:
+            mensaje += (
+                " Con advertencias, se aprueba cada uno desde su revisión, tras leerlas: "
+                f"{_meses_nombrados(self.con_advertencias)}."
+            )
+        return mensaje
+
+
+def _meses_nombrados(reportes: list[ReporteMensual]) -> str:
+    return "; ".join(
+        f"{reporte.centro.nombre_corto}, {Mes(reporte.anio, reporte.mes)}" for reporte in reportes
     )
+
+
+@transaction.atomic
+def reportes_aprobar(
+    *, versiones: dict[int, int], usuario, advertencias_vistas: bool = False
+) -> ResultadoAprobacion:
+    """Approves the submitted months among the given ones ({report id: the version the
+    coordinator saw}). Not approved, and said: a month changed since that version, and, unless
+    the coordinator approves it from its review with the warnings in sight
+    (`advertencias_vistas`), a month with warnings. Drafts and months approved already are
+    left as they are."""
+    reportes = list(
+        ReporteMensual.objects.select_for_update(of=("self",))
+        .select_related("centro")
+        .filter(pk__in=list(versiones))
+        .order_by("centro__numero", "anio", "mes")
+    )
+    enviados = [r for r in reportes if r.estado == ReporteMensual.Estado.ENVIADO]
+    cambiados = [r for r in enviados if r.version != versiones[r.pk]]
+    con_advertencias = [
+        r for r in enviados if r not in cambiados and r.advertencias and not advertencias_vistas
+    ]
+    aprobar = [r for r in enviados if r not in cambiados and r not in con_advertencias]
     ahora = timezone.now()
-    for reporte in reportes:
+    for reporte in aprobar:
         reporte.estado = ReporteMensual.Estado.APROBADO
         reporte.aprobado_por = usuario
         reporte.aprobado_en = ahora
         reporte.version += 1
     bulk_update_with_history(
-        reportes,
+        aprobar,
         ReporteMensual,
         ["estado", "aprobado_por", "aprobado_en", "version"],
         default_user=usuario,
         default_change_reason="Aprobado",
     )
-    return len(reportes), len(set(reporte_ids)) - len(reportes)
+    return ResultadoAprobacion(
+        aprobados=len(aprobar),
+        no_enviados=len(versiones) - len(enviados),
+        cambiados=cambiados,
+        con_advertencias=con_advertencias,
+    )
 
 
-def reportes_aprobar_mensaje(aprobados: int, omitidos: int) -> str:
-    """What `reportes_aprobar` did, in a sentence for the user."""
-    mensaje = f"{aprobados} mes aprobado" if aprobados == 1 else f"{aprobados} meses aprobados"
-    if omitidos == 1:
-        mensaje += "; 1 omitido (no estaba enviado)"
-    elif omitidos:
-        mensaje += f"; {omitidos} omitidos (no estaban enviados)"
-    return mensaje + "."
+@transaction.atomic
+def reportes_enviar(*, centro: Centro, anio: int, usuario) -> int:
+    """Submits in one step every draft of the centre's year that holds all the figures the
+    centre reports and has no warnings: what its month page would let through without a
+    comment. The others stay drafts, to be sent from their page. Returns how many."""
+    indicadores = centro.indicadores_centro.count()
+    sin_advertencias = ReporteMensual.objects.filter(
+        centro=centro, anio=anio, estado=ReporteMensual.Estado.BORRADOR, advertencias=[]
+    )
+    completos = list(
+        sin_advertencias.annotate(escritas=Count("cifras"))
+        .filter(escritas=indicadores)
+        .values_list("pk", flat=True)
+    )
+    # Locked apart: PostgreSQL locks no rows of a grouped query.
+    borradores = list(
+        sin_advertencias.select_for_update().filter(pk__in=completos if indicadores else [])
+    )
+    ahora = timezone.now()
+    for reporte in borradores:
+        reporte.estado = ReporteMensual.Estado.ENVIADO
+        reporte.enviado_en = ahora
+        reporte.actualizado_por = usuario
+        reporte.version += 1
+    bulk_update_with_history(
+        borradores,
+        ReporteMensual,
+        ["estado", "enviado_en", "actualizado_por", "version"],
+        default_user=usuario,
+        default_change_reason="Enviado con los demás borradores del año",
+    )
+    return len(borradores)
 
 
 @transaction.atomic

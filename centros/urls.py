@@ -10,4 +10,10 @@ urlpatterns = [
     path("completitud/<int:anio>/", completitud.matriz, name="completitud"),
     path("completitud/<int:anio>/aprobar/", completitud.aprobar, name="aprobar"),
     path("reportes/<int:reporte_id>/reabrir/", completitud.reabrir, name="reabrir"),
+    path("reportes/<int:reporte_id>/revisar/", completitud.revisar, name="revisar"),
+    path(
+        "<int:centro_id>/<int:anio>/enviar-borradores/",
+        mensual.enviar_borradores,
+        name="enviar_borradores",
+    ),
 ]

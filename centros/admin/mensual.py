@@ -18,7 +18,6 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from casmul.formato import dinero, numero
 from casmul.numeros import Clase, numero_leer
-from casmul.roles import Rol, tiene_rol
 
 from ..admin_del_mes import (
     MOTIVO_ADMIN,
@@ -36,8 +35,6 @@ from ..services import (
     mes_abierto_a_registro,
     reporte_bloquear,
     reporte_cerrar_edicion,
-    reportes_aprobar,
-    reportes_aprobar_mensaje,
     valores_validar,
 )
 
@@ -224,13 +221,13 @@ class ReporteMensualAdmin(MesAprobadoSoloLectura, SimpleHistoryAdmin):
             "Seguimiento",
             {
                 "description": "El estado cambia solo al enviar el mes (centro), al aprobarlo "
-                "(acción «Aprobar» de la lista) o al reabrirlo (con su motivo).",
+                "(matriz de completitud, con la versión revisada) o al reabrirlo (con su "
+                "motivo).",
                 "fields": ["estado_del_mes", "seguimiento", "actualizado", *CAMPOS_DEL_FLUJO],
             },
         ),
     ]
     inlines = [CifraMensualInline]
-    actions = ["aprobar"]
 
     def reporte_de(self, obj):
         return obj
@@ -331,17 +328,6 @@ class ReporteMensualAdmin(MesAprobadoSoloLectura, SimpleHistoryAdmin):
             ReporteMensual.objects.filter(pk=form.instance.pk).update(
                 advertencias=advertencias_del_mes(reporte=form.instance)
             )
-
-    def has_aprobar_permission(self, request):
-        return tiene_rol(request.user, Rol.COORDINACION, Rol.ADMINISTRACION)
-
-    @admin.action(description="Aprobar los meses enviados seleccionados", permissions=["aprobar"])
-    def aprobar(self, request, queryset):
-        aprobados, omitidos = reportes_aprobar(
-            reporte_ids=list(queryset.values_list("pk", flat=True)), usuario=request.user
-        )
-        nivel = messages.SUCCESS if aprobados else messages.WARNING
-        self.message_user(request, reportes_aprobar_mensaje(aprobados, omitidos), nivel)
 
 
 @admin.register(CifraMensual)

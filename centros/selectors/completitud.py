@@ -34,6 +34,20 @@ class FilaMatriz:
     def aprobados(self) -> int:
         return self.contar(EstadoMes.APROBADO)
 
+    @property
+    def aprobables_en_bloque(self) -> list[EstadoDeMes]:
+        return [celda for celda in self.celdas if celda.aprobable_en_bloque]
+
+    @property
+    def por_revisar(self) -> int:
+        """Submitted with warnings: each is approved from its review."""
+        return self.enviados - len(self.aprobables_en_bloque)
+
+    @property
+    def seleccion_en_bloque(self) -> str:
+        """The row button's selection: its submitted months without warnings."""
+        return ",".join(celda.seleccion for celda in self.aprobables_en_bloque)
+
 
 @dataclass(frozen=True)
 class MatrizCompletitud:

@@ -18,6 +18,18 @@ class EstadoDeMes:
     estado: EstadoMes
     reporte_id: int | None
     advertencias: int
+    # What an approval from the matrix carries: a month changed since is not approved.
+    version: int = 0
+
+    @property
+    def aprobable_en_bloque(self) -> bool:
+        """Submitted without warnings: a month with warnings is approved from its review."""
+        return self.estado == EstadoMes.ENVIADO and not self.advertencias
+
+    @property
+    def seleccion(self) -> str:
+        """The month as a selection of the matrix: "id:version"."""
+        return f"{self.reporte_id}:{self.version}"
 
     @property
     def nombre_estado(self) -> str:
@@ -31,7 +43,7 @@ def estados_del_anio(
     reportes = {
         (fila["centro_id"], fila["mes"]): fila
         for fila in ReporteMensual.objects.filter(centro_id__in=centro_ids, anio=anio).values(
-            "pk", "centro_id", "mes", "estado", "advertencias"
+            "pk", "centro_id", "mes", "estado", "advertencias", "version"
         )
     }
     operaciones = {
@@ -56,6 +68,7 @@ def estados_del_anio(
                     ),
                     reporte_id=reporte["pk"] if reporte else None,
                     advertencias=len(reporte["advertencias"]) if reporte else 0,
+                    version=reporte["version"] if reporte else 0,
                 )
             )
         resultado[centro_id] = meses

@@ -12,11 +12,11 @@ from casmul.meses import MESES, PRIMER_ANIO, anio_valido
 from casmul.permisos import coordinacion_requerida
 
 from ..filters import CentrosCompletitudFilter
-from ..forms import AprobarForm, ReabrirForm
+from ..forms import AprobarForm, AprobarMesForm, ReabrirForm
 from ..models import Centro, ReporteMensual
 from ..selectors.completitud import matriz_completitud
 from ..selectors.mensual import formulario_mensual
-from ..services import reporte_reabrir, reportes_aprobar, reportes_aprobar_mensaje
+from ..services import reporte_reabrir, reportes_aprobar
 
 
 def _url_matriz(anio: int, filtros: str = "") -> str:
@@ -52,15 +52,39 @@ def matriz(request, anio: int):
 def aprobar(request, anio: int):
     form = AprobarForm(request.POST)
     if not form.is_valid():
-        for error in form.non_field_errors() or ["Selección no válida."]:
+        for error in form.non_field_errors() or form.errors.get("reportes", []):
             messages.error(request, error)
         return redirect(_url_matriz(anio, request.POST.get("filtros", "")))
-    aprobados, omitidos = reportes_aprobar(
-        reporte_ids=form.cleaned_data["ids"], usuario=request.user
+    resultado = reportes_aprobar(versiones=form.cleaned_data["versiones"], usuario=request.user)
+    completo = resultado.aprobados and not (resultado.cambiados or resultado.con_advertencias)
+    messages.add_message(
+        request, messages.SUCCESS if completo else messages.WARNING, resultado.mensaje
     )
-    nivel = messages.SUCCESS if aprobados else messages.WARNING
-    messages.add_message(request, nivel, reportes_aprobar_mensaje(aprobados, omitidos))
     return redirect(_url_matriz(anio, form.cleaned_data["filtros"]))
+
+
+@coordinacion_requerida
+def revisar(request, reporte_id: int):
+    """A submitted month with its figures, their warnings and the centre's comment, approved
+    from here with the version on screen: the only way to approve a month with warnings."""
+    reporte = get_object_or_404(ReporteMensual.objects.select_related("centro"), pk=reporte_id)
+    form = AprobarMesForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        resultado = reportes_aprobar(
+            versiones={reporte.pk: form.cleaned_data["version"]},
+            usuario=request.user,
+            advertencias_vistas=True,
+        )
+        if resultado.aprobados:
+            messages.success(request, f"Se aprobó {reporte}.")
+            return redirect(_url_matriz(reporte.anio))
+        form.add_error(None, resultado.mensaje)
+    contexto = {
+        "reporte": reporte,
+        "mes": formulario_mensual(centro=reporte.centro, anio=reporte.anio, mes=reporte.mes),
+        "form": form,
+    }
+    return render(request, "centros/revisar.html", contexto, status=400 if form.errors else 200)
 
 
 @coordinacion_requerida

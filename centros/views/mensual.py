@@ -14,15 +14,21 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from casmul.meses import PRIMER_ANIO, Mes, anio_valido
 from casmul.permisos import puede_registrar_cifras
 
+from ..estados import EstadoMes
 from ..forms import CifrasMesForm, EdicionMesForm
 from ..models import Indicador, LineaServicio, ReporteMensual
 from ..selectors.mensual import anio_de_centro, formulario_mensual, historial_de_mes
-from ..services import ConflictoDeVersion, advertencias_de_cifras, reporte_guardar
+from ..services import (
+    ConflictoDeVersion,
+    advertencias_de_cifras,
+    reporte_guardar,
+    reportes_enviar,
+)
 from .acceso import centro_de_usuario
 
 REGLAS = {
@@ -184,6 +190,7 @@ def anio(request, centro_id: int, anio: int):
         "filas": filas,
         "anuales": anuales,
         "puede_registrar": puede_registrar_cifras(request.user),
+        "borradores": sum(1 for mes in datos.meses if mes.estado == EstadoMes.BORRADOR),
         "anterior": anio - 1 if anio > PRIMER_ANIO else None,
         "siguiente": anio + 1 if anio < hoy.year else None,
     }
@@ -217,3 +224,24 @@ def _tabla_cifras(datos):
         for i in datos.indicadores
     ]
     return columnas, filas, anuales
+
+
+@login_required
+@require_POST
+def enviar_borradores(request, centro_id: int, anio: int):
+    """Sends the year's drafts that need no comment to review, in one step."""
+    centro = centro_de_usuario(request.user, centro_id)
+    mes_de_url(anio, 1)
+    if not puede_registrar_cifras(request.user):
+        raise PermissionDenied("La Coordinación revisa y aprueba los meses; no los envía.")
+    enviados = reportes_enviar(centro=centro, anio=anio, usuario=request.user)
+    if enviados:
+        meses = "1 mes" if enviados == 1 else f"{enviados} meses"
+        messages.success(request, f"Se enviaron a revisión {meses} de {anio}.")
+    else:
+        messages.warning(
+            request,
+            "No hay borradores completos y sin advertencias que enviar: los demás se envían "
+            "desde su mes, con un comentario.",
+        )
+    return redirect("centros:anio", centro_id=centro.pk, anio=anio)

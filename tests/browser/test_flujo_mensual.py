@@ -358,21 +358,24 @@ def test_the_coordination_approves_the_submitted_month_on_the_matrix(
     expect(celda).to_have_class(re.compile(r"\bestado-enviado\b"))
     expect(celda).to_have_class(re.compile(r"\bcelda-advertida\b"))
 
+    # A month with warnings cannot be ticked: it is opened, read and approved from its review.
     etiqueta = f"Aprobar {escenario.nombre_mes} de {escenario.centro.nombre_corto}"
-    pagina.get_by_label(etiqueta, exact=True).check()
+    expect(pagina.get_by_label(etiqueta, exact=True)).to_have_count(0)
+    celda.get_by_role("link").click()
+    expect(pagina.get_by_role("heading", name=re.compile("^Revisar"))).to_be_visible()
+    expect(pagina.locator(".aviso-advertencias")).to_contain_text("Advertencias de las cifras")
+    expect(pagina.locator(".ficha-mes")).to_contain_text(COMENTARIO)
     with _envio(pagina) as envio:
-        pagina.get_by_role("button", name="Aprobar seleccionados").click()
+        pagina.get_by_role("button", name="Aprobar este mes").click()
 
     assert envio.value.status == 302
-    expect(pagina.locator(".aviso-success")).to_have_text("1 mes aprobado.")
+    expect(pagina.locator(".aviso-success")).to_contain_text("Se aprobó")
     expect(celda).to_have_class(re.compile(r"\bestado-aprobado\b"))
     expect(celda.get_by_role("link")).to_have_attribute(
         "title", re.compile(rf"{escenario.nombre_mes} {escenario.anio}: Aprobado")
     )
     expect(celda.get_by_role("checkbox")).to_have_count(0)
-    # Only the ticked month: the other centre's submitted month still waits for review.
-    otra = f"Aprobar {escenario.nombre_mes} de {escenario.otro.nombre_corto}"
-    expect(pagina.get_by_label(otra, exact=True)).not_to_be_checked()
+    # Only that month: the other centre's submitted month still waits for review.
     reporte.refresh_from_db()
     assert reporte.estado == E.APROBADO
     assert reporte.aprobado_por == escenario.coordinacion
@@ -386,7 +389,11 @@ def test_the_coordination_approves_the_submitted_month_on_the_matrix(
 
 def test_an_approved_month_has_no_inputs_and_refuses_a_forged_post(pagina, url, escenario):
     reporte = _enviado(escenario)
-    reportes_aprobar(reporte_ids=[reporte.pk], usuario=escenario.coordinacion)
+    reportes_aprobar(
+        versiones={reporte.pk: reporte.version},
+        usuario=escenario.coordinacion,
+        advertencias_vistas=True,
+    )
 
     _ingresar(pagina, url, escenario.url_mes(), escenario.personal)
     expect(pagina).to_have_url(url(escenario.url_mes()))

@@ -361,33 +361,12 @@ def test_the_report_autocomplete_for_a_figure_offers_no_approved_month(mes):
     assert ids == {mes.borrador.pk}
 
 
-# --- Approving from the admin ------------------------------------------------------------------
+# --- Approving is not an admin action ----------------------------------------------------------
 
 
-@pytest.mark.parametrize("rol", [Rol.COORDINACION, Rol.ADMINISTRACION])
-def test_the_admin_approves_submitted_months_through_the_service(mes, rol):
-    enviados = [
-        ReporteMensualFactory(centro=mes.centro, anio=2023, mes=m, estado=E.ENVIADO) for m in (5, 6)
-    ]
-    cliente = _cliente(rol)
-    seleccion = [*enviados, mes.borrador, mes.aprobado]
-
-    respuesta = cliente.post(
-        _url(ReporteMensual, "changelist"),
-        {"action": "aprobar", "_selected_action": [r.pk for r in seleccion]},
-    )
-
-    assert respuesta.status_code == 302
-    assert _mensajes(respuesta) == ["2 meses aprobados; 2 omitidos (no estaban enviados)."]
-    for reporte in enviados:
-        reporte.refresh_from_db()
-        assert (reporte.estado, reporte.aprobado_por) == (E.APROBADO, cliente.usuario)
-        assert reporte.history.latest().history_change_reason == "Aprobado"
-    mes.borrador.refresh_from_db()
-    assert mes.borrador.estado == E.BORRADOR
-
-
-def test_approve_is_the_only_state_action_and_the_coordination_only_views(mes):
+def test_the_admin_changes_no_state_and_the_coordination_only_views(mes):
+    """Months are approved on the completeness matrix, with the version the coordinator saw
+    and their warnings in sight; the admin's list offers no approval of its own."""
     cliente = _cliente(Rol.COORDINACION)
 
     lista = cliente.get(_url(ReporteMensual, "changelist"))
@@ -395,6 +374,6 @@ def test_approve_is_the_only_state_action_and_the_coordination_only_views(mes):
         _url(ReporteMensual, "change", mes.borrador.pk), _datos_reporte(mes.borrador)
     )
 
-    acciones = [valor for valor, _ in lista.context["action_form"].fields["action"].choices]
-    assert acciones == ["", "aprobar"]
+    # Nothing to act on in bulk: no approval here, and the coordination deletes nothing.
+    assert lista.context["action_form"] is None
     assert cambio.status_code == 403

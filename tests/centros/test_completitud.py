@@ -41,6 +41,11 @@ def _mes(centro, mes, estado=E.BORRADOR, anio=ANIO, **kwargs):
     return ReporteMensualFactory(centro=centro, anio=anio, mes=mes, estado=estado, **kwargs)
 
 
+def _seleccion(*reportes):
+    """The months as the matrix's checkboxes send them: with the version on screen."""
+    return [f"{reporte.pk}:{reporte.version}" for reporte in reportes]
+
+
 def _usuario(rol, nombre=None, centros=()):
     return usuario_con_rol_guardar(
         username=nombre or f"u-{rol.name.lower()}",
@@ -114,6 +119,7 @@ def test_each_month_shows_its_state_links_to_its_page_and_marks_warnings(centro)
     aprobado = _mes(centro, 1, E.APROBADO)
     enviado = _mes(centro, 2, E.ENVIADO, advertencias=["Usuarios: 52 supera la capacidad."])
     borrador = _mes(centro, 3, E.BORRADOR)
+    limpio = _mes(centro, 5, E.ENVIADO)
     tardio = _centro(numero=1002, mes_inicio=4)
 
     respuesta = _cliente(Rol.COORDINACION).get(_url_matriz())
@@ -127,14 +133,18 @@ def test_each_month_shows_its_state_links_to_its_page_and_marks_warnings(centro)
         "sin_datos",
     ]
     assert [c.estado for c in filas[1002].celdas[:4]] == ["no_opera"] * 3 + ["sin_datos"]
-    for mes in (1, 2, 3, 12):
+    for mes in (1, 3, 12):
         assert reverse("centros:mes", args=[centro.pk, ANIO, mes]) in html
+    # A submitted month opens its review, where it is approved.
+    assert reverse("centros:revisar", args=[enviado.pk]) in html
     assert reverse("centros:mes", args=[tardio.pk, ANIO, 4]) in html
     assert "estado-no_opera" in html
-    # Only submitted months can be ticked for approval.
-    assert f'name="reportes" value="{enviado.pk}"' in html
-    assert f'name="reportes" value="{aprobado.pk}"' not in html
-    assert f'name="reportes" value="{borrador.pk}"' not in html
+    # Only submitted months without warnings can be ticked, each with the version on screen;
+    # the one with warnings is approved from its review.
+    assert f'name="reportes" value="{limpio.pk}:{limpio.version}"' in html
+    for reporte in (enviado, aprobado, borrador):
+        assert f'name="reportes" value="{reporte.pk}:' not in html
+    assert "1 por revisar" in html
     assert html.count('class="advertencia" aria-hidden="true">⚠') == 1
     assert "1 advertencia" in html
 
@@ -301,7 +311,7 @@ def test_approving_is_for_the_coordination_and_the_administration(rol, centro, e
     antes = _foto_reportes()
 
     respuesta = _cliente(rol, centros=[centro]).post(
-        _url_aprobar(), {"reportes": [r.pk for r in enviados]}
+        _url_aprobar(), {"reportes": _seleccion(*enviados)}
     )
 
     assert respuesta.status_code == _esperado(rol, 302)
@@ -316,7 +326,7 @@ def test_approving_by_get_is_refused_and_writes_nothing(rol, centro, enviados):
     antes = _foto_reportes()
 
     respuesta = _cliente(rol, centros=[centro]).get(
-        _url_aprobar(), {"reportes": [r.pk for r in enviados]}
+        _url_aprobar(), {"reportes": _seleccion(*enviados)}
     )
 
     assert respuesta.status_code == _esperado(rol, 405)
@@ -333,7 +343,7 @@ def test_many_months_are_approved_at_once_and_drafts_are_skipped(centro, enviado
     respuesta = cliente.post(
         _url_aprobar(),
         {
-            "reportes": [r.pk for r in [*enviados, borrador, ya_aprobado]],
+            "reportes": _seleccion(*enviados, borrador, ya_aprobado),
             "filtros": "area=&estado=enviado",
         },
     )
@@ -356,13 +366,13 @@ def test_the_row_button_approves_the_submitted_months_of_that_row_only(centro, e
     enviado_otro = _mes(otro, 1, E.ENVIADO)
     cliente = _cliente(Rol.COORDINACION)
     html = cliente.get(_url_matriz()).content.decode()
-    valor_fila = "".join(f"{r.pk}," for r in enviados)
+    valor_fila = ",".join(_seleccion(*enviados))
     assert f'name="fila" value="{valor_fila}"' in html
 
     respuesta = cliente.post(
         # A ticked box of another row does not count when a row's button is pressed.
         _url_aprobar(),
-        {"fila": valor_fila, "reportes": [enviado_otro.pk]},
+        {"fila": valor_fila, "reportes": _seleccion(enviado_otro)},
     )
 
     assert _mensajes(respuesta) == ["3 meses aprobados."]
@@ -373,7 +383,7 @@ def test_one_month_approved_is_said_in_singular(centro, enviados):
     borrador = _mes(centro, 4, E.BORRADOR)
 
     respuesta = _cliente(Rol.COORDINACION).post(
-        _url_aprobar(), {"reportes": [enviados[0].pk, borrador.pk]}
+        _url_aprobar(), {"reportes": _seleccion(enviados[0], borrador)}
     )
 
     assert _mensajes(respuesta) == ["1 mes aprobado; 1 omitido (no estaba enviado)."]
@@ -537,7 +547,7 @@ def test_two_simultaneous_approvals_approve_each_month_once():
     clientes = [Client(), Client()]
     for cliente, nombre in zip(clientes, ["coord-a", "coord-b"], strict=True):
         cliente.force_login(_usuario(Rol.COORDINACION, nombre=nombre))
-    datos = {"reportes": [r.pk for r in enviados]}
+    datos = {"reportes": _seleccion(*enviados)}
 
     respuestas = _a_la_vez(*(lambda c=c: c.post(_url_aprobar(), datos) for c in clientes))
 

@@ -14,11 +14,13 @@ from centros.services import (
     reporte_guardar,
     reporte_reabrir,
     reportes_aprobar,
+    reportes_enviar,
 )
 from tests.factories import (
     IndicadorCentroFactory,
     IndicadorFactory,
     OperacionAnualFactory,
+    ReporteMensualFactory,
     UserFactory,
     centro_con_indicador_usuarios,
     cifras_del_anio,
@@ -142,9 +144,16 @@ def test_a_stale_version_is_a_conflict_and_nothing_is_overwritten(centro, usuari
     assert CifraMensual.objects.get().valor == 38
 
 
+def _aprobar(usuario, *reportes, **kwargs):
+    """Approves the months at the versions they have now (as the matrix shows them)."""
+    return reportes_aprobar(
+        versiones={r.pk: r.version for r in reportes}, usuario=usuario, **kwargs
+    )
+
+
 def test_an_approved_month_cannot_be_changed_until_reopened(centro, usuario):
     reporte = _guardar(centro, usuario, {"usuarios": "36"}, enviar=True)
-    assert reportes_aprobar(reporte_ids=[reporte.pk], usuario=usuario) == (1, 0)
+    assert _aprobar(usuario, reporte).aprobados == 1
 
     with pytest.raises(ValidationError, match="aprobado"):
         _guardar(centro, usuario, {"usuarios": "37"}, version=2)
@@ -160,14 +169,16 @@ def test_approving_skips_drafts(centro, usuario):
     borrador = _guardar(centro, usuario, {"usuarios": "36"}, mes=4)
     enviado = _guardar(centro, usuario, {"usuarios": "36"}, mes=5, enviar=True)
 
-    assert reportes_aprobar(reporte_ids=[borrador.pk, enviado.pk], usuario=usuario) == (1, 1)
+    resultado = _aprobar(usuario, borrador, enviado)
+
+    assert (resultado.aprobados, resultado.no_enviados) == (1, 1)
     borrador.refresh_from_db()
     assert borrador.estado == ReporteMensual.Estado.BORRADOR
 
 
 def test_reopening_needs_a_reason(centro, usuario):
     reporte = _guardar(centro, usuario, {"usuarios": "36"}, enviar=True)
-    reportes_aprobar(reporte_ids=[reporte.pk], usuario=usuario)
+    _aprobar(usuario, reporte)
 
     with pytest.raises(ValidationError, match="por qué"):
         reporte_reabrir(reporte=reporte, motivo="  ", usuario=usuario)
@@ -215,3 +226,58 @@ def test_two_simultaneous_saves_of_the_same_version_one_wins_one_conflicts():
 
     assert sorted(resultados) == ["conflicto", "ok"]
     assert ReporteMensual.objects.get().version == 2
+
+
+# --- Approval tied to what was reviewed ----------------------------------------------------------
+
+
+def test_a_month_changed_after_the_coordinator_saw_it_is_not_approved_and_is_named(centro, usuario):
+    # Given: the coordinator sees the month submitted with 10; staff resubmits 99 meanwhile.
+    reporte = _guardar(centro, usuario, {"usuarios": "10"}, enviar=True)
+    visto = reporte.version
+    _guardar(centro, usuario, {"usuarios": "99"}, version=visto, enviar=True, comentario="Corrige")
+
+    # When: the coordinator approves what they saw.
+    resultado = reportes_aprobar(versiones={reporte.pk: visto}, usuario=usuario)
+
+    # Then: nothing is approved and the message names the month.
+    reporte.refresh_from_db()
+    assert reporte.estado == ReporteMensual.Estado.ENVIADO
+    assert (resultado.aprobados, [r.pk for r in resultado.cambiados]) == (0, [reporte.pk])
+    assert "cambió después de que usted lo abrió" in resultado.mensaje
+    assert f"{centro.nombre_corto}, mayo de 2024" in resultado.mensaje
+
+
+def test_a_month_with_warnings_is_not_approved_in_bulk_only_from_its_review(centro, usuario):
+    cifras_del_anio(centro, centro.indicador_usuarios, [30, 31, 30, 32], anio=2024)
+    # 45 users: above the centre's capacity of 40.
+    reporte = _guardar(
+        centro, usuario, {"usuarios": "45"}, version=0, enviar=True, comentario="Subió"
+    )
+    assert reporte.advertencias
+
+    en_bloque = _aprobar(usuario, reporte)
+    reporte.refresh_from_db()
+    assert (en_bloque.aprobados, reporte.estado) == (0, ReporteMensual.Estado.ENVIADO)
+    assert "Con advertencias" in en_bloque.mensaje
+
+    revisado = _aprobar(usuario, reporte, advertencias_vistas=True)
+    reporte.refresh_from_db()
+    assert (revisado.aprobados, reporte.estado) == (1, ReporteMensual.Estado.APROBADO)
+
+
+def test_the_year_s_complete_drafts_without_warnings_are_submitted_in_one_step(centro, usuario):
+    completo = _guardar(centro, usuario, {"usuarios": "30"}, mes=1)
+    vacio = ReporteMensualFactory(centro=centro, anio=2024, mes=2)  # opened, nothing typed
+    _guardar(centro, usuario, {"usuarios": "31"}, mes=3)
+    advertido = _guardar(centro, usuario, {"usuarios": "90"}, mes=4)
+    assert advertido.advertencias and not completo.advertencias
+
+    enviados = reportes_enviar(centro=centro, anio=2024, usuario=usuario)
+
+    estados = dict(ReporteMensual.objects.values_list("mes", "estado"))
+    assert enviados == 2
+    assert estados == {1: "enviado", 2: "borrador", 3: "enviado", 4: "borrador"}
+    assert vacio.cifras.count() == 0
+    ultimo = ReporteMensual.objects.get(mes=1).history.latest()
+    assert (ultimo.history_user, ultimo.estado) == (usuario, "enviado")
