@@ -61,6 +61,49 @@ class LineaServicio(models.TextChoices):
     SERVICIOS_COMUNIDAD = "servicios_comunidad", "Servicios a la comunidad"
 
 
+class DefinicionDelAnio:
+    """A record whose fields define how a year's figures are counted (an indicator's rule,
+    a centre's área): once a year has approved months, those fields belong to it. Changing
+    them would silently change published totals, so it is refused until the months are
+    reopened."""
+
+    campos_del_anio: tuple[str, ...] = ()
+
+    def anios_aprobados(self) -> list[int]:
+        raise NotImplementedError
+
+    def mensaje_del_anio(self, anios: str) -> str:
+        raise NotImplementedError
+
+    def comprobar_definicion_del_anio(self) -> None:
+        if self.pk is None:
+            return
+        atributos = {campo: self._meta.get_field(campo).attname for campo in self.campos_del_anio}
+        guardado = type(self).objects.filter(pk=self.pk).values(*atributos.values()).first()
+        cambiados = [
+            campo
+            for campo, atributo in atributos.items()
+            if guardado is not None and guardado[atributo] != getattr(self, atributo)
+        ]
+        if not cambiados:
+            return
+        anios = self.anios_aprobados()
+        if anios:
+            mensaje = self.mensaje_del_anio(", ".join(str(anio) for anio in anios))
+            raise ValidationError(dict.fromkeys(cambiados, mensaje))
+
+
+def anios_con_meses_aprobados(**filtro) -> list[int]:
+    """The years with approved months among the months (or their figures) filtered."""
+    return sorted(
+        set(
+            ReporteMensual.objects.filter(estado=ReporteMensual.Estado.APROBADO, **filtro)
+            .values_list("anio", flat=True)
+            .distinct()
+        )
+    )
+
+
 class CentroQuerySet(models.QuerySet):
     def en_operacion(self, anio: int):
         """Centres that operated at some time in the year."""
@@ -70,8 +113,10 @@ class CentroQuerySet(models.QuerySet):
         return self.filter(personal_asignado=usuario)
 
 
-class Centro(models.Model):
+class Centro(DefinicionDelAnio, models.Model):
     """A centre or project (the report numbers them 1–30)."""
+
+    campos_del_anio = ("area", "modalidad", "linea_servicio", "indicador_usuarios")
 
     numero = models.PositiveSmallIntegerField("número", unique=True)
     nombre = models.CharField(max_length=200, unique=True)
@@ -121,6 +166,7 @@ class Centro(models.Model):
         return f"{self.numero}. {self.nombre}"
 
     def clean(self):
+        self.comprobar_definicion_del_anio()
         if (
             self.pk
             and self.indicador_usuarios_id
@@ -129,6 +175,16 @@ class Centro(models.Model):
             raise ValidationError(
                 {"indicador_usuarios": "Elija uno de los indicadores que reporta el centro."}
             )
+
+    def anios_aprobados(self) -> list[int]:
+        return anios_con_meses_aprobados(centro=self)
+
+    def mensaje_del_anio(self, anios: str) -> str:
+        return (
+            f"No se puede cambiar: {self.nombre_corto} tiene meses aprobados de {anios}, y el "
+            "informe de ese año se calcula con este dato. Para corregirlo, la Coordinación debe "
+            "reabrir antes esos meses."
+        )
 
     @property
     def marca_modalidad(self) -> str:
@@ -225,8 +281,10 @@ class FotoCentro(models.Model):
         return (self.imagen_impresion or self.imagen).url
 
 
-class Indicador(models.Model):
+class Indicador(DefinicionDelAnio, models.Model):
     """A kind of monthly figure, and how it adds up over a year."""
+
+    campos_del_anio = ("agregacion", "unidad")
 
     class Agregacion(models.TextChoices):
         # Flows (attendances, visits, income) add up; stocks (enrolled users, artisans in
@@ -252,6 +310,19 @@ class Indicador(models.Model):
 
     def __str__(self):
         return self.nombre
+
+    def clean(self):
+        self.comprobar_definicion_del_anio()
+
+    def anios_aprobados(self) -> list[int]:
+        return anios_con_meses_aprobados(cifras__indicador=self)
+
+    def mensaje_del_anio(self, anios: str) -> str:
+        return (
+            f"No se puede cambiar: «{self.nombre}» tiene cifras en meses aprobados de {anios}, "
+            "y su regla da los totales de esos años. Para contar de otro modo en adelante, cree "
+            "un indicador nuevo y asígnelo a los centros."
+        )
 
     @property
     def es_monetario(self) -> bool:
