@@ -15,6 +15,7 @@ urlpatterns = [
     path("centros/", include("centros.urls")),
     path("salud/", include("salud.urls")),
     path("rendicion/", include("rendicion.urls")),
+    path("publicaciones/", include("rendicion.urls_publicas")),
     path("admin/", admin.site.urls),
 ]
 

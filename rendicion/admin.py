@@ -7,6 +7,7 @@ from .models import (
     Firmante,
     InformeAnual,
     ObjetivoEstrategico,
+    Publicacion,
     SeccionFortalecimiento,
     TerminoGlosario,
 )
@@ -93,3 +94,21 @@ class FirmanteAdmin(_DelInformeAdmin):
     list_display = ["nombre", "rol", "cargo", "informe"]
     list_filter = ["informe", "rol"]
     search_fields = ["nombre", "cargo"]
+
+
+@admin.register(Publicacion)
+class PublicacionAdmin(admin.ModelAdmin):
+    """Published versions are made by `informe_publicar` and never change: read-only here."""
+
+    list_display = ["anio", "version", "publicado_en", "publicado_por", "pdf_sha256"]
+    list_filter = ["anio"]
+    ordering = ["-anio", "-version"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

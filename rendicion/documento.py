@@ -2,6 +2,7 @@
 command line."""
 
 import mimetypes
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -11,7 +12,7 @@ from django.template.loader import render_to_string
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from casmul.formato import dinero
+from casmul.formato import dinero, numero
 
 from . import graficos
 from .selectors import APOYO_SOCIAL, DESARROLLO_INFANTIL, InformeRendicion
@@ -110,9 +111,26 @@ def _ruta_local(ruta_url: str) -> Path | None:
     return ruta
 
 
-def documento_html(informe: InformeRendicion, *, para_pdf: bool = False) -> str:
-    """The standalone report document (cover to signatures)."""
-    contexto = contexto_documento(informe) | {"para_pdf": para_pdf}
+def _cifra(texto: str) -> str:
+    """A snapshot's value as the report prints it: 1600469.59 -> 1.600.469,59; text as is."""
+    try:
+        valor = Decimal(texto)
+    except (InvalidOperation, TypeError):
+        return texto
+    return numero(valor, 2 if valor != valor.to_integral_value() else 0)
+
+
+def documento_html(informe: InformeRendicion, *, para_pdf: bool = False, publicacion=None) -> str:
+    """The standalone report document (cover to signatures); a published version says which
+    on its cover and, from version 2 on, opens with its errata."""
+    contexto = contexto_documento(informe) | {
+        "para_pdf": para_pdf,
+        "publicacion": publicacion,
+        "erratas": [
+            {**errata, "antes": _cifra(errata["antes"]), "despues": _cifra(errata["despues"])}
+            for errata in (publicacion.erratas if publicacion else [])
+        ],
+    }
     return render_to_string("rendicion/informe_documento.html", contexto)
 
 

@@ -27,8 +27,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from .selectors import informe_rendicion
-from .tablas import TABLAS, DefinicionTabla, Tabla
+from .selectors import InformeRendicion, informe_rendicion
+from .tablas import TABLAS, DefinicionTabla, Tabla, tablas_del_informe
 
 TOTAL = "total"  # tablib tag of the rows the report prints as totals
 INICIOS_DE_FORMULA = ("=", "+", "-", "@", "\t", "\r")
@@ -101,14 +101,10 @@ def _formato_numero(valor) -> str | None:
     return None
 
 
-def a_xlsx(datos: tablib.Dataset, *, hoja: str = "Tabla") -> bytes:
-    """One sheet: bold header (frozen), bold totals, numbers and dates as such, with formats
+def _hoja(libro: Workbook, datos: tablib.Dataset, nombre: str) -> None:
+    """A sheet: bold header (frozen), bold totals, numbers and dates as such, with formats
     (thousands, the value's decimals, dd/mm/yyyy). tablib's own XLSX writer sets no formats."""
-    libro = Workbook()
-    libro.properties.title = datos.title or hoja
-    libro.properties.creator = settings.INSTITUCION_NOMBRE
-    hoja_xlsx = libro.active
-    hoja_xlsx.title = hoja[:31]
+    hoja_xlsx = libro.create_sheet(nombre[:31])
     hoja_xlsx.append([_celda_xlsx(e) for e in datos.headers])
     for celda in hoja_xlsx[1]:
         celda.font = Font(bold=True)
@@ -129,9 +125,31 @@ def a_xlsx(datos: tablib.Dataset, *, hoja: str = "Tabla") -> bytes:
             anchos[columna] = max(anchos[columna], len(str(valor)) if valor is not None else 0)
     for columna, ancho in enumerate(anchos, start=1):
         hoja_xlsx.column_dimensions[get_column_letter(columna)].width = min(ancho + 2, ANCHO_MAXIMO)
+
+
+def _libro(titulo: str, hojas: list[tuple[tablib.Dataset, str]]) -> bytes:
+    libro = Workbook()
+    libro.remove(libro.active)
+    libro.properties.title = titulo
+    libro.properties.creator = settings.INSTITUCION_NOMBRE
+    for datos, nombre in hojas:
+        _hoja(libro, datos, nombre)
     salida = BytesIO()
     libro.save(salida)
     return salida.getvalue()
+
+
+def a_xlsx(datos: tablib.Dataset, *, hoja: str = "Tabla") -> bytes:
+    """One table as a workbook of one sheet."""
+    return _libro(datos.title or hoja, [(datos, hoja)])
+
+
+def libro_del_informe(informe: InformeRendicion) -> bytes:
+    """Every table of the report, a sheet each, in the report's order."""
+    return _libro(
+        f"Rendición de cuentas {informe.anio}",
+        [(dataset(tabla), tabla.definicion.hoja) for tabla in tablas_del_informe(informe).values()],
+    )
 
 
 @dataclass(frozen=True)

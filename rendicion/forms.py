@@ -348,3 +348,35 @@ class InformeCrearForm(forms.Form):
             return None
         anteriores = [existente for existente in self.anios_existentes if existente < anio]
         return anteriores[-1] if anteriores else None
+
+
+# --- Publishing --------------------------------------------------------------------------------
+
+
+class PublicarForm(forms.Form):
+    motivo = forms.CharField(
+        label="Motivo de la fe de erratas",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Solo desde la segunda versión: se imprime junto a las cifras que cambiaron.",
+    )
+
+
+# A PDF of the report is a few MB; ten times the data, some 20.
+TAMANIO_MAXIMO_VERIFICAR = 50 * 1024 * 1024
+
+
+class VerificarForm(forms.Form):
+    archivo = forms.FileField(
+        label="Archivo a verificar",
+        help_text="El PDF (o el HTML, el libro de tablas o las cifras) tal como lo recibió.",
+    )
+
+    def clean_archivo(self):
+        archivo = self.cleaned_data["archivo"]
+        if archivo.size > TAMANIO_MAXIMO_VERIFICAR:
+            raise ValidationError(
+                "El archivo pasa de 50 MB: ningún informe publicado es tan grande.", code="grande"
+            )
+        return archivo

@@ -1,5 +1,9 @@
+import hashlib
+
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 # The year's own texts, listed once for the texts page, the admin and the copy to a new year.
 CAMPOS_NARRATIVOS = [
@@ -145,3 +149,62 @@ class Firmante(models.Model):
 
     def __str__(self):
         return f"{self.get_rol_display()}: {self.nombre}"
+
+
+def sha256(contenido: bytes) -> str:
+    """The fingerprint a published file is known by."""
+    return hashlib.sha256(contenido).hexdigest()
+
+
+def _carpeta_publicacion(publicacion: "Publicacion", nombre: str) -> str:
+    return f"publicaciones/{publicacion.anio}/v{publicacion.version}/{nombre}"
+
+
+class Publicacion(models.Model):
+    """A published version of a year's report: the files handed to the council, fixed with
+    their SHA-256 and never rendered again. Version 1 is the report; each later one is an
+    erratum, with its reason and the figures it changed."""
+
+    anio = models.PositiveSmallIntegerField("año")
+    version = models.PositiveSmallIntegerField("versión")
+    publicado_en = models.DateTimeField("publicado el", default=timezone.now)
+    publicado_por = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="publicado por",
+    )
+    motivo = models.TextField(
+        blank=True, help_text="Por qué se publica una fe de erratas (desde la versión 2)."
+    )
+    # Each changed figure since the previous version: {"cifra", "antes", "despues"}.
+    erratas = models.JSONField(default=list, blank=True)
+    pdf = models.FileField(upload_to=_carpeta_publicacion)
+    html = models.FileField(upload_to=_carpeta_publicacion)
+    libro = models.FileField("libro de tablas (XLSX)", upload_to=_carpeta_publicacion)
+    cifras = models.FileField("cifras (JSON)", upload_to=_carpeta_publicacion)
+    pdf_sha256 = models.CharField("SHA-256 del PDF", max_length=64)
+    html_sha256 = models.CharField("SHA-256 del HTML", max_length=64)
+    libro_sha256 = models.CharField("SHA-256 del libro", max_length=64)
+    cifras_sha256 = models.CharField("SHA-256 de las cifras", max_length=64)
+
+    class Meta:
+        ordering = ["-anio", "-version"]
+        verbose_name = "publicación"
+        verbose_name_plural = "publicaciones"
+        constraints = [
+            models.UniqueConstraint(fields=["anio", "version"], name="publicacion_unica"),
+        ]
+
+    def __str__(self):
+        return f"Rendición de cuentas {self.anio}, versión {self.version}"
+
+    @property
+    def archivos(self) -> list[tuple[str, str, str]]:
+        """(kind, its Spanish name, SHA-256) of each stored file."""
+        return [
+            ("pdf", "PDF", self.pdf_sha256),
+            ("html", "HTML", self.html_sha256),
+            ("libro", "Tablas (XLSX)", self.libro_sha256),
+            ("cifras", "Cifras (JSON)", self.cifras_sha256),
+        ]

@@ -6,6 +6,7 @@ by hand except the year's texts (`InformeAnual`)."""
 import datetime
 from dataclasses import dataclass
 
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from centros.selectors import informe as centros
@@ -13,7 +14,7 @@ from convenios import selectors as convenios
 from presupuesto import selectors as presupuesto
 from salud import selectors as salud
 
-from .models import InformeAnual
+from .models import InformeAnual, Publicacion, sha256
 
 DESARROLLO_INFANTIL = "desarrollo-infantil"
 SALUD = "atencion-salud"
@@ -121,3 +122,30 @@ def informe_rendicion(
         contratacion=presupuesto.contratacion_por_tipo(anio=anio),
         fotos=list(centros.fotos_del_anio(anio=anio)),
     )
+
+
+def publicaciones() -> QuerySet[Publicacion]:
+    """Every published version of every year, newest first: the public archive."""
+    return Publicacion.objects.select_related("publicado_por").order_by("-anio", "-version")
+
+
+@dataclass(frozen=True)
+class Verificacion:
+    publicacion: Publicacion
+    archivo: str  # which of its files: "PDF", "HTML", …
+
+
+def publicacion_de_archivo(contenido: bytes) -> Verificacion | None:
+    """The published version a file is, by its SHA-256, or None: a copy changed by one byte
+    is none."""
+    huella = sha256(contenido)
+    for publicacion in publicaciones().filter(
+        Q(pdf_sha256=huella)
+        | Q(html_sha256=huella)
+        | Q(libro_sha256=huella)
+        | Q(cifras_sha256=huella)
+    ):
+        for _, nombre, suya in publicacion.archivos:
+            if suya == huella:
+                return Verificacion(publicacion=publicacion, archivo=nombre)
+    return None

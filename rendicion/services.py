@@ -1,28 +1,37 @@
-"""Writes of `rendicion`: the year's narrative texts, and a new year started from a copy.
+"""Writes of `rendicion`: the year's narrative texts, a new year started from a copy, and the
+publication of a year's report (and its errata).
 
 The texts page edits a report as one document (texts, contact block and four tables). Two
 people may have it open at once, so a save states what it started from (`version` and the
 `informe_huella` fingerprint) and is refused, naming what changed, if the stored report moved on.
 """
 
+import datetime
 import hashlib
 import json
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.text import capfirst
 
+from .documento import documento_html, pdf_de_html
+from .exportar import libro_del_informe
+from .instantanea import erratas, instantanea, instantanea_json
 from .models import (
     CAMPOS_TEXTO,
     Firmante,
     InformeAnual,
     ObjetivoEstrategico,
+    Publicacion,
     SeccionFortalecimiento,
     TerminoGlosario,
+    sha256,
 )
+from .selectors import informe_rendicion
 
 # The four tables of the page: name → (model, fields of a row, heading).
 TABLAS = {
@@ -318,3 +327,68 @@ def informe_crear_desde_anterior(*, anio: int) -> InformeAnual:
         for tabla in TABLAS:
             _filas_crear(informe, tabla, contenido[tabla])
     return informe
+
+
+# --- Publishing -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def informe_publicar(
+    *, anio: int, usuario, motivo: str = "", hoy: datetime.date | None = None
+) -> Publicacion:
+    """Publishes the year's report as its next version: the PDF, the HTML, a workbook with
+    every table and a JSON snapshot of every figure, each stored with its SHA-256 and never
+    rendered again. From version 2 on it is an erratum: it needs its reason, and its PDF opens
+    with the figures that changed since the previous version (old → new). Only approved
+    months count, as in the report itself."""
+    informe = informe_rendicion(anio=anio, hoy=hoy)
+    if informe is None:
+        raise ValidationError(
+            f"No existe el informe de {anio}: cree sus textos antes de publicarlo.",
+            code="sin_informe",
+        )
+    # Locked so that two publications at once cannot take the same version.
+    anterior = (
+        Publicacion.objects.select_for_update().filter(anio=anio).order_by("-version").first()
+    )
+    motivo = motivo.strip()
+    datos = instantanea(informe)
+    cambios = []
+    if anterior is not None:
+        if not motivo:
+            raise ValidationError(
+                {"motivo": "Indique el motivo de la fe de erratas: se imprime junto a los cambios."}
+            )
+        with anterior.cifras.open("rb") as archivo:
+            cambios = erratas(json.loads(archivo.read()), datos)
+        if not cambios:
+            raise ValidationError(
+                f"Ninguna cifra cambió desde la versión {anterior.version}: no hay una fe de "
+                "erratas que publicar.",
+                code="sin_cambios",
+            )
+    publicacion = Publicacion(
+        anio=anio,
+        version=anterior.version + 1 if anterior else 1,
+        publicado_por=usuario,
+        motivo=motivo,
+        erratas=cambios,
+    )
+    nombre = f"rendicion-{anio}-v{publicacion.version}"
+    archivos = {
+        "pdf": (
+            pdf_de_html(documento_html(informe, para_pdf=True, publicacion=publicacion)),
+            "pdf",
+        ),
+        "html": (documento_html(informe, publicacion=publicacion).encode("utf-8"), "html"),
+        "libro": (libro_del_informe(informe), "xlsx"),
+        "cifras": (instantanea_json(datos | {"version": publicacion.version}), "json"),
+    }
+    for campo, (contenido, extension) in archivos.items():
+        setattr(publicacion, f"{campo}_sha256", sha256(contenido))
+        getattr(publicacion, campo).save(
+            f"{nombre}.{extension}", ContentFile(contenido), save=False
+        )
+    publicacion.full_clean()
+    publicacion.save()
+    return publicacion

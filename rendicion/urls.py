@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import informe, textos
+from .views import informe, publicaciones, textos
 
 app_name = "rendicion"
 
@@ -14,5 +14,6 @@ urlpatterns = [
         name="tabla_exportar",
     ),
     path("<int:anio>/textos/", textos.textos_editar, name="textos_editar"),
+    path("<int:anio>/publicar/", publicaciones.publicar, name="publicar"),
     path("nuevo/", textos.informe_crear, name="informe_crear"),
 ]

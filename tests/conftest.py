@@ -8,3 +8,10 @@ from centros.management.commands.demo import FIXTURES_2023
 def datos_2023(db):
     """The 2023 records of the reference report (and the 2022 centres), as in fixtures/."""
     call_command("loaddata", *FIXTURES_2023, verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def media_temporal(settings, tmp_path):
+    """Files a test writes (photos, published reports) go to its own folder, never to the
+    project's media/."""
+    settings.MEDIA_ROOT = tmp_path / "media"

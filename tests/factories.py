@@ -43,8 +43,10 @@ from rendicion.models import (
     Firmante,
     InformeAnual,
     ObjetivoEstrategico,
+    Publicacion,
     SeccionFortalecimiento,
     TerminoGlosario,
+    sha256,
 )
 from salud.models import AtencionClinica, DotacionProfesional, Especialidad, Servicio
 
@@ -436,6 +438,26 @@ class FirmanteFactory(DjangoModelFactory):
     nombre = factory.Sequence(lambda n: f"Mgtr. Firmante {n}")
     cargo = "Técnico de planificación"
     orden = 0
+
+
+class PublicacionFactory(DjangoModelFactory):
+    """A published version with small stand-in files (publishing itself is tested through
+    `rendicion.services.informe_publicar`)."""
+
+    class Meta:
+        model = Publicacion
+
+    anio = ANIO
+    version = factory.Sequence(lambda n: n + 1)
+    publicado_por = factory.SubFactory(UserFactory)
+    pdf = factory.django.FileField(filename="informe.pdf", data=b"%PDF-1.7")
+    html = factory.django.FileField(filename="informe.html", data=b"<html></html>")
+    libro = factory.django.FileField(filename="tablas.xlsx", data=b"PK")
+    cifras = factory.django.FileField(filename="cifras.json", data=b"{}")
+    pdf_sha256 = factory.LazyAttribute(lambda p: sha256(b"%PDF-1.7"))
+    html_sha256 = factory.LazyAttribute(lambda p: sha256(b"<html></html>"))
+    libro_sha256 = factory.LazyAttribute(lambda p: sha256(b"PK"))
+    cifras_sha256 = factory.LazyAttribute(lambda p: sha256(b"{}"))
 
 
 # --- Helpers -------------------------------------------------------------------------------

@@ -332,3 +332,45 @@ def completitud_del_anio(*, anio: int, hoy: datetime.date) -> Completitud:
         aprobados=estados.count(EstadoMes.APROBADO),
         debidos=sum(1 for estado in estados if estado.debido),
     )
+
+
+@dataclass(frozen=True)
+class CifraDelAnio:
+    """A centre's figure of the year as the report counts it, with what is behind it."""
+
+    centro_numero: int
+    centro: str
+    indicador: str
+    nombre: str
+    regla: str
+    valor: Decimal
+    meses: int
+
+
+def cifras_con_regla(*, anio: int) -> list[CifraDelAnio]:
+    """Every figure of every centre in the year: its yearly value by its rule, from the
+    approved months, and how many months are behind it. One query."""
+    filas = (
+        CifraMensual.objects.filter(del_informe(anio, via="reporte__"))
+        .values(
+            "reporte__centro__numero",
+            "reporte__centro__nombre_corto",
+            "indicador__codigo",
+            "indicador__nombre",
+            "indicador__agregacion",
+        )
+        .annotate(valor_anual=valor_anual(), meses=Count("reporte", distinct=True))
+        .order_by("reporte__centro__numero", "indicador__codigo")
+    )
+    return [
+        CifraDelAnio(
+            centro_numero=fila["reporte__centro__numero"],
+            centro=fila["reporte__centro__nombre_corto"],
+            indicador=fila["indicador__codigo"],
+            nombre=fila["indicador__nombre"],
+            regla=Indicador.Agregacion(fila["indicador__agregacion"]).label,
+            valor=a_centavos(fila["valor_anual"]),
+            meses=fila["meses"],
+        )
+        for fila in filas
+    ]

@@ -43,11 +43,12 @@ from rendicion.models import (
     Firmante,
     InformeAnual,
     ObjetivoEstrategico,
+    Publicacion,
     SeccionFortalecimiento,
     TerminoGlosario,
 )
 from salud.models import AtencionClinica, DotacionProfesional, Especialidad, Servicio
-from tests.factories import cedula_con_verificador
+from tests.factories import PublicacionFactory, cedula_con_verificador
 
 APPS = ["centros", "salud", "convenios", "presupuesto", "rendicion"]
 CEDULA = "1710034065"
@@ -254,6 +255,7 @@ def datos(db):
     Firmante.objects.create(
         informe=d.informe, rol=Firmante.Rol.ELABORADO, nombre="Ing. Y", cargo="Técnico"
     )
+    PublicacionFactory()
     return d
 
 
@@ -289,7 +291,9 @@ def test_the_admin_form_leaves_no_field_out(admin_user, model):
 @pytest.mark.parametrize("model", MODELOS_REGISTRADOS, ids=lambda model: model._meta.label)
 def test_changelist_and_add_page_answer_when_empty(admin_client, model):
     assert admin_client.get(url_admin(model, "changelist")).status_code == 200
-    assert admin_client.get(url_admin(model, "add")).status_code == 200
+    # Published versions are made only by publishing, and never changed.
+    esperado = 403 if model is Publicacion else 200
+    assert admin_client.get(url_admin(model, "add")).status_code == esperado
 
 
 @pytest.mark.parametrize("model", MODELOS_REGISTRADOS, ids=lambda model: model._meta.label)

@@ -1,0 +1,82 @@
+"""Published reports: the coordination publishes a year (and its errata); anyone may list and
+download the published versions, which are public documents; a file can be verified."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from casmul.permisos import coordinacion_requerida
+
+from ..forms import PublicarForm, VerificarForm
+from ..models import Publicacion
+from ..selectors import informe_rendicion, publicacion_de_archivo, publicaciones
+from ..services import informe_publicar
+
+TIPOS = {
+    "pdf": ("pdf", "application/pdf"),
+    "html": ("html", "text/html; charset=utf-8"),
+    "libro": ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "cifras": ("json", "application/json"),
+}
+
+
+@require_safe
+def archivo(request):
+    """The public archive: every published version of every year with its files' SHA-256."""
+    return render(request, "rendicion/publicaciones.html", {"publicaciones": publicaciones()})
+
+
+@require_safe
+def descargar(request, anio: int, version: int, tipo: str):
+    if tipo not in TIPOS:
+        raise Http404("No existe ese archivo.")
+    publicacion = get_object_or_404(Publicacion, anio=anio, version=version)
+    extension, contenido = TIPOS[tipo]
+    respuesta = FileResponse(
+        getattr(publicacion, tipo).open("rb"),
+        content_type=contenido,
+        as_attachment=tipo != "html",
+        filename=f"rendicion-{anio}-v{version}.{extension}",
+    )
+    # A published file never changes: caches may keep it.
+    respuesta["Cache-Control"] = "public, max-age=31536000, immutable"
+    return respuesta
+
+
+@coordinacion_requerida
+def publicar(request, anio: int):
+    informe = informe_rendicion(anio=anio)
+    if informe is None:
+        raise Http404(f"No existe el informe de {anio}.")
+    anteriores = list(publicaciones().filter(anio=anio))
+    form = PublicarForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        try:
+            publicacion = informe_publicar(
+                anio=anio, usuario=request.user, motivo=form.cleaned_data["motivo"]
+            )
+        except ValidationError as error:
+            form.add_error(
+                "motivo" if "motivo" in getattr(error, "error_dict", {}) else None, error
+            )
+        else:
+            messages.success(request, f"Se publicó {publicacion}.")
+            return redirect("publicaciones:archivo")
+    contexto = {"informe": informe, "anteriores": anteriores, "form": form, "hoy": timezone.now()}
+    return render(request, "rendicion/publicar.html", contexto, status=400 if form.errors else 200)
+
+
+@login_required
+def verificar(request):
+    """Upload a file, learn which published version it is (or that it is none)."""
+    form = VerificarForm(request.POST or None, request.FILES or None)
+    resultado, verificado = None, False
+    if form.is_bound and form.is_valid():
+        resultado = publicacion_de_archivo(form.cleaned_data["archivo"].read())
+        verificado = True
+    contexto = {"form": form, "resultado": resultado, "verificado": verificado}
+    return render(request, "rendicion/verificar.html", contexto)
