@@ -1,6 +1,7 @@
 """Months of a year: the one value every app uses for "which month", its neighbours, its name,
 and whether it has come yet. Month names and the portal's range of years live only here."""
 
+import calendar
 import datetime
 from dataclasses import dataclass
 
@@ -64,6 +65,10 @@ class Mes:
         return self.mas(1)
 
     @property
+    def dias(self) -> int:
+        return calendar.monthrange(self.anio, self.numero)[1]
+
+    @property
     def nombre(self) -> str:
         """Its Spanish name: "Enero"."""
         return NOMBRES_MES[self.numero - 1]
@@ -82,3 +87,25 @@ class Mes:
 
     def __str__(self) -> str:
         return f"{self.nombre.lower()} de {self.anio}"
+
+
+@dataclass(frozen=True)
+class Periodo:
+    """The months a centre operated in a year, which its averages are taken over."""
+
+    meses: tuple[Mes, ...]
+
+    @classmethod
+    def de_operacion(cls, anio: int, operaciones) -> "Periodo":
+        """The months of the year inside any of the (from, to) operations given; the whole
+        year when none is known (nothing was recorded then anyway)."""
+        numeros = {m for desde, hasta in operaciones for m in range(desde, hasta + 1)}
+        return cls(tuple(Mes(anio, numero) for numero in sorted(numeros or range(1, 13))))
+
+    @property
+    def cantidad(self) -> int:
+        return len(self.meses)
+
+    @property
+    def dias(self) -> int:
+        return sum(mes.dias for mes in self.meses)

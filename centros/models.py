@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -496,10 +496,16 @@ class ReporteMensual(models.Model):
 
 
 def del_informe(anio: int, *, con_sin_aprobar: bool = False, via: str = "") -> Q:
-    """The months a year's report counts: the approved ones; every month entered only in a
-    preview (`con_sin_aprobar`), which says so on every page. `via` reaches the month from
-    another model ("reporte__")."""
-    condicion = Q(**{f"{via}anio": anio})
+    """The months a year's report counts: the approved ones inside the centre's operation;
+    every month entered only in a preview (`con_sin_aprobar`), which says so on every page.
+    `via` reaches the month from another model ("reporte__")."""
+    en_operacion = OperacionAnual.objects.filter(
+        centro=OuterRef(f"{via}centro"),
+        anio=anio,
+        mes_inicio__lte=OuterRef(f"{via}mes"),
+        mes_fin__gte=OuterRef(f"{via}mes"),
+    )
+    condicion = Q(**{f"{via}anio": anio}) & Q(Exists(en_operacion))
     if not con_sin_aprobar:
         condicion &= Q(**{f"{via}estado": ReporteMensual.Estado.APROBADO})
     return condicion

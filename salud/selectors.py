@@ -1,6 +1,5 @@
 """Read functions of the clinic: Tablas 2–5 of the report."""
 
-import calendar
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
@@ -8,8 +7,8 @@ from decimal import Decimal
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
-from casmul.meses import Mes
-from centros.models import Centro, ReporteMensual, del_informe
+from casmul.meses import Mes, Periodo
+from centros.models import Centro, LineaServicio, OperacionAnual, ReporteMensual, del_informe
 from centros.selectors.mensual import (
     CambioRegistrado,
     EstadoDelMes,
@@ -33,6 +32,8 @@ class ResumenClinica:
     anio: int
     por_servicio: list[PacientesServicio]
     meses_reportados: int
+    # The clinic's months of operation: its averages are taken over them.
+    operacion: Periodo
 
     @property
     def total(self) -> int:
@@ -40,16 +41,12 @@ class ResumenClinica:
         return sum(fila.pacientes for fila in self.por_servicio)
 
     @property
-    def dias_del_anio(self) -> int:
-        return 366 if calendar.isleap(self.anio) else 365
-
-    @property
     def promedio_diario(self) -> Decimal:
-        return Decimal(self.total) / self.dias_del_anio
+        return Decimal(self.total) / self.operacion.dias
 
     @property
     def promedio_mensual(self) -> Decimal:
-        return Decimal(self.total) / 12
+        return Decimal(self.total) / self.operacion.cantidad
 
 
 def resumen_clinica(*, anio: int, con_sin_aprobar: bool = False) -> ResumenClinica:
@@ -67,6 +64,12 @@ def resumen_clinica(*, anio: int, con_sin_aprobar: bool = False) -> ResumenClini
             for valor, nombre in Servicio.choices
         ],
         meses_reportados=meses,
+        operacion=Periodo.de_operacion(
+            anio,
+            OperacionAnual.objects.filter(
+                anio=anio, centro__linea_servicio=LineaServicio.SALUD
+            ).values_list("mes_inicio", "mes_fin"),
+        ),
     )
 
 

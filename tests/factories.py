@@ -481,8 +481,9 @@ def cifras_del_anio(
     estado: str = ReporteMensual.Estado.APROBADO,
 ) -> None:
     """One report per month (January onwards) with one figure each: `valores[i]` in month i+1,
-    approved unless told otherwise (the months a report counts). Reuses a month's report when
-    the centre already has one."""
+    approved unless told otherwise (the months a report counts), in a year the centre operates
+    (recorded when missing). Reuses a month's report when the centre already has one."""
+    OperacionAnual.objects.get_or_create(centro=centro, anio=anio)
     for mes, valor in enumerate(valores, start=1):
         reporte, _ = ReporteMensual.objects.get_or_create(
             centro=centro, anio=anio, mes=mes, defaults={"estado": estado}

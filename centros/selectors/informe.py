@@ -1,13 +1,13 @@
 """What the annual report reads of the centres: counts per área, users per centre, each
 centre's figures of the year, hours, equipment, photos and general actions."""
 
-import calendar
 import datetime
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 
+from casmul.meses import Periodo
 from casmul.montos import a_centavos
 
 from ..estados import EstadoMes
@@ -191,7 +191,9 @@ class CifraAnual:
     unidad: str
     agregacion: str
     valor: Decimal
-    dias_del_anio: int = 365
+    # The centre's months of operation in the year: a pool closed in March is not averaged
+    # over twelve months.
+    operacion: Periodo
 
     @property
     def es_monetaria(self) -> bool:
@@ -207,11 +209,11 @@ class CifraAnual:
 
     @property
     def promedio_diario(self) -> Decimal:
-        return self.valor / self.dias_del_anio
+        return self.valor / self.operacion.dias
 
     @property
     def promedio_mensual(self) -> Decimal:
-        return self.valor / 12
+        return self.valor / self.operacion.cantidad
 
 
 @dataclass(frozen=True)
@@ -238,6 +240,12 @@ def cifras_de_area(
             # Subqueries, not joins: joining operations and reports multiplies the staff sum.
             personal_anio=Subquery(
                 OperacionAnual.objects.filter(centro=OuterRef("pk"), anio=anio).values("personal")
+            ),
+            mes_inicio=Subquery(
+                OperacionAnual.objects.filter(centro=OuterRef("pk"), anio=anio).values("mes_inicio")
+            ),
+            mes_fin=Subquery(
+                OperacionAnual.objects.filter(centro=OuterRef("pk"), anio=anio).values("mes_fin")
             ),
             meses=Subquery(
                 ReporteMensual.objects.filter(
@@ -275,7 +283,7 @@ def cifras_de_area(
                     unidad=ic.indicador.unidad,
                     agregacion=ic.indicador.agregacion,
                     valor=valores.get((centro.pk, ic.indicador.codigo), Decimal(0)),
-                    dias_del_anio=366 if calendar.isleap(anio) else 365,
+                    operacion=Periodo.de_operacion(anio, [(centro.mes_inicio, centro.mes_fin)]),
                 )
                 for ic in centro.indicadores_centro.all()
             ],

@@ -552,8 +552,8 @@ def test_two_simultaneous_approvals_approve_each_month_once():
     respuestas = _a_la_vez(*(lambda c=c: c.post(_url_aprobar(), datos) for c in clientes))
 
     assert sorted(_mensajes(r)[0] for r in respuestas) == [
-        "0 meses aprobados; 3 omitidos (no estaban enviados).",
         "3 meses aprobados.",
+        "Ningún mes aprobado; 3 omitidos (no estaban enviados).",
     ]
     for reporte in enviados:
         assert reporte.history.filter(history_change_reason="Aprobado").count() == 1

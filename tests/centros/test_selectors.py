@@ -9,16 +9,18 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from casmul.roles import Rol
-from centros.models import Indicador, LineaServicio, Modalidad
+from centros.models import Indicador, LineaServicio, Modalidad, ReporteMensual
 from centros.selectors.acceso import centros_de_usuario
 from centros.selectors.anuales import cifras_anuales
-from centros.selectors.informe import centros_por_area, usuarios_por_centro
+from centros.selectors.informe import centros_por_area, cifras_de_area, usuarios_por_centro
 from tests.factories import (
     AreaFactory,
     CentroFactory,
+    CifraMensualFactory,
     IndicadorCentroFactory,
     IndicadorFactory,
     OperacionAnualFactory,
+    ReporteMensualFactory,
     UserFactory,
     centro_con_indicador_usuarios,
     cifras_del_anio,
@@ -126,7 +128,10 @@ def test_only_centres_operating_in_the_year_are_listed():
     en_2023 = centro_operando(SUMA, [10])
     solo_2022 = centro_operando(SUMA, [10], anio=2022)
     # Figures in 2023 do not make a centre operate in 2023.
-    cifras_del_anio(solo_2022, solo_2022.indicador_usuarios, [10], anio=2023)
+    reporte = ReporteMensualFactory(
+        centro=solo_2022, anio=2023, mes=1, estado=ReporteMensual.Estado.APROBADO
+    )
+    CifraMensualFactory(reporte=reporte, indicador=solo_2022.indicador_usuarios, valor=10)
     ids = [fila.centro_id for fila in usuarios_por_centro(anio=2023).filas]
     assert ids == [en_2023.pk]
 
@@ -361,3 +366,28 @@ def test_assigned_staff_can_be_given_through_the_factory():
     personal = UserFactory(roles=[Rol.PERSONAL_CENTRO])
     centro = CentroFactory(personal_asignado=[personal])
     assert list(centros_de_usuario(personal)) == [centro]
+
+
+def test_a_centre_closed_in_march_averages_its_flows_over_its_three_months():
+    area = AreaFactory(codigo="impulso-economico")
+    piscina = CentroFactory(area=area)
+    OperacionAnualFactory(centro=piscina, anio=2023, mes_inicio=1, mes_fin=3)
+    visitas = IndicadorFactory(codigo="visitas", agregacion=Indicador.Agregacion.SUMA)
+    IndicadorCentroFactory(centro=piscina, indicador=visitas)
+    cifras_del_anio(piscina, visitas, [900, 900, 900])
+
+    [centro] = cifras_de_area(anio=2023, area_codigo="impulso-economico")
+    [cifra] = centro.cifras
+
+    assert cifra.valor == 2700
+    assert cifra.promedio_mensual == 900  # not 2.700 / 12
+    assert cifra.promedio_diario == Decimal(2700) / (31 + 28 + 31)
+
+
+def test_a_figure_stored_in_a_month_the_centre_did_not_operate_is_not_counted():
+    centro = centro_operando(Indicador.Agregacion.SUMA, [10, 10, 10])
+    centro.operaciones.update(mes_fin=2)
+
+    codigo = centro.indicador_usuarios.codigo
+    assert cifras_anuales(anio=2023)[(centro.pk, codigo)] == 20
+    assert usuarios_de(usuarios_por_centro(anio=2023), centro) == 20

@@ -17,7 +17,7 @@ from tests.factories import (
     CentroFactory,
     DotacionProfesionalFactory,
     EspecialidadFactory,
-    ReporteMensualFactory,
+    OperacionAnualFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +25,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def clinica():
-    return CentroFactory(nombre="Clínica municipal")
+    clinica = CentroFactory(nombre="Clínica municipal", linea_servicio="salud")
+    for anio in (2023, 2024):
+        OperacionAnualFactory(centro=clinica, anio=anio)
+    return clinica
 
 
 def atencion(clinica, mes, servicio, pacientes, anio=2023, especialidad=None):
@@ -102,35 +105,35 @@ def test_reported_months_are_the_distinct_months_with_records(clinica):
     assert resumen_clinica(anio=2023).meses_reportados == 3
 
 
-def test_daily_average_divides_by_365_days():
-    AtencionClinicaFactory(
-        reporte=ReporteMensualFactory(anio=2023, mes=1, estado=ReporteMensual.Estado.APROBADO),
-        pacientes=36500,
-    )
+def test_daily_average_divides_by_365_days(clinica):
+    atencion(clinica, 1, Servicio.CONSULTA_EXTERNA, 36500, anio=2023)
     resumen = resumen_clinica(anio=2023)
-    assert resumen.dias_del_anio == 365
+    assert resumen.operacion.dias == 365
     assert resumen.promedio_diario == Decimal("100")
 
 
-def test_daily_average_divides_by_366_days_in_a_leap_year():
-    AtencionClinicaFactory(
-        reporte=ReporteMensualFactory(anio=2024, mes=2, estado=ReporteMensual.Estado.APROBADO),
-        pacientes=732,
-    )
+def test_daily_average_divides_by_366_days_in_a_leap_year(clinica):
+    atencion(clinica, 2, Servicio.CONSULTA_EXTERNA, 732, anio=2024)
     resumen = resumen_clinica(anio=2024)
-    assert resumen.dias_del_anio == 366
+    assert resumen.operacion.dias == 366
     assert resumen.promedio_diario == Decimal("2")
 
 
-def test_monthly_average_divides_the_total_by_twelve():
-    AtencionClinicaFactory(
-        reporte=ReporteMensualFactory(anio=2023, mes=1, estado=ReporteMensual.Estado.APROBADO),
-        pacientes=1000,
-    )
-    AtencionClinicaFactory(
-        reporte=ReporteMensualFactory(anio=2023, mes=2, estado=ReporteMensual.Estado.APROBADO),
-        pacientes=200,
-    )
+def test_the_averages_of_a_clinic_that_opened_in_july_divide_by_its_six_months(clinica):
+    clinica.operaciones.filter(anio=2023).update(mes_inicio=7)
+    atencion(clinica, 7, Servicio.CONSULTA_EXTERNA, 600)
+    atencion(clinica, 8, Servicio.CONSULTA_EXTERNA, 600)
+
+    resumen = resumen_clinica(anio=2023)
+
+    assert (resumen.operacion.cantidad, resumen.operacion.dias) == (6, 184)
+    assert resumen.promedio_mensual == Decimal(200)
+    assert resumen.promedio_diario == Decimal(1200) / 184
+
+
+def test_monthly_average_divides_the_total_by_twelve(clinica):
+    atencion(clinica, 1, Servicio.CONSULTA_EXTERNA, 1000, anio=2023)
+    atencion(clinica, 2, Servicio.CONSULTA_EXTERNA, 200, anio=2023)
     resumen = resumen_clinica(anio=2023)
     assert resumen.promedio_mensual == Decimal("100")
     assert resumen.promedio_diario == Decimal(1200) / 365
