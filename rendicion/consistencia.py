@@ -29,10 +29,23 @@ def _fecha(fecha) -> str:
     return date_format(fecha, "d/m/Y")
 
 
+# The panel's groups, in the order it lists them (each group once).
+CATEGORIAS = [
+    "Meses sin reportar",
+    "Meses sin aprobar",
+    "Cifras fuera de rango",
+    "Centros MIES sin convenio",
+    "Fechas de convenios",
+    "Ejecución sobre el 100 %",
+    "Secciones vacías",
+]
+
+
 def observaciones(*, anio: int, hoy: datetime.date) -> list[Observacion]:
     """Months not reported or not approved, unusual figures, MIES centres without an agreement
     part of the year, agreement dates that contradict themselves or the year, execution
-    above 100 %."""
+    above 100 %, sections the report would print empty; grouped by kind, in `CATEGORIAS`'
+    order."""
     resultado = []
     reportes = reverse("admin:centros_reportemensual_changelist")
     for pendiente in centros.meses_pendientes(anio=anio, hoy=hoy):
@@ -56,11 +69,12 @@ def observaciones(*, anio: int, hoy: datetime.date) -> list[Observacion]:
                 )
             )
     for atipica in centros.cifras_atipicas(anio=anio):
+        formato = dinero if atipica.es_monetaria else numero
         resultado.append(
             Observacion(
                 "Cifras fuera de rango",
                 f"{atipica.nombre_corto}, {atipica.mes.nombre.lower()}: {atipica.indicador} "
-                f"= {numero(atipica.valor)}, frente a un promedio de {numero(atipica.promedio)} "
+                f"= {formato(atipica.valor)}, frente a un promedio de {formato(atipica.promedio)} "
                 "en los demás meses.",
                 reverse("admin:centros_reportemensual_change", args=[atipica.reporte_id]),
             )
@@ -98,4 +112,12 @@ def observaciones(*, anio: int, hoy: datetime.date) -> list[Observacion]:
                 enlace,
             )
         )
-    return resultado
+    if centros.anexo_sin_fotos(anio=anio):
+        resultado.append(
+            Observacion(
+                "Secciones vacías",
+                f"El anexo no tiene fotos de {anio}: se omite del informe hasta que se suban.",
+                reverse("admin:centros_fotocentro_changelist"),
+            )
+        )
+    return sorted(resultado, key=lambda observacion: CATEGORIAS.index(observacion.categoria))

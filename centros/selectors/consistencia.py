@@ -9,7 +9,7 @@ from casmul.meses import Mes
 from casmul.montos import a_centavos
 
 from ..estados import EstadoMes
-from ..models import Centro, CifraMensual
+from ..models import Centro, CifraMensual, FotoCentro, Indicador
 from .estados import estados_del_anio
 
 
@@ -61,6 +61,7 @@ class CifraAtipica:
     indicador: str
     valor: Decimal
     promedio: Decimal
+    es_monetaria: bool
 
 
 def cifras_atipicas(*, anio: int) -> list[CifraAtipica]:
@@ -74,6 +75,7 @@ def cifras_atipicas(*, anio: int) -> list[CifraAtipica]:
             "reporte__mes",
             "indicador_id",
             "indicador__nombre",
+            "indicador__unidad",
             "valor",
         )
         .order_by("reporte__centro__numero", "indicador_id", "reporte__mes")
@@ -99,6 +101,12 @@ def cifras_atipicas(*, anio: int) -> list[CifraAtipica]:
                         indicador=fila["indicador__nombre"],
                         valor=a_centavos(valor),
                         promedio=a_centavos(promedio),
+                        es_monetaria=fila["indicador__unidad"] == Indicador.Unidad.DOLARES,
                     )
                 )
     return atipicas
+
+
+def anexo_sin_fotos(*, anio: int) -> bool:
+    """No photo of the year for the report's annex."""
+    return not FotoCentro.objects.filter(anio=anio).exists()
