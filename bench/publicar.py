@@ -1,0 +1,91 @@
+"""Benchmark of publishing a year: the whole `informe_publicar` (PDF, HTML, workbook, snapshot,
+hashes) for 2023 on a fresh SQLite database, at scale 1 and the year multiplied N times.
+
+    .venv/bin/python bench/publicar.py                  # {"1": {...}}
+    .venv/bin/python bench/publicar.py --escalas 1 10
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+RAIZ = Path(__file__).resolve().parent.parent
+
+
+def medir(escala: int) -> dict:
+    carpeta = Path(tempfile.mkdtemp(prefix=f"bench-publicar-{escala}-"))
+    os.environ["DATABASE_URL"] = f"sqlite:///{carpeta / 'bench.sqlite3'}"
+    os.environ["MEDIA_ROOT"] = str(carpeta / "media")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "casmul.settings.test"
+    sys.path.insert(0, str(RAIZ))
+
+    import django
+
+    django.setup()
+
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test.utils import setup_test_environment
+
+    from bench.sintetico import anio_multiplicar
+    from casmul.roles import Rol
+    from casmul.services import usuario_con_rol_guardar
+    from centros.management.commands.demo import FIXTURES_2023
+    from rendicion.services import informe_publicar
+
+    setup_test_environment()
+    call_command("migrate", verbosity=0)
+    call_command("loaddata", *FIXTURES_2023, verbosity=0)
+    if escala > 1:
+        anio_multiplicar(anio=2023, factor=escala)
+    usuario = usuario_con_rol_guardar(
+        username="bench", password="bench-clave-1", rol=Rol.COORDINACION
+    )
+    consultas = 0
+
+    def contar(execute, sql, params, many, context):
+        nonlocal consultas
+        consultas += 1
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(contar):
+        inicio = time.perf_counter()
+        publicacion = informe_publicar(anio=2023, usuario=usuario)
+        segundos = time.perf_counter() - inicio
+    return {
+        "publicar_s": round(segundos, 2),
+        "consultas": consultas,
+        "pdf_bytes": publicacion.pdf.size,
+        "libro_bytes": publicacion.libro.size,
+        "cifras_bytes": publicacion.cifras.size,
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--escalas", type=int, nargs="+", default=[1])
+    parser.add_argument("--una", type=int, help=argparse.SUPPRESS)
+    argumentos = parser.parse_args()
+    if argumentos.una:
+        print(json.dumps(medir(argumentos.una)))
+        return
+    resultados = {}
+    for escala in argumentos.escalas:
+        salida = subprocess.run(
+            [sys.executable, __file__, "--una", str(escala)],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=RAIZ,
+        )
+        resultados[str(escala)] = json.loads(salida.stdout.strip().splitlines()[-1])
+    print(json.dumps(resultados, indent=2))
+
+
+if __name__ == "__main__":
+    main()
