@@ -179,3 +179,17 @@ def sobreejecuciones(*, anio: int) -> list[Sobreejecucion]:
             )
         )
     return resultado
+
+
+def lineas_del_area(*, anio: int, area_id: int) -> QuerySet[LineaPresupuestaria]:
+    """The budget lines behind an área's row of Tabla 11."""
+    return (
+        LineaPresupuestaria.objects.filter(anio=anio, area_id=area_id)
+        .select_related("area", "centro")
+        .order_by("centro__numero", "descripcion")
+    )
+
+
+def procesos_del_tipo(*, anio: int, tipo: str) -> QuerySet[ProcesoContratacion]:
+    """The procurement processes behind a row of Tabla 12."""
+    return ProcesoContratacion.objects.filter(anio=anio, tipo=tipo).order_by("fecha", "codigo")

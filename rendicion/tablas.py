@@ -17,6 +17,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Any
 
+from django.urls import reverse
+
 from casmul.formato import dinero, numero, porcentaje
 from casmul.montos import a_centavos
 
@@ -58,6 +60,8 @@ class Celda:
     lineas: tuple[str, ...] = ()
     numerica: bool = False
     columnas: int = 1
+    # The page's link to the rows behind the figure (its drill-down); none in the PDF.
+    enlace: str = ""
 
     @property
     def texto(self) -> str:
@@ -85,6 +89,8 @@ class Columna:
     sufijo: Callable[[Any], str] | None = None
     en_pagina: bool = True
     en_hoja: bool = True
+    # (year, row) -> the URL of the rows behind the value.
+    enlace: Callable[[int, Any], str] | None = None
 
     @property
     def numerica(self) -> bool:
@@ -96,9 +102,12 @@ class Columna:
         # The page prints "12,3 %"; a sheet holds the bare 12.3.
         return f"{self.encabezado} (%)" if self.tipo == Tipo.PORCENTAJE else self.encabezado
 
-    def celda(self, registro) -> Celda:
+    def celda(self, registro, anio: int | None = None) -> Celda:
         tipo = self.tipo(registro) if callable(self.tipo) else self.tipo
-        return _celda(self.valor(registro), tipo, self.sufijo(registro) if self.sufijo else "")
+        celda = _celda(self.valor(registro), tipo, self.sufijo(registro) if self.sufijo else "")
+        if self.enlace and anio is not None and celda.lineas:
+            celda = replace(celda, enlace=self.enlace(anio, registro))
+        return celda
 
 
 def _sin_totales(informe: InformeRendicion) -> list[dict[str, Any]]:
@@ -132,7 +141,10 @@ class DefinicionTabla:
                 raise ValueError(f"{self.slug}: totals of unknown columns {desconocidos}")
             totales.append(tuple(total.get(columna.encabezado) for columna in self.columnas))
         return Tabla(
-            definicion=self, registros=tuple(self.registros(informe)), totales=tuple(totales)
+            definicion=self,
+            anio=informe.anio,
+            registros=tuple(self.registros(informe)),
+            totales=tuple(totales),
         )
 
 
@@ -143,6 +155,7 @@ class Tabla:
     `*_hoja` ones."""
 
     definicion: DefinicionTabla
+    anio: int
     registros: tuple
     totales: tuple[tuple, ...]
 
@@ -181,7 +194,10 @@ class Tabla:
     @property
     def filas_pagina(self) -> list[list[Celda]]:
         columnas = self._columnas_pagina
-        return [[columna.celda(registro) for columna in columnas] for registro in self.registros]
+        return [
+            [columna.celda(registro, self.anio) for columna in columnas]
+            for registro in self.registros
+        ]
 
     @property
     def totales_pagina(self) -> list[list[Celda]]:
@@ -237,7 +253,14 @@ def _usuarios_por_centro(
             ),
             Columna("Modalidad", lambda fila: fila.modalidad_nombre, en_pagina=False),
             *linea,
-            Columna("Nro. usuarios", lambda fila: fila.usuarios, Tipo.ENTERO),
+            Columna(
+                "Nro. usuarios",
+                lambda fila: fila.usuarios,
+                Tipo.ENTERO,
+                enlace=lambda anio, fila: reverse(
+                    "rendicion:detalle_usuarios", args=[anio, fila.centro_id]
+                ),
+            ),
         ),
         registros=lambda informe: tabla_de(informe).filas,
         totales=lambda informe: [
@@ -269,8 +292,13 @@ def _unidad_beneficiarios(accion) -> str:
     return accion.get_unidad_beneficiarios_display()
 
 
+def _enlace_contratacion(anio: int, fila) -> str:
+    return reverse("rendicion:detalle_contratacion", args=[anio, fila.tipo])
+
+
 @dataclass(frozen=True)
 class _Participacion:
+    area_id: int
     area: str
     codificado: Decimal
     puntos: Decimal  # 12.3 for 12,3 %, rounded as the report prints it
@@ -280,6 +308,7 @@ def _participaciones(informe: InformeRendicion) -> list[_Participacion]:
     presupuesto = informe.presupuesto
     return [
         _Participacion(
+            area_id=fila.area_id,
             area=fila.area,
             codificado=fila.codificado,
             puntos=(presupuesto.participacion(fila) * 100).quantize(
@@ -510,7 +539,14 @@ TABLAS: dict[str, DefinicionTabla] = {
             hoja="Tabla 11",
             columnas=(
                 Columna("Área", lambda fila: fila.area),
-                Columna("Presupuesto", lambda fila: fila.codificado, Tipo.DINERO),
+                Columna(
+                    "Presupuesto",
+                    lambda fila: fila.codificado,
+                    Tipo.DINERO,
+                    enlace=lambda anio, fila: reverse(
+                        "rendicion:detalle_presupuesto", args=[anio, fila.area_id]
+                    ),
+                ),
                 Columna("Participación", lambda fila: fila.puntos, Tipo.PORCENTAJE),
             ),
             registros=_participaciones,
@@ -529,8 +565,13 @@ TABLAS: dict[str, DefinicionTabla] = {
             hoja="Tabla 12",
             columnas=(
                 Columna("Tipo de contratación", lambda fila: fila.nombre),
-                Columna("Nro. de procesos", lambda fila: fila.procesos, Tipo.ENTERO),
-                Columna("Monto", lambda fila: fila.monto, Tipo.DINERO),
+                Columna(
+                    "Nro. de procesos",
+                    lambda fila: fila.procesos,
+                    Tipo.ENTERO,
+                    enlace=_enlace_contratacion,
+                ),
+                Columna("Monto", lambda fila: fila.monto, Tipo.DINERO, enlace=_enlace_contratacion),
             ),
             registros=lambda informe: informe.contratacion.filas,
             totales=lambda informe: [

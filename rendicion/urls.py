@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import informe, publicaciones, textos
+from .views import detalle, informe, publicaciones, textos
 
 app_name = "rendicion"
 
@@ -15,5 +15,20 @@ urlpatterns = [
     ),
     path("<int:anio>/textos/", textos.textos_editar, name="textos_editar"),
     path("<int:anio>/publicar/", publicaciones.publicar, name="publicar"),
+    path(
+        "<int:anio>/detalle/usuarios/<int:centro_id>/",
+        detalle.usuarios,
+        name="detalle_usuarios",
+    ),
+    path(
+        "<int:anio>/detalle/presupuesto/<int:area_id>/",
+        detalle.presupuesto_del_area,
+        name="detalle_presupuesto",
+    ),
+    path(
+        "<int:anio>/detalle/contratacion/<slug:tipo>/",
+        detalle.contratacion_del_tipo,
+        name="detalle_contratacion",
+    ),
     path("nuevo/", textos.informe_crear, name="informe_crear"),
 ]

@@ -7,7 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 
-from casmul.meses import Periodo
+from casmul.meses import Mes, Periodo
 from casmul.montos import a_centavos
 
 from ..estados import EstadoMes
@@ -382,3 +382,65 @@ def cifras_con_regla(*, anio: int) -> list[CifraDelAnio]:
         )
         for fila in filas
     ]
+
+
+@dataclass(frozen=True)
+class MesDeLaCifra:
+    """A month behind a figure of the report: its value, its state, and whether it counts."""
+
+    mes: Mes
+    valor: Decimal | None
+    estado: str | None
+    cuenta: bool
+
+
+@dataclass(frozen=True)
+class DetalleDeUsuarios:
+    """The months behind a centre's users in the report, and the rule that makes one number
+    of them."""
+
+    centro: Centro
+    indicador: Indicador | None
+    meses: list[MesDeLaCifra]
+    usuarios: int
+
+
+def detalle_de_usuarios(*, anio: int, centro_id: int) -> DetalleDeUsuarios | None:
+    """The twelve months of a centre's users figure in the year, each with its state and
+    whether the report counts it (approved, inside the operation); None for a centre that did
+    not operate. The result is the report's own number (`usuarios_por_centro`)."""
+    centro = (
+        Centro.objects.en_operacion(anio)
+        .select_related("indicador_usuarios", "area")
+        .filter(pk=centro_id)
+        .first()
+    )
+    if centro is None:
+        return None
+    contadas = set(
+        CifraMensual.objects.filter(
+            del_informe(anio, via="reporte__"),
+            reporte__centro=centro,
+            indicador=centro.indicador_usuarios_id,
+        ).values_list("pk", flat=True)
+    )
+    cifras = {
+        cifra.reporte.mes: cifra
+        for cifra in CifraMensual.objects.filter(
+            reporte__centro=centro, reporte__anio=anio, indicador=centro.indicador_usuarios_id
+        ).select_related("reporte")
+    }
+    meses = [
+        MesDeLaCifra(
+            mes=mes,
+            valor=cifras[mes.numero].valor if mes.numero in cifras else None,
+            estado=cifras[mes.numero].reporte.estado if mes.numero in cifras else None,
+            cuenta=mes.numero in cifras and cifras[mes.numero].pk in contadas,
+        )
+        for mes in Mes.del_anio(anio)
+    ]
+    tabla = usuarios_por_centro(anio=anio, area_codigo=centro.area.codigo)
+    usuarios = next((f.usuarios for f in tabla.filas if f.centro_id == centro.pk), 0)
+    return DetalleDeUsuarios(
+        centro=centro, indicador=centro.indicador_usuarios, meses=meses, usuarios=usuarios
+    )

@@ -30,6 +30,8 @@ def informe(request, anio: int):
     contexto = contexto_documento(informe) | {
         "observaciones": observaciones(anio=anio, hoy=hoy),
         "tablas_exportar": TABLAS.values(),
+        # On the page each linked figure opens the rows behind it; never in the PDF.
+        "con_enlaces": True,
     }
     return render(request, "rendicion/informe_pagina.html", contexto)
 

@@ -222,7 +222,7 @@ def test_a_missing_value_is_a_blank_cell_and_a_number_does_not_span_the_next_bla
         PRUEBA, totales=lambda informe: [{"Concepto": "Total", "Monto": Decimal("0.00")}]
     )
 
-    tabla = definicion.tabla(informe=None)
+    tabla = definicion.tabla(informe=SimpleNamespace(anio=2023))
 
     assert tabla.filas_pagina == [[Celda(lineas=("Ajuste",)), Celda(), Celda()]]
     assert _textos(tabla.totales_pagina[0]) == ["Total", "$0,00", ""]

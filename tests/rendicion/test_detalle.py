@@ -1,0 +1,72 @@
+"""Every figure of Tablas 1, 6, 11 and 12 on the report page links to the rows behind it, and
+those rows, by the rule the page states, give back the figure."""
+
+import re
+from decimal import ROUND_HALF_UP, Decimal
+
+import pytest
+from django.urls import reverse
+
+from casmul.roles import Rol
+from rendicion.documento import documento_html
+from rendicion.selectors import informe_rendicion
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.usefixtures("datos_2023")
+
+ENLACE = re.compile(r'<a href="(/rendicion/2023/detalle/[^"]+)" class="detalle"[^>]*>([^<]+)</a>')
+
+
+def _numero(texto: str) -> Decimal:
+    """A figure as the page prints it: 1.234, $1.234,56."""
+    return Decimal(texto.strip().replace("$", "").replace(".", "").replace(",", "."))
+
+
+def _por_regla(regla: str, valores: list[Decimal]) -> Decimal:
+    if not valores:
+        return Decimal(0)
+    if regla == "suma":
+        return sum(valores, Decimal(0))
+    if regla == "maximo":
+        return max(valores)
+    return (sum(valores, Decimal(0)) / len(valores)).quantize(Decimal(1), ROUND_HALF_UP)
+
+
+@pytest.fixture
+def cliente(client, db):
+    client.force_login(UserFactory(roles=[Rol.COORDINACION]))
+    return client
+
+
+def test_each_linked_figure_is_given_back_by_the_rows_behind_it(cliente):
+    pagina = cliente.get(reverse("rendicion:informe", args=[2023])).content.decode()
+    enlaces = ENLACE.findall(pagina)
+
+    # Tablas 1 (12 centres) and 6 (15), Tabla 11 (five áreas), Tabla 12 (six types, twice).
+    assert len([u for u, _ in enlaces if "/usuarios/" in u]) == 12 + 15
+    assert len([u for u, _ in enlaces if "/presupuesto/" in u]) == 5
+    assert len([u for u, _ in enlaces if "/contratacion/" in u]) == 6 * 2
+    for url, texto in enlaces:
+        detalle = cliente.get(url)
+        assert detalle.status_code == 200, url
+        html = detalle.content.decode()
+        valores = [Decimal(v) for v in re.findall(r'class="cuenta" data-valor="([^"]+)"', html)]
+        regla = re.search(r'data-regla="([^"]+)"', html)[1]
+        if "/contratacion/" in url and "$" not in texto:
+            assert len(valores) == _numero(texto), url
+        else:
+            assert _por_regla(regla, valores) == _numero(texto), url
+
+
+def test_the_rows_behind_a_figure_are_for_the_coordination_only(client, db):
+    url = reverse("rendicion:detalle_presupuesto", args=[2023, 1])
+    client.force_login(UserFactory(roles=[Rol.PERSONAL_CENTRO]))
+
+    assert client.get(url).status_code == 403
+
+
+def test_the_pdf_and_the_published_html_carry_no_links_to_the_portal():
+    informe = informe_rendicion(anio=2023)
+
+    assert "/detalle/" not in documento_html(informe, para_pdf=True)
+    assert "/detalle/" not in documento_html(informe)
