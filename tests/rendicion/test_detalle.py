@@ -5,9 +5,13 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from bench.sintetico import anio_multiplicar
 from casmul.roles import Rol
+from centros.models import Area, Centro
 from rendicion.documento import documento_html
 from rendicion.selectors import informe_rendicion
 from tests.factories import UserFactory
@@ -70,3 +74,25 @@ def test_the_pdf_and_the_published_html_carry_no_links_to_the_portal():
 
     assert "/detalle/" not in documento_html(informe, para_pdf=True)
     assert "/detalle/" not in documento_html(informe)
+
+
+def test_the_rows_behind_a_figure_take_the_same_queries_with_three_times_the_data(
+    cliente, django_assert_max_num_queries
+):
+    urls = [
+        reverse("rendicion:detalle_usuarios", args=[2023, Centro.objects.order_by("pk")[0].pk]),
+        reverse("rendicion:detalle_presupuesto", args=[2023, Area.objects.order_by("pk")[0].pk]),
+        reverse("rendicion:detalle_contratacion", args=[2023, "infima_cuantia"]),
+    ]
+    antes = {}
+    for url in urls:
+        cliente.get(url)  # warm-up: session, content types
+        with CaptureQueriesContext(connection) as consultas:
+            assert cliente.get(url).status_code == 200
+        antes[url] = len(consultas)
+
+    anio_multiplicar(anio=2023, factor=3)
+
+    for url in urls:
+        with django_assert_max_num_queries(antes[url]):
+            assert cliente.get(url).status_code == 200
