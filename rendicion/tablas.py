@@ -261,6 +261,7 @@ def _usuarios_por_centro(
                     "rendicion:detalle_usuarios", args=[anio, fila.centro_id]
                 ),
             ),
+            Columna("Regla", lambda fila: fila.regla, en_pagina=False),
         ),
         registros=lambda informe: tabla_de(informe).filas,
         totales=lambda informe: [

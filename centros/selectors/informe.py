@@ -93,6 +93,8 @@ class UsuariosCentro:
     linea_servicio: str
     area_id: int
     usuarios: int
+    # How the months make one number: the users indicator's yearly rule ("máximo mensual").
+    regla: str = ""
 
     @property
     def linea_nombre(self) -> str:
@@ -101,6 +103,14 @@ class UsuariosCentro:
     @property
     def modalidad_nombre(self) -> str:
         return Modalidad(self.modalidad).label
+
+
+# The rule as the report and its exports write it beside a figure.
+_REGLAS = {
+    Indicador.Agregacion.SUMA: "suma de los meses",
+    Indicador.Agregacion.MAXIMO: "máximo mensual",
+    Indicador.Agregacion.PROMEDIO: "promedio mensual",
+}
 
 
 @dataclass(frozen=True)
@@ -159,8 +169,9 @@ def usuarios_por_centro(
             linea_servicio=centro.linea_servicio,
             area_id=centro.area_id,
             usuarios=int(a_centavos(usuarios.get(centro.pk)).to_integral_value(ROUND_HALF_UP)),
+            regla=_REGLAS[centro.indicador_usuarios.agregacion],
         )
-        for centro in centros.order_by("numero")
+        for centro in centros.select_related("indicador_usuarios").order_by("numero")
     ]
     return TablaUsuarios(filas=filas)
 

@@ -143,8 +143,16 @@ def test_columns_only_the_sheets_keep_are_not_printed(tablas):
     centros = tablas["tabla_01"]
 
     assert _textos(centros.encabezados) == ["Nro.", "Centro/Proyecto", "Nro. usuarios"]
-    assert centros.encabezados_hoja == ["Nro.", "Centro/Proyecto", "Modalidad", "Nro. usuarios"]
+    assert centros.encabezados_hoja == [
+        "Nro.",
+        "Centro/Proyecto",
+        "Modalidad",
+        "Nro. usuarios",
+        "Regla",
+    ]
     assert centros.filas_hoja[0][2] == "Financiado por el CASMUL"
+    # The rule that makes one yearly number of the months, beside each centre's users.
+    assert {fila[4] for fila in centros.filas_hoja} == {"máximo mensual"}
     assert tablas["tabla_11"].encabezados_hoja == ["Área", "Presupuesto", "Participación (%)"]
 
 
