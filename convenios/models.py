@@ -3,7 +3,9 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
+from casmul.cierres import anio_abierto_comprobar
 from centros.models import Centro
 
 # An agreement that ends within this many days is shown as "por vencer".
@@ -125,6 +127,10 @@ class Convenio(models.Model):
         return f"{self.numero_mostrado} — {self.titulo[:80]}"
 
     def clean(self):
+        # An agreement counted in a published year's report changes only through an erratum.
+        anio_abierto_comprobar(*self.anios_de_vigencia())
+        if self.pk:
+            anio_abierto_comprobar(*Convenio.objects.get(pk=self.pk).anios_de_vigencia())
         if self.fecha_inicio and self.fecha_fin and self.fecha_fin < self.fecha_inicio:
             raise ValidationError(
                 {"fecha_fin": "La fecha de terminación no puede ser anterior al inicio."}
@@ -137,6 +143,13 @@ class Convenio(models.Model):
             raise ValidationError(
                 {"programa_mies": "Solo los convenios MIES tienen programa MIES."}
             )
+
+    def anios_de_vigencia(self) -> list[int]:
+        """The years the agreement is in force (up to this one when it has no end)."""
+        if not self.fecha_inicio:
+            return []
+        hasta = self.fecha_fin or timezone.localdate()
+        return list(range(self.fecha_inicio.year, max(hasta.year, self.fecha_inicio.year) + 1))
 
     @property
     def numero_mostrado(self) -> str:

@@ -2,6 +2,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from casmul.cierres import anio_abierto_comprobar
 from casmul.meses import PRIMER_ANIO
 from centros.models import Area, Centro
 
@@ -12,7 +13,19 @@ def _no_negativo(campo: str, nombre: str) -> models.CheckConstraint:
     )
 
 
-class LineaPresupuestaria(models.Model):
+class DelAnio:
+    """A record of one year: once the year's report is published it changes only through an
+    erratum (`casmul.cierres`), in the year it has and in the one it had."""
+
+    def clean(self):
+        super().clean()
+        anios = [self.anio] if self.anio else []
+        if self.pk:
+            anios += type(self).objects.filter(pk=self.pk).values_list("anio", flat=True)
+        anio_abierto_comprobar(*anios)
+
+
+class LineaPresupuestaria(DelAnio, models.Model):
     """An investment budget line of an area (and of a centre where known): Tabla 11."""
 
     anio = models.PositiveSmallIntegerField("año", validators=[MinValueValidator(PRIMER_ANIO)])
@@ -49,7 +62,7 @@ class LineaPresupuestaria(models.Model):
         return f"{self.anio} {self.area}: {self.descripcion}"
 
 
-class GastoComun(models.Model):
+class GastoComun(DelAnio, models.Model):
     """An expense shared by several centres and not in their lines (e.g. food of direct centres)."""
 
     anio = models.PositiveSmallIntegerField("año")
@@ -67,7 +80,7 @@ class GastoComun(models.Model):
         return f"{self.concepto} ({self.anio})"
 
 
-class PresupuestoInstitucional(models.Model):
+class PresupuestoInstitucional(DelAnio, models.Model):
     """The year's institutional totals: income collected (CPI) and expenditure (CPG)."""
 
     anio = models.PositiveSmallIntegerField("año", unique=True)
@@ -95,7 +108,7 @@ class PresupuestoInstitucional(models.Model):
         return f"Presupuesto institucional {self.anio}"
 
 
-class ProcesoContratacion(models.Model):
+class ProcesoContratacion(DelAnio, models.Model):
     """One public procurement process (Tabla 12 counts and adds them per type)."""
 
     class Tipo(models.TextChoices):

@@ -4,6 +4,7 @@ from django.db.models import F
 from .models import (
     CAMPOS_CONTACTO,
     CAMPOS_NARRATIVOS,
+    FeDeErratas,
     Firmante,
     InformeAnual,
     ObjetivoEstrategico,
@@ -112,3 +113,11 @@ class PublicacionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(FeDeErratas)
+class FeDeErratasAdmin(PublicacionAdmin):
+    """Opened from the report's «Publicar» page with a reason, closed by publishing."""
+
+    list_display = ["anio", "motivo", "abierta_por", "abierta_en", "publicacion"]
+    ordering = ["-abierta_en"]

@@ -208,3 +208,51 @@ class Publicacion(models.Model):
             ("libro", "Tablas (XLSX)", self.libro_sha256),
             ("cifras", "Cifras (JSON)", self.cifras_sha256),
         ]
+
+
+class FeDeErratas(models.Model):
+    """An erratum under way: while it is open, the year's agreements, budget and procurement
+    can be corrected; publishing the next version closes it with its reason."""
+
+    anio = models.PositiveSmallIntegerField("año")
+    motivo = models.TextField()
+    abierta_por = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    abierta_en = models.DateTimeField(default=timezone.now)
+    publicacion = models.OneToOneField(
+        Publicacion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="fe_de_erratas",
+        help_text="La versión que la cerró.",
+    )
+
+    class Meta:
+        ordering = ["-abierta_en"]
+        verbose_name = "fe de erratas"
+        verbose_name_plural = "fes de erratas"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["anio"],
+                condition=models.Q(publicacion__isnull=True),
+                name="una_fe_de_erratas_abierta_por_anio",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Fe de erratas {self.anio}: {self.motivo[:60]}"
+
+
+def anio_cerrado(anio: int) -> str | None:
+    """Why the year's records are closed (its report is published and no erratum is open),
+    or None."""
+    publicada = Publicacion.objects.filter(anio=anio).order_by("-version").first()
+    if publicada is None or FeDeErratas.objects.filter(anio=anio, publicacion=None).exists():
+        return None
+    return (
+        f"El informe de {anio} está publicado (versión {publicada.version}): sus registros solo "
+        "cambian con una fe de erratas. La Coordinación la abre con su motivo en «Publicar» del "
+        "informe; al publicar la nueva versión se cierra."
+    )

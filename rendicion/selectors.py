@@ -14,7 +14,7 @@ from convenios import selectors as convenios
 from presupuesto import selectors as presupuesto
 from salud import selectors as salud
 
-from .models import InformeAnual, Publicacion, sha256
+from .models import FeDeErratas, InformeAnual, Publicacion, sha256
 
 DESARROLLO_INFANTIL = "desarrollo-infantil"
 SALUD = "atencion-salud"
@@ -149,3 +149,8 @@ def publicacion_de_archivo(contenido: bytes) -> Verificacion | None:
             if suya == huella:
                 return Verificacion(publicacion=publicacion, archivo=nombre)
     return None
+
+
+def fe_de_erratas_abierta(*, anio: int) -> FeDeErratas | None:
+    """The erratum under way for the year, if any."""
+    return FeDeErratas.objects.filter(anio=anio, publicacion=None).first()

@@ -23,6 +23,7 @@ from .exportar import libro_del_informe
 from .instantanea import erratas, instantanea, instantanea_json
 from .models import (
     CAMPOS_TEXTO,
+    FeDeErratas,
     Firmante,
     InformeAnual,
     ObjetivoEstrategico,
@@ -351,7 +352,8 @@ def informe_publicar(
     anterior = (
         Publicacion.objects.select_for_update().filter(anio=anio).order_by("-version").first()
     )
-    motivo = motivo.strip()
+    abierta = FeDeErratas.objects.select_for_update().filter(anio=anio, publicacion=None).first()
+    motivo = motivo.strip() or (abierta.motivo if abierta else "")
     datos = instantanea(informe)
     cambios = []
     if anterior is not None:
@@ -391,4 +393,31 @@ def informe_publicar(
         )
     publicacion.full_clean()
     publicacion.save()
+    if abierta is not None:
+        abierta.publicacion = publicacion
+        abierta.save(update_fields=["publicacion"])
     return publicacion
+
+
+@transaction.atomic
+def fe_de_erratas_abrir(*, anio: int, usuario, motivo: str) -> FeDeErratas:
+    """Opens an erratum of a published year, with its reason: until the next version is
+    published, the year's agreements, budget and procurement can be corrected (its months are
+    reopened one by one, each with its own reason)."""
+    motivo = motivo.strip()
+    if not motivo:
+        raise ValidationError({"motivo": "Indique el motivo de la fe de erratas."})
+    if not Publicacion.objects.filter(anio=anio).exists():
+        raise ValidationError(
+            f"El informe de {anio} no está publicado: se corrige sin fe de erratas.",
+            code="sin_publicar",
+        )
+    if FeDeErratas.objects.select_for_update().filter(anio=anio, publicacion=None).exists():
+        raise ValidationError(
+            f"Ya hay una fe de erratas abierta para {anio}: publíquela o siga corrigiendo.",
+            code="ya_abierta",
+        )
+    fe_de_erratas = FeDeErratas(anio=anio, motivo=motivo, abierta_por=usuario)
+    fe_de_erratas.full_clean()
+    fe_de_erratas.save()
+    return fe_de_erratas

@@ -6,15 +6,19 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from casmul.permisos import coordinacion_requerida
 
 from ..forms import PublicarForm, VerificarForm
 from ..models import Publicacion
-from ..selectors import informe_rendicion, publicacion_de_archivo, publicaciones
-from ..services import informe_publicar
+from ..selectors import (
+    fe_de_erratas_abierta,
+    informe_rendicion,
+    publicacion_de_archivo,
+    publicaciones,
+)
+from ..services import fe_de_erratas_abrir, informe_publicar
 
 TIPOS = {
     "pdf": ("pdf", "application/pdf"),
@@ -49,24 +53,38 @@ def descargar(request, anio: int, version: int, tipo: str):
 
 @coordinacion_requerida
 def publicar(request, anio: int):
+    """Publishes the year (version 1, or the erratum under way), or opens an erratum of a
+    published year with its reason."""
     informe = informe_rendicion(anio=anio)
     if informe is None:
         raise Http404(f"No existe el informe de {anio}.")
-    anteriores = list(publicaciones().filter(anio=anio))
     form = PublicarForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
+        abrir = request.POST.get("accion") == "abrir"
+        motivo = form.cleaned_data["motivo"]
         try:
-            publicacion = informe_publicar(
-                anio=anio, usuario=request.user, motivo=form.cleaned_data["motivo"]
-            )
+            if abrir:
+                fe_de_erratas_abrir(anio=anio, usuario=request.user, motivo=motivo)
+            else:
+                publicacion = informe_publicar(anio=anio, usuario=request.user, motivo=motivo)
         except ValidationError as error:
-            form.add_error(
-                "motivo" if "motivo" in getattr(error, "error_dict", {}) else None, error
-            )
+            form.add_error(None, error)
         else:
+            if abrir:
+                messages.success(
+                    request,
+                    f"Fe de erratas de {anio} abierta: corrija los registros y publique la "
+                    "nueva versión.",
+                )
+                return redirect("rendicion:publicar", anio=anio)
             messages.success(request, f"Se publicó {publicacion}.")
             return redirect("publicaciones:archivo")
-    contexto = {"informe": informe, "anteriores": anteriores, "form": form, "hoy": timezone.now()}
+    contexto = {
+        "informe": informe,
+        "anteriores": list(publicaciones().filter(anio=anio)),
+        "abierta": fe_de_erratas_abierta(anio=anio),
+        "form": form,
+    }
     return render(request, "rendicion/publicar.html", contexto, status=400 if form.errors else 200)
 
 

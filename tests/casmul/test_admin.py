@@ -40,6 +40,7 @@ from presupuesto.models import (
     ProcesoContratacion,
 )
 from rendicion.models import (
+    FeDeErratas,
     Firmante,
     InformeAnual,
     ObjetivoEstrategico,
@@ -255,7 +256,10 @@ def datos(db):
     Firmante.objects.create(
         informe=d.informe, rol=Firmante.Rol.ELABORADO, nombre="Ing. Y", cargo="Técnico"
     )
-    PublicacionFactory()
+    publicacion = PublicacionFactory()
+    FeDeErratas.objects.create(
+        anio=2023, motivo="Corrección", abierta_por=publicacion.publicado_por
+    )
     return d
 
 
@@ -292,7 +296,7 @@ def test_the_admin_form_leaves_no_field_out(admin_user, model):
 def test_changelist_and_add_page_answer_when_empty(admin_client, model):
     assert admin_client.get(url_admin(model, "changelist")).status_code == 200
     # Published versions are made only by publishing, and never changed.
-    esperado = 403 if model is Publicacion else 200
+    esperado = 403 if model in (Publicacion, FeDeErratas) else 200
     assert admin_client.get(url_admin(model, "add")).status_code == esperado
 
 
