@@ -5,7 +5,7 @@ through an erratum."""
 
 from collections.abc import Callable
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 # Each returns why the year is closed, or None.
 _COMPROBADORES: list[Callable[[int], str | None]] = []
@@ -22,3 +22,31 @@ def anio_abierto_comprobar(*anios: int) -> None:
         for comprobador in _COMPROBADORES:
             if motivo := comprobador(anio):
                 raise ValidationError(motivo, code="anio_cerrado")
+
+
+def anio_cerrado_motivo(*anios: int) -> str | None:
+    """Why one of the years is closed, or None."""
+    try:
+        anio_abierto_comprobar(*anios)
+    except ValidationError as error:
+        return error.messages[0]
+    return None
+
+
+class CierreDelAnioAdmin:
+    """Admin of records of a year: once the year is closed they are not deleted either (one by
+    one or in bulk). `anios_de` says which years a record belongs to."""
+
+    def anios_de(self, obj) -> list[int]:
+        return [obj.anio]
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and anio_cerrado_motivo(*self.anios_de(obj)):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        anios = [anio for obj in queryset for anio in self.anios_de(obj)]
+        if motivo := anio_cerrado_motivo(*anios):
+            raise PermissionDenied(motivo)
+        super().delete_queryset(request, queryset)

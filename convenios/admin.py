@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 
 from casmul.admin_montos import MontosEnDolares
+from casmul.cierres import CierreDelAnioAdmin
 
 from .models import DIAS_POR_VENCER, Convenio, Institucion
 
@@ -41,7 +42,7 @@ class EstadoFilter(admin.SimpleListFilter):
 
 
 @admin.register(Convenio)
-class ConvenioAdmin(MontosEnDolares, admin.ModelAdmin):
+class ConvenioAdmin(CierreDelAnioAdmin, MontosEnDolares, admin.ModelAdmin):
     list_display = [
         "numero_mostrado",
         "titulo_corto",
@@ -71,6 +72,9 @@ class ConvenioAdmin(MontosEnDolares, admin.ModelAdmin):
         ),
         ("Contenido", {"fields": ["objeto", "centros", "monto", "documento", "orden"]}),
     ]
+
+    def anios_de(self, obj) -> list[int]:
+        return obj.anios_de_vigencia()
 
     @admin.display(description="número", ordering="numero")
     def numero_mostrado(self, obj):

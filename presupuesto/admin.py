@@ -2,12 +2,13 @@ from django.contrib import admin
 from django.template.defaultfilters import floatformat
 
 from casmul.admin_montos import MontosEnDolares, columna_dinero
+from casmul.cierres import CierreDelAnioAdmin
 
 from .models import GastoComun, LineaPresupuestaria, PresupuestoInstitucional, ProcesoContratacion
 
 
 @admin.register(LineaPresupuestaria)
-class LineaPresupuestariaAdmin(MontosEnDolares, admin.ModelAdmin):
+class LineaPresupuestariaAdmin(CierreDelAnioAdmin, MontosEnDolares, admin.ModelAdmin):
     list_display = [
         "descripcion",
         "anio",
@@ -32,7 +33,7 @@ class LineaPresupuestariaAdmin(MontosEnDolares, admin.ModelAdmin):
 
 
 @admin.register(GastoComun)
-class GastoComunAdmin(MontosEnDolares, admin.ModelAdmin):
+class GastoComunAdmin(CierreDelAnioAdmin, MontosEnDolares, admin.ModelAdmin):
     list_display = ["concepto", "anio", columna_dinero(GastoComun, "monto")]
     list_filter = ["anio"]
     search_fields = ["concepto", "descripcion"]
@@ -40,7 +41,7 @@ class GastoComunAdmin(MontosEnDolares, admin.ModelAdmin):
 
 
 @admin.register(PresupuestoInstitucional)
-class PresupuestoInstitucionalAdmin(MontosEnDolares, admin.ModelAdmin):
+class PresupuestoInstitucionalAdmin(CierreDelAnioAdmin, MontosEnDolares, admin.ModelAdmin):
     list_display = [
         "anio",
         columna_dinero(PresupuestoInstitucional, "ingresos_percibidos"),
@@ -51,7 +52,7 @@ class PresupuestoInstitucionalAdmin(MontosEnDolares, admin.ModelAdmin):
 
 
 @admin.register(ProcesoContratacion)
-class ProcesoContratacionAdmin(MontosEnDolares, admin.ModelAdmin):
+class ProcesoContratacionAdmin(CierreDelAnioAdmin, MontosEnDolares, admin.ModelAdmin):
     list_display = [
         "codigo",
         "anio",

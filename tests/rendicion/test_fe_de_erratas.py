@@ -108,3 +108,17 @@ def test_the_admin_says_why_and_the_publish_page_opens_the_erratum(
     linea.refresh_from_db()
     assert linea.codificado == Decimal("1000.00")
     assert Publicacion.objects.count() == 1
+
+
+def test_records_of_a_published_year_are_not_deleted_one_by_one_or_in_bulk(publicado, admin_client):
+    lineas = list(LineaPresupuestaria.objects.filter(anio=2023).values_list("pk", flat=True))
+    una = reverse("admin:presupuesto_lineapresupuestaria_delete", args=[lineas[0]])
+
+    individual = admin_client.post(una, {"post": "yes"})
+    en_bloque = admin_client.post(
+        reverse("admin:presupuesto_lineapresupuestaria_changelist"),
+        {"action": "delete_selected", "_selected_action": lineas[:2], "post": "yes"},
+    )
+
+    assert (individual.status_code, en_bloque.status_code) == (403, 403)
+    assert LineaPresupuestaria.objects.filter(pk__in=lineas).count() == len(lineas)
