@@ -14,59 +14,29 @@ centres multiplied N times first), as a clerk's file would hold them.
 import argparse
 import collections
 import json
-import os
 import re
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 RAIZ = Path(__file__).resolve().parent.parent
-BASE_POSTGRES = "casmul_bench_importar"
-
-
-def _postgres_nueva() -> str:
-    import psycopg2
-
-    conexion = psycopg2.connect(host="127.0.0.1", user="postgres", dbname="postgres")
-    conexion.autocommit = True
-    with conexion.cursor() as cursor:
-        cursor.execute(f"DROP DATABASE IF EXISTS {BASE_POSTGRES}")
-        cursor.execute(f"CREATE DATABASE {BASE_POSTGRES}")
-    conexion.close()
-    return f"postgres://postgres@127.0.0.1:5432/{BASE_POSTGRES}"
 
 
 def medir(*, filas: int, postgres: bool, factor: int, perfil: bool = False) -> dict:
-    carpeta = Path(tempfile.mkdtemp(prefix="bench-importar-"))
-    os.environ["DATABASE_URL"] = (
-        _postgres_nueva() if postgres else f"sqlite:///{carpeta / 'bench.sqlite3'}"
-    )
-    os.environ["DJANGO_SETTINGS_MODULE"] = "casmul.settings.test"
     sys.path.insert(0, str(RAIZ))
+    from bench.comun import base_nueva_2023
 
-    import django
-
-    django.setup()
+    base_nueva_2023(prefijo="importar", escala=factor, postgres=postgres)
 
     import tablib
-    from django.core.management import call_command
     from django.db import connection
-    from django.test.utils import setup_test_environment
 
-    from bench.sintetico import anio_multiplicar
     from casmul.roles import Rol
     from casmul.services import usuario_con_rol_guardar
-    from centros.management.commands.demo import FIXTURES_2023
     from centros.models import Centro, CifraMensual
     from centros.resources import COLUMNAS, CifraMensualResource
     from centros.services import operaciones_continuar
 
-    setup_test_environment()
-    call_command("migrate", verbosity=0)
-    call_command("loaddata", *FIXTURES_2023, verbosity=0)
-    if factor > 1:
-        anio_multiplicar(anio=2023, factor=factor)
     # Months of 2024 and 2025 only: both years are over, nothing in them is still to come.
     operaciones_continuar(desde_anio=2023, hasta_anio=2025)
     usuario = usuario_con_rol_guardar(

@@ -7,10 +7,8 @@ hashes) for 2023 on a fresh SQLite database, at scale 1 and the year multiplied 
 
 import argparse
 import json
-import os
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -18,31 +16,17 @@ RAIZ = Path(__file__).resolve().parent.parent
 
 
 def medir(escala: int) -> dict:
-    carpeta = Path(tempfile.mkdtemp(prefix=f"bench-publicar-{escala}-"))
-    os.environ["DATABASE_URL"] = f"sqlite:///{carpeta / 'bench.sqlite3'}"
-    os.environ["MEDIA_ROOT"] = str(carpeta / "media")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "casmul.settings.test"
     sys.path.insert(0, str(RAIZ))
+    from bench.comun import base_nueva_2023
 
-    import django
+    base_nueva_2023(prefijo="publicar", escala=escala)
 
-    django.setup()
-
-    from django.core.management import call_command
     from django.db import connection
-    from django.test.utils import setup_test_environment
 
-    from bench.sintetico import anio_multiplicar
     from casmul.roles import Rol
     from casmul.services import usuario_con_rol_guardar
-    from centros.management.commands.demo import FIXTURES_2023
     from rendicion.services import informe_publicar
 
-    setup_test_environment()
-    call_command("migrate", verbosity=0)
-    call_command("loaddata", *FIXTURES_2023, verbosity=0)
-    if escala > 1:
-        anio_multiplicar(anio=2023, factor=escala)
     usuario = usuario_con_rol_guardar(
         username="bench", password="bench-clave-1", rol=Rol.COORDINACION
     )

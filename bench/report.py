@@ -11,11 +11,9 @@ and for scale N the year multiplied N times (`bench.sintetico`).
 import argparse
 import io
 import json
-import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -23,21 +21,16 @@ RAIZ = Path(__file__).resolve().parent.parent
 
 
 def _medir(escala: int, repeticiones: int) -> dict:
-    carpeta = Path(tempfile.mkdtemp(prefix=f"bench-informe-{escala}-"))
-    os.environ["DATABASE_URL"] = f"sqlite:///{carpeta / 'bench.sqlite3'}"
-    os.environ["MEDIA_ROOT"] = str(carpeta / "media")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "casmul.settings.test"
     sys.path.insert(0, str(RAIZ))
+    from bench.comun import base_nueva_2023
 
-    import django
-
-    django.setup()
+    # The photos are uploaded before the year is multiplied: its copies share them.
+    base_nueva_2023(prefijo="informe")
 
     from django.core.files.base import ContentFile
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext, setup_test_environment
+    from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
     from PIL import Image, ImageDraw
     from pypdf import PdfReader
@@ -45,15 +38,11 @@ def _medir(escala: int, repeticiones: int) -> dict:
     from bench.sintetico import anio_multiplicar
     from casmul.roles import Rol
     from casmul.services import usuario_con_rol_guardar
-    from centros.management.commands.demo import FIXTURES_2023
     from centros.models import Centro
     from centros.services import foto_centro_crear
     from rendicion.documento import documento_html, documento_pdf, pdf_de_html
     from rendicion.selectors import informe_rendicion
 
-    setup_test_environment()
-    call_command("migrate", verbosity=0)
-    call_command("loaddata", *FIXTURES_2023, verbosity=0)
     for centro in Centro.objects.order_by("numero"):
         # A 2400×1800 PNG like a phone photo: the upload service turns it into a print JPEG.
         imagen = Image.new("RGB", (2400, 1800), (23 + centro.numero * 7, 69, 107))
