@@ -455,6 +455,22 @@ def _meses_nombrados(reportes: list[ReporteMensual]) -> str:
     )
 
 
+def _reportes_pasar(reportes: list[ReporteMensual], *, usuario, motivo: str, **campos) -> None:
+    """Moves many locked months to a new state at once: the fields given, a new version each,
+    and a history entry each with who and why."""
+    for reporte in reportes:
+        for campo, valor in campos.items():
+            setattr(reporte, campo, valor)
+        reporte.version += 1
+    bulk_update_with_history(
+        reportes,
+        ReporteMensual,
+        [*campos, "version"],
+        default_user=usuario,
+        default_change_reason=motivo,
+    )
+
+
 @transaction.atomic
 def reportes_aprobar(
     *, versiones: dict[int, int], usuario, advertencias_vistas: bool = False
@@ -476,18 +492,13 @@ def reportes_aprobar(
         r for r in enviados if r not in cambiados and r.advertencias and not advertencias_vistas
     ]
     aprobar = [r for r in enviados if r not in cambiados and r not in con_advertencias]
-    ahora = timezone.now()
-    for reporte in aprobar:
-        reporte.estado = ReporteMensual.Estado.APROBADO
-        reporte.aprobado_por = usuario
-        reporte.aprobado_en = ahora
-        reporte.version += 1
-    bulk_update_with_history(
+    _reportes_pasar(
         aprobar,
-        ReporteMensual,
-        ["estado", "aprobado_por", "aprobado_en", "version"],
-        default_user=usuario,
-        default_change_reason="Aprobado",
+        usuario=usuario,
+        motivo="Aprobado",
+        estado=ReporteMensual.Estado.APROBADO,
+        aprobado_por=usuario,
+        aprobado_en=timezone.now(),
     )
     return ResultadoAprobacion(
         aprobados=len(aprobar),
@@ -515,18 +526,13 @@ def reportes_enviar(*, centro: Centro, anio: int, usuario) -> int:
     borradores = list(
         sin_advertencias.select_for_update().filter(pk__in=completos if indicadores else [])
     )
-    ahora = timezone.now()
-    for reporte in borradores:
-        reporte.estado = ReporteMensual.Estado.ENVIADO
-        reporte.enviado_en = ahora
-        reporte.actualizado_por = usuario
-        reporte.version += 1
-    bulk_update_with_history(
+    _reportes_pasar(
         borradores,
-        ReporteMensual,
-        ["estado", "enviado_en", "actualizado_por", "version"],
-        default_user=usuario,
-        default_change_reason="Enviado con los demás borradores del año",
+        usuario=usuario,
+        motivo="Enviado con los demás borradores del año",
+        estado=ReporteMensual.Estado.ENVIADO,
+        enviado_en=timezone.now(),
+        actualizado_por=usuario,
     )
     return len(borradores)
 
