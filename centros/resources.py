@@ -6,25 +6,31 @@ centre and a figure it reports, a whole non-negative count (two decimals for mon
 future month and not an approved one. The month's report is created as a draft when missing.
 
 An import is all or nothing: if any row is refused, no row is written (see `import_data`).
+With `enviar`, the months the file wrote are then submitted for review as the year page does
+(`reportes_importados_enviar`: complete drafts without warnings), in the same transaction.
 """
 
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.utils import timezone
 from import_export import fields, resources, widgets
+from import_export.results import Result
 
 from casmul.meses import PRIMER_ANIO, Mes
 from casmul.numeros import Clase, numero_leer
+from casmul.permisos import puede_registrar_cifras
 
 from .models import Centro, CifraMensual, Indicador, OperacionAnual, ReporteMensual
 from .services import (
     ConflictoDeVersion,
+    ResultadoEnvio,
     fila_del_mes_guardar,
     mes_comprobar_abierto,
     reporte_abrir,
     reporte_cerrar_edicion,
+    reportes_importados_enviar,
 )
 
 COLUMNAS = ["centro", "anio", "mes", "indicador", "valor"]
@@ -53,6 +59,14 @@ def _entero(valor) -> int | None:
     return int(numero)
 
 
+class ResultadoImportacion(Result):
+    """An import's result, with what its submission did (None when none was asked for)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.envio: ResultadoEnvio | None = None
+
+
 class CifraMensualResource(resources.ModelResource):
     centro = fields.Field(attribute="reporte__centro__numero", column_name="centro", readonly=True)
     anio = fields.Field(attribute="reporte__anio", column_name="anio", readonly=True)
@@ -72,6 +86,16 @@ class CifraMensualResource(resources.ModelResource):
         use_transactions = True
         skip_unchanged = False
 
+    def __init__(self, *, enviar: bool = False, **kwargs):
+        super().__init__(**kwargs)
+        # Submit the months written, once the whole file is in (never in a dry run).
+        self.enviar = enviar
+        self._prueba = True  # set by `import_data`
+
+    @classmethod
+    def get_result_class(cls):
+        return ResultadoImportacion
+
     def get_queryset(self):
         return CifraMensual.objects.select_related("reporte__centro", "indicador")
 
@@ -83,6 +107,7 @@ class CifraMensualResource(resources.ModelResource):
         step passes neither option)."""
         kwargs["use_transactions"] = True
         kwargs["rollback_on_validation_errors"] = True
+        self._prueba = dry_run
         return super().import_data(dataset, dry_run=dry_run, raise_errors=raise_errors, **kwargs)
 
     # --- Reading and checking a row ------------------------------------------------------------
@@ -232,9 +257,23 @@ class CifraMensualResource(resources.ModelResource):
             return  # everything is rolled back
         # Each month touched is closed as every other write closes it: a new version (a form
         # opened before the import cannot overwrite it) and its warnings recomputed.
+        usuario = self._usuario(kwargs)
         for reporte in self._reportes.values():
             reporte_cerrar_edicion(
-                reporte=reporte,
-                usuario=self._usuario(kwargs),
-                motivo=self._motivo("Cifras importadas", kwargs),
+                reporte=reporte, usuario=usuario, motivo=self._motivo("Cifras importadas", kwargs)
             )
+        if self.enviar and not self._prueba:
+            self._enviar(result, usuario, kwargs)
+
+    def _enviar(self, result, usuario, kwargs) -> None:
+        # The year page's rule: the coordination reviews months, it does not submit them.
+        # Raised here, the import fails and is rolled back as a whole.
+        if usuario is None or not puede_registrar_cifras(usuario):
+            raise PermissionDenied(
+                "Su rol no permite enviar meses a revisión: importe sin esa opción."
+            )
+        result.envio = reportes_importados_enviar(
+            reporte_ids=list(self._reportes),
+            usuario=usuario,
+            motivo=self._motivo("Enviado a revisión", kwargs),
+        )

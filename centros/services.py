@@ -2,7 +2,7 @@
 
 import calendar
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
@@ -508,33 +508,117 @@ def reportes_aprobar(
     )
 
 
+@dataclass(frozen=True)
+class ResultadoEnvio:
+    enviados: int
+    # Drafts left as they are, to be sent from their page with a comment.
+    con_advertencias: list[ReporteMensual]
+    # Drafts without every figure their centre reports.
+    incompletos: list[ReporteMensual]
+    # Already in review (a file may update a submitted month): nothing to send.
+    ya_enviados: int = 0
+
+    @property
+    def mensaje(self) -> str:
+        """What happened, in sentences for the person who sent them, naming the months left
+        as drafts and why."""
+        if self.enviados == 1:
+            mensaje = "Se envió a revisión 1 mes"
+        elif self.enviados:
+            mensaje = f"Se enviaron a revisión {self.enviados} meses"
+        else:
+            mensaje = "No se envió ningún mes a revisión"
+        for reportes, por_que in (
+            (self.con_advertencias, "por advertencias"),
+            (self.incompletos, "por faltar cifras"),
+        ):
+            if reportes:
+                quedaron = "quedó" if len(reportes) == 1 else "quedaron"
+                mensaje += (
+                    f"; {len(reportes)} {quedaron} en borrador {por_que}: "
+                    f"{_meses_listados(reportes)}"
+                )
+        if self.ya_enviados == 1:
+            mensaje += "; 1 ya estaba en revisión"
+        elif self.ya_enviados:
+            mensaje += f"; {self.ya_enviados} ya estaban en revisión"
+        mensaje += "."
+        if self.con_advertencias or self.incompletos:
+            mensaje += (
+                " Los borradores se envían desde su mes, con un comentario si hay advertencias."
+            )
+        return mensaje
+
+
+def _meses_listados(reportes: list[ReporteMensual]) -> str:
+    return ", ".join(
+        f"{reporte.centro.nombre_corto} – {Mes(reporte.anio, reporte.mes)}" for reporte in reportes
+    )
+
+
+def _borradores_enviar(reportes, *, usuario, motivo: str) -> ResultadoEnvio:
+    """Submits the drafts among `reportes` (a queryset) that hold all the figures their centre
+    reports and have no warnings: what a month's page would let through without a comment."""
+    borradores = list(
+        reportes.filter(estado=ReporteMensual.Estado.BORRADOR)
+        .select_related("centro")
+        .annotate(
+            escritas=Count("cifras", distinct=True),
+            esperadas=Count("centro__indicadores_centro", distinct=True),
+        )
+        .order_by("centro__numero", "anio", "mes")
+    )
+    con_advertencias = [r for r in borradores if r.advertencias]
+    # A centre that reports no figure has no complete month.
+    incompletos = [
+        r
+        for r in borradores
+        if not r.advertencias and (not r.esperadas or r.escritas != r.esperadas)
+    ]
+    quedan = {r.pk for r in [*con_advertencias, *incompletos]}
+    listos = [r.pk for r in borradores if r.pk not in quedan]
+    # Locked apart (PostgreSQL locks no rows of a grouped query), and checked again: a month
+    # saved since the read above is left for its next submission.
+    enviar = list(
+        ReporteMensual.objects.select_for_update(of=("self",)).filter(
+            pk__in=listos, estado=ReporteMensual.Estado.BORRADOR, advertencias=[]
+        )
+    )
+    _reportes_pasar(
+        enviar,
+        usuario=usuario,
+        motivo=motivo,
+        estado=ReporteMensual.Estado.ENVIADO,
+        enviado_en=timezone.now(),
+        actualizado_por=usuario,
+    )
+    return ResultadoEnvio(
+        enviados=len(enviar), con_advertencias=con_advertencias, incompletos=incompletos
+    )
+
+
 @transaction.atomic
 def reportes_enviar(*, centro: Centro, anio: int, usuario) -> int:
     """Submits in one step every draft of the centre's year that holds all the figures the
     centre reports and has no warnings: what its month page would let through without a
     comment. The others stay drafts, to be sent from their page. Returns how many."""
-    indicadores = centro.indicadores_centro.count()
-    sin_advertencias = ReporteMensual.objects.filter(
-        centro=centro, anio=anio, estado=ReporteMensual.Estado.BORRADOR, advertencias=[]
-    )
-    completos = list(
-        sin_advertencias.annotate(escritas=Count("cifras"))
-        .filter(escritas=indicadores)
-        .values_list("pk", flat=True)
-    )
-    # Locked apart: PostgreSQL locks no rows of a grouped query.
-    borradores = list(
-        sin_advertencias.select_for_update().filter(pk__in=completos if indicadores else [])
-    )
-    _reportes_pasar(
-        borradores,
+    return _borradores_enviar(
+        ReporteMensual.objects.filter(centro=centro, anio=anio),
         usuario=usuario,
         motivo="Enviado con los demás borradores del año",
-        estado=ReporteMensual.Estado.ENVIADO,
-        enviado_en=timezone.now(),
-        actualizado_por=usuario,
-    )
-    return len(borradores)
+    ).enviados
+
+
+@transaction.atomic
+def reportes_importados_enviar(*, reporte_ids: list[int], usuario, motivo: str) -> ResultadoEnvio:
+    """Submits, among the given months (those a file wrote), the drafts `reportes_enviar`
+    would submit: complete and without warnings. The others stay as they are, named in the
+    result with why. Call inside the import's transaction, so that the import and the
+    submission are written together or not at all."""
+    reportes = ReporteMensual.objects.filter(pk__in=reporte_ids)
+    ya_enviados = reportes.filter(estado=ReporteMensual.Estado.ENVIADO).count()
+    resultado = _borradores_enviar(reportes, usuario=usuario, motivo=motivo)
+    return replace(resultado, ya_enviados=ya_enviados)
 
 
 @transaction.atomic

@@ -13,11 +13,13 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
+from import_export.forms import ConfirmImportForm, ImportForm
 from import_export.results import RowResult
 from simple_history.admin import SimpleHistoryAdmin
 
 from casmul.formato import dinero, numero
 from casmul.numeros import Clase, numero_leer
+from casmul.permisos import puede_registrar_cifras
 
 from ..admin_del_mes import (
     MOTIVO_ADMIN,
@@ -330,6 +332,24 @@ class ReporteMensualAdmin(MesAprobadoSoloLectura, SimpleHistoryAdmin):
             )
 
 
+def _campo_enviar() -> forms.BooleanField:
+    return forms.BooleanField(
+        label="Enviar a revisión los meses importados que estén completos y sin advertencias",
+        required=False,
+        help_text="Los meses con advertencias o a los que les falten cifras quedan en borrador: "
+        "se envían desde su mes, con un comentario.",
+    )
+
+
+class ImportarCifrasForm(ImportForm):
+    enviar = _campo_enviar()
+
+
+class ConfirmarCifrasForm(ConfirmImportForm):
+    # Shown again with the preview: what the confirmation will do, still open to change.
+    enviar = _campo_enviar()
+
+
 @admin.register(CifraMensual)
 class CifraMensualAdmin(
     MesAprobadoSoloLectura, EdicionDelMesAdmin, ImportExportMixin, SimpleHistoryAdmin
@@ -362,6 +382,34 @@ class CifraMensualAdmin(
     def valor_mostrado(self, obj):
         return dinero(obj.valor) if obj.indicador.es_monetario else numero(obj.valor)
 
+    # --- Import ----------------------------------------------------------------------------
+
+    def get_import_form_class(self, request):
+        # The option is offered only to those who may submit months (as on the year page).
+        if puede_registrar_cifras(request.user):
+            return ImportarCifrasForm
+        return super().get_import_form_class(request)
+
+    def get_confirm_form_class(self, request):
+        if puede_registrar_cifras(request.user):
+            return ConfirmarCifrasForm
+        return super().get_confirm_form_class(request)
+
+    def get_confirm_form_initial(self, request, import_form):
+        initial = super().get_confirm_form_initial(request, import_form)
+        if import_form is not None:
+            initial["enviar"] = import_form.cleaned_data.get("enviar", False)
+        return initial
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        # Only the forms of those who may submit have the option (`get_import_form_class`).
+        # The preview gets it too: the resource never submits in a dry run.
+        form = kwargs.get("form")
+        return {
+            **super().get_import_resource_kwargs(request, **kwargs),
+            "enviar": bool(getattr(form, "cleaned_data", {}).get("enviar")),
+        }
+
     def process_result(self, result, request):
         if result.has_errors() or result.has_validation_errors():
             # Between the preview and the confirmation a row became invalid (a month approved
@@ -383,3 +431,9 @@ class CifraMensualAdmin(
             f"{totales[RowResult.IMPORT_TYPE_UPDATE]} actualizadas.",
             messages.SUCCESS,
         )
+        envio = result.envio
+        if envio is not None:
+            quedan = envio.con_advertencias or envio.incompletos
+            self.message_user(
+                request, envio.mensaje, messages.WARNING if quedan else messages.SUCCESS
+            )
