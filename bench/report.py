@@ -1,4 +1,5 @@
-"""Benchmark of the annual report: page render, whole PDF, and the layout engine alone.
+"""Benchmark of the annual report: page render, whole PDF, and the layout engine alone; the
+comparison, centre and drill-down pages (time and queries).
 
     .venv/bin/python bench/report.py            # prints {"scales": {"1": {...}, "10": {...}}}
     .venv/bin/python bench/report.py --escalas 1 --repeticiones 5
@@ -83,6 +84,18 @@ def _medir(escala: int, repeticiones: int) -> dict:
         return len(consultas.captured_queries) // (veces + (1 if escala == 1 else 0)), segundos
 
     queries_html, html_s = consultas_y_tiempo(lambda: cliente.get(url))
+    primero = Centro.objects.get(numero=1).pk
+    paginas = {
+        "comparacion": reverse("rendicion:comparacion", args=[2023]),
+        "centro": reverse("rendicion:centro", args=[primero]),
+        "detalle_usuarios": reverse("rendicion:detalle_usuarios", args=[2023, primero]),
+    }
+    otras = {
+        nombre: dict(
+            zip(("queries", "s"), consultas_y_tiempo(lambda u=pagina: cliente.get(u)), strict=True)
+        )
+        for nombre, pagina in paginas.items()
+    }
     html_guardado = documento_html(informe_rendicion(anio=2023), para_pdf=True)
     connection.queries_log.clear()
     with CaptureQueriesContext(connection) as consultas:
@@ -114,6 +127,7 @@ def _medir(escala: int, repeticiones: int) -> dict:
         "pdf_over_weasyprint": round(pdf_s / weasyprint_s, 3),
         "queries_html": queries_html,
         "queries_pdf": queries_pdf,
+        "paginas": {nombre: {**o, "s": round(o["s"], 3)} for nombre, o in otras.items()},
         "pdf_bytes": len(pdf),
         "pdf_paginas": len(PdfReader(io.BytesIO(pdf)).pages),
         "muestras": veces,

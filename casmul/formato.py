@@ -43,3 +43,23 @@ def porcentaje(value, decimales: int = 0) -> str:
         return "—"
     cantidad = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
     return f"{numero(cantidad * 100, decimales)} %"
+
+
+def _con_signo(value, texto: str, decimales: int) -> str:
+    # A difference reads as one: "+12", so that a rise is not mistaken for a level.
+    return f"+{texto}" if value is not None and _redondear(value, decimales) > 0 else texto
+
+
+def diferencia(value) -> str:
+    """12 -> '+12'; -3 -> '-3'; 0 -> '0'."""
+    return _con_signo(value, numero(value), 0)
+
+
+def diferencia_dinero(value) -> str:
+    """1250.5 -> '+$1.250,50'."""
+    return _con_signo(value, dinero(value), 2)
+
+
+def variacion(value) -> str:
+    """0.25 -> '+25 %'; a relative change."""
+    return _con_signo(value, porcentaje(value), 2)

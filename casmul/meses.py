@@ -69,6 +69,14 @@ class Mes:
         return calendar.monthrange(self.anio, self.numero)[1]
 
     @property
+    def primer_dia(self) -> datetime.date:
+        return datetime.date(self.anio, self.numero, 1)
+
+    @property
+    def ultimo_dia(self) -> datetime.date:
+        return datetime.date(self.anio, self.numero, self.dias)
+
+    @property
     def nombre(self) -> str:
         """Its Spanish name: "Enero"."""
         return NOMBRES_MES[self.numero - 1]

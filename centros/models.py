@@ -187,9 +187,14 @@ class Centro(DefinicionDelAnio, models.Model):
         )
 
     @property
+    def es_convenio_mies(self) -> bool:
+        """Run under an agreement with the MIES: a month it operates without one is a gap."""
+        return self.modalidad == Modalidad.CONVENIO_MIES
+
+    @property
     def marca_modalidad(self) -> str:
         """The report's footnote mark: * CASMUL, ** Convenio MIES."""
-        return "**" if self.modalidad == Modalidad.CONVENIO_MIES else "*"
+        return "**" if self.es_convenio_mies else "*"
 
 
 class OperacionAnual(models.Model):
@@ -495,17 +500,20 @@ class ReporteMensual(models.Model):
         return self.estado == self.Estado.APROBADO
 
 
-def del_informe(anio: int, *, con_sin_aprobar: bool = False, via: str = "") -> Q:
+def del_informe(anio: int | None, *, con_sin_aprobar: bool = False, via: str = "") -> Q:
     """The months a year's report counts: the approved ones inside the centre's operation;
     every month entered only in a preview (`con_sin_aprobar`), which says so on every page.
-    `via` reaches the month from another model ("reporte__")."""
+    `anio` None: the months every year's report counts, each by its own year's operation (a
+    centre's history). `via` reaches the month from another model ("reporte__")."""
     en_operacion = OperacionAnual.objects.filter(
         centro=OuterRef(f"{via}centro"),
-        anio=anio,
+        anio=OuterRef(f"{via}anio") if anio is None else anio,
         mes_inicio__lte=OuterRef(f"{via}mes"),
         mes_fin__gte=OuterRef(f"{via}mes"),
     )
-    condicion = Q(**{f"{via}anio": anio}) & Q(Exists(en_operacion))
+    condicion = Q(Exists(en_operacion))
+    if anio is not None:
+        condicion &= Q(**{f"{via}anio": anio})
     if not con_sin_aprobar:
         condicion &= Q(**{f"{via}estado": ReporteMensual.Estado.APROBADO})
     return condicion

@@ -6,6 +6,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from casmul.cierres import anio_abierto_comprobar
+from casmul.meses import Mes
 from centros.models import Centro
 
 # An agreement that ends within this many days is shown as "por vencer".
@@ -150,6 +151,13 @@ class Convenio(models.Model):
             return []
         hasta = self.fecha_fin or timezone.localdate()
         return list(range(self.fecha_inicio.year, max(hasta.year, self.fecha_inicio.year) + 1))
+
+    def vigente_en_mes(self, mes: Mes) -> bool:
+        """In force some day of the month (an open start or end reaches it), as `vigentes_en`
+        reads a year."""
+        return (self.fecha_inicio is None or self.fecha_inicio <= mes.ultimo_dia) and (
+            self.fecha_fin is None or self.fecha_fin >= mes.primer_dia
+        )
 
     @property
     def numero_mostrado(self) -> str:

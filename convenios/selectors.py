@@ -2,10 +2,12 @@
 
 import calendar
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 
+from casmul.meses import Mes
 from centros.models import Centro, Modalidad, OperacionAnual
 
 from .models import Convenio
@@ -18,6 +20,28 @@ def convenios_del_informe(*, anio: int) -> QuerySet[Convenio]:
         .prefetch_related("instituciones", "centros")
         .order_by("orden", "fecha_inicio")
     )
+
+
+@dataclass(frozen=True)
+class ConveniosContados:
+    """The agreements behind the count the report states, which is their number."""
+
+    convenios: list[Convenio]
+
+    @property
+    def total(self) -> int:
+        return len(self.convenios)
+
+    @property
+    def mies(self) -> int:
+        return sum(1 for convenio in self.convenios if convenio.tipo == Convenio.Tipo.MIES)
+
+
+def convenios_contados(*, anio: int) -> ConveniosContados:
+    """The agreements `conteo_convenios` counts, read whole: the list is the report's own
+    (`Convenio.objects.del_informe`), so its length is the count by construction. Three
+    queries."""
+    return ConveniosContados(convenios=list(convenios_del_informe(anio=anio)))
 
 
 @dataclass(frozen=True)
@@ -146,3 +170,40 @@ def convenios_con_fechas_dudosas(*, anio: int) -> list[ConvenioObservado]:
             for motivo in motivos
         ]
     return observados
+
+
+def convenios_del_centro(*, centro_id: int) -> list[Convenio]:
+    """Every agreement that names the centre, the latest first, with its counterparts."""
+    return list(
+        Convenio.objects.filter(centros=centro_id)
+        .prefetch_related("instituciones")
+        .order_by(F("fecha_inicio").desc(nulls_last=True), "orden")
+    )
+
+
+@dataclass(frozen=True)
+class MesCubierto:
+    mes: Mes
+    opera: bool
+    # The numbers of the agreements in force some day of the month.
+    convenios: tuple[str, ...]
+
+    @property
+    def cubierto(self) -> bool:
+        return bool(self.convenios)
+
+
+def cobertura_por_mes(
+    convenios: list[Convenio], *, anio: int, operacion: Iterable[Mes]
+) -> list[MesCubierto]:
+    """Each month of the year, whether the centre operated, and which of its agreements were
+    in force: where a MIES centre worked without one, the month says so. No query."""
+    opera = set(operacion)
+    return [
+        MesCubierto(
+            mes=mes,
+            opera=mes in opera,
+            convenios=tuple(c.numero_mostrado for c in convenios if c.vigente_en_mes(mes)),
+        )
+        for mes in Mes.del_anio(anio)
+    ]

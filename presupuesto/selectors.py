@@ -181,15 +181,30 @@ def sobreejecuciones(*, anio: int) -> list[Sobreejecucion]:
     return resultado
 
 
-def lineas_del_area(*, anio: int, area_id: int) -> QuerySet[LineaPresupuestaria]:
-    """The budget lines behind an área's row of Tabla 11."""
-    return (
-        LineaPresupuestaria.objects.filter(anio=anio, area_id=area_id)
-        .select_related("area", "centro")
-        .order_by("centro__numero", "descripcion")
+def lineas_del_area(*, anio: int, area_id: int | None = None) -> QuerySet[LineaPresupuestaria]:
+    """The budget lines behind an área's row of Tabla 11, or behind its total: every line of
+    the year (each has an área, so the total's lines are the áreas' lines together)."""
+    lineas = LineaPresupuestaria.objects.filter(anio=anio)
+    if area_id is not None:
+        lineas = lineas.filter(area_id=area_id)
+    return lineas.select_related("area", "centro").order_by(
+        "area__orden", "centro__numero", "descripcion"
     )
 
 
-def procesos_del_tipo(*, anio: int, tipo: str) -> QuerySet[ProcesoContratacion]:
-    """The procurement processes behind a row of Tabla 12."""
-    return ProcesoContratacion.objects.filter(anio=anio, tipo=tipo).order_by("fecha", "codigo")
+def procesos_del_tipo(*, anio: int, tipo: str | None = None) -> QuerySet[ProcesoContratacion]:
+    """The procurement processes behind a row of Tabla 12, or behind its total: every process
+    of the year."""
+    procesos = ProcesoContratacion.objects.filter(anio=anio)
+    if tipo is not None:
+        procesos = procesos.filter(tipo=tipo)
+    return procesos.order_by("fecha", "codigo")
+
+
+def lineas_del_centro(*, centro_id: int) -> QuerySet[LineaPresupuestaria]:
+    """A centre's budget lines of every year, the latest year first."""
+    return (
+        LineaPresupuestaria.objects.filter(centro_id=centro_id)
+        .select_related("area")
+        .order_by("-anio", "area__orden", "descripcion")
+    )

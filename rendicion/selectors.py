@@ -5,10 +5,13 @@ by hand except the year's texts (`InformeAnual`)."""
 
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from centros.selectors import comparacion as comparacion_centros
+from centros.selectors import ficha as ficha_centros
 from centros.selectors import informe as centros
 from convenios import selectors as convenios
 from presupuesto import selectors as presupuesto
@@ -154,3 +157,144 @@ def publicacion_de_archivo(contenido: bytes) -> Verificacion | None:
 def fe_de_erratas_abierta(*, anio: int) -> FeDeErratas | None:
     """The erratum under way for the year, if any."""
     return FeDeErratas.objects.filter(anio=anio, publicacion=None).first()
+
+
+@dataclass(frozen=True)
+class PresupuestoComparado:
+    area: str
+    codificado: comparacion_centros.Comparada
+    ejecutado: comparacion_centros.Comparada
+
+
+@dataclass(frozen=True)
+class PacientesComparados:
+    servicio: str
+    pacientes: comparacion_centros.Comparada
+
+
+@dataclass(frozen=True)
+class ComparacionAnual:
+    """A year beside the previous one, approved figures only as in each year's report: the
+    centres' figures per área, the budget per área and the clinic's patients per service."""
+
+    centros: comparacion_centros.Comparacion
+    presupuesto: list[PresupuestoComparado]
+    clinica: list[PacientesComparados]
+
+    @property
+    def anio(self) -> int:
+        return self.centros.anio
+
+
+def comparacion_anual(*, anio: int, hoy: datetime.date) -> ComparacionAnual:
+    """The comparison of the year with the previous one. A year with no budget recorded, or
+    no approved month of the clinic, has nothing to compare rather than zeros. A fixed number
+    of queries."""
+    Comparada = comparacion_centros.Comparada
+    presupuestos = [presupuesto.presupuesto_por_area(anio=a) for a in (anio - 1, anio)]
+    clinicas = [salud.resumen_clinica(anio=a) for a in (anio - 1, anio)]
+
+    def montos(tabla, campo):
+        registrado = any(getattr(fila, campo) for fila in tabla.filas)
+        return [getattr(fila, campo) if registrado else None for fila in tabla.filas]
+
+    def pacientes(clinica):
+        return [
+            fila.pacientes if clinica.meses_reportados else None for fila in clinica.por_servicio
+        ]
+
+    return ComparacionAnual(
+        centros=comparacion_centros.comparacion_de_centros(anio=anio, hoy=hoy),
+        presupuesto=[
+            PresupuestoComparado(
+                area=fila.area,
+                codificado=Comparada(*codificado),
+                ejecutado=Comparada(*ejecutado),
+            )
+            for fila, codificado, ejecutado in zip(
+                presupuestos[1].filas,
+                zip(*(montos(tabla, "codificado") for tabla in presupuestos), strict=True),
+                zip(*(montos(tabla, "ejecutado") for tabla in presupuestos), strict=True),
+                strict=True,
+            )
+        ],
+        clinica=[
+            PacientesComparados(servicio=fila.nombre, pacientes=Comparada(*valores))
+            for fila, valores in zip(
+                clinicas[1].por_servicio,
+                zip(*(pacientes(clinica) for clinica in clinicas), strict=True),
+                strict=True,
+            )
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class CoberturaDelAnio:
+    anio: int
+    meses: list[convenios.MesCubierto]
+
+
+@dataclass(frozen=True)
+class PresupuestoDelAnio:
+    anio: int
+    lineas: list[presupuesto.LineaPresupuestaria]
+
+    @property
+    def codificado(self) -> Decimal:
+        return sum((linea.codificado for linea in self.lineas), Decimal("0.00"))
+
+    @property
+    def ejecutado(self) -> Decimal:
+        return sum((linea.ejecutado or 0 for linea in self.lineas), Decimal("0.00"))
+
+
+@dataclass(frozen=True)
+class PaginaDelCentro:
+    """A centre across the years: its figures as each year's report counts them, the
+    clinic's patients where it is the clinic, its agreements and the months they cover, its
+    budget lines and its photos."""
+
+    ficha: ficha_centros.FichaDelCentro
+    pacientes: list[salud.PacientesPorAnio]
+    convenios: list[convenios.Convenio]
+    cobertura: list[CoberturaDelAnio]
+    presupuesto: list[PresupuestoDelAnio]
+
+    @property
+    def centro(self):
+        return self.ficha.centro
+
+
+def pagina_del_centro(*, centro_id: int, usuario) -> PaginaDelCentro | None:
+    """The centre's page for a user who may see the centre, else None. A fixed number of
+    queries whatever the years behind it."""
+    ficha = ficha_centros.ficha_del_centro(centro_id=centro_id, usuario=usuario)
+    if ficha is None:
+        return None
+    anios = [anio.anio for anio in ficha.anios]
+    del_centro = convenios.convenios_del_centro(centro_id=centro_id)
+    lineas = list(presupuesto.lineas_del_centro(centro_id=centro_id))
+    return PaginaDelCentro(
+        ficha=ficha,
+        pacientes=salud.pacientes_del_centro_por_anio(centro_id=centro_id, anios=anios),
+        convenios=del_centro,
+        cobertura=[
+            CoberturaDelAnio(
+                anio=anio.anio,
+                meses=convenios.cobertura_por_mes(
+                    del_centro, anio=anio.anio, operacion=anio.operacion.meses
+                ),
+            )
+            for anio in reversed(ficha.anios)
+        ],
+        presupuesto=[
+            PresupuestoDelAnio(anio=anio, lineas=[linea for linea in lineas if linea.anio == anio])
+            for anio in sorted({linea.anio for linea in lineas}, reverse=True)
+        ],
+    )
+
+
+def publicacion_vigente(*, anio: int) -> Publicacion | None:
+    """The year's latest published version (the one in force), or None: one query."""
+    return Publicacion.objects.filter(anio=anio).order_by("-version").first()

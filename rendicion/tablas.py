@@ -12,7 +12,7 @@ keep in columns of their own; an agreement's term is one cell on the page and fo
 (term, from, to, note) in the sheets, so that the dates stay dates."""
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Any
@@ -22,7 +22,7 @@ from django.urls import reverse
 from casmul.formato import dinero, numero, porcentaje
 from casmul.montos import a_centavos
 
-from .selectors import InformeRendicion
+from .selectors import APOYO_SOCIAL, DESARROLLO_INFANTIL, InformeRendicion
 
 
 class Tipo(StrEnum):
@@ -60,8 +60,9 @@ class Celda:
     lineas: tuple[str, ...] = ()
     numerica: bool = False
     columnas: int = 1
-    # The page's link to the rows behind the figure (its drill-down); none in the PDF.
-    enlace: str = ""
+    # The page's link to the rows behind the figure (its drill-down); none in the PDF. Not
+    # part of what a cell is: the page's cell and the PDF's print the same.
+    enlace: str = field(default="", compare=False)
 
     @property
     def texto(self) -> str:
@@ -91,6 +92,8 @@ class Columna:
     en_hoja: bool = True
     # (year, row) -> the URL of the rows behind the value.
     enlace: Callable[[int, Any], str] | None = None
+    # year -> the URL of the rows behind the column's total (every row's rows at once).
+    enlace_total: Callable[[int], str] | None = None
 
     @property
     def numerica(self) -> bool:
@@ -209,6 +212,8 @@ class Tabla:
                 if not columna.en_pagina:
                     continue
                 celda = _celda(valor, columna.tipo)
+                if columna.enlace_total and celda.lineas:
+                    celda = replace(celda, enlace=columna.enlace_total(self.anio))
                 if not celda.lineas and celdas and celdas[-1].lineas and not celdas[-1].numerica:
                     celdas[-1] = replace(celdas[-1], columnas=celdas[-1].columnas + 1)
                 else:
@@ -238,7 +243,7 @@ class Tabla:
 
 
 def _usuarios_por_centro(
-    numero_tabla: int, nombre: str, tabla_de: Callable, *, con_linea: bool
+    numero_tabla: int, nombre: str, area_codigo: str, tabla_de: Callable, *, con_linea: bool
 ) -> DefinicionTabla:
     linea = [Columna("Línea", lambda fila: fila.linea_nombre)] if con_linea else []
     return DefinicionTabla(
@@ -259,6 +264,9 @@ def _usuarios_por_centro(
                 Tipo.ENTERO,
                 enlace=lambda anio, fila: reverse(
                     "rendicion:detalle_usuarios", args=[anio, fila.centro_id]
+                ),
+                enlace_total=lambda anio: reverse(
+                    "rendicion:detalle_usuarios_area", args=[anio, area_codigo]
                 ),
             ),
             Columna("Regla", lambda fila: fila.regla, en_pagina=False),
@@ -295,6 +303,15 @@ def _unidad_beneficiarios(accion) -> str:
 
 def _enlace_contratacion(anio: int, fila) -> str:
     return reverse("rendicion:detalle_contratacion", args=[anio, fila.tipo])
+
+
+def _enlace_contratacion_total(anio: int) -> str:
+    return reverse("rendicion:detalle_contratacion_total", args=[anio])
+
+
+def _enlace_convenio(anio: int, convenio) -> str:
+    """The list of the agreements the report counts, at this one's row."""
+    return f"{reverse('rendicion:detalle_convenios', args=[anio])}#convenio-{convenio.pk}"
 
 
 @dataclass(frozen=True)
@@ -401,6 +418,7 @@ TABLAS: dict[str, DefinicionTabla] = {
         _usuarios_por_centro(
             1,
             "Centros/Proyectos del Área de Desarrollo infantil",
+            DESARROLLO_INFANTIL,
             lambda informe: informe.desarrollo_infantil,
             con_linea=False,
         ),
@@ -415,7 +433,15 @@ TABLAS: dict[str, DefinicionTabla] = {
                 Columna(
                     "Centro/Proyecto", lambda fila: f"Pacientes atendidos en {fila.nombre.lower()}"
                 ),
-                Columna("Nro. usuarios", lambda fila: fila.pacientes, Tipo.ENTERO),
+                Columna(
+                    "Nro. usuarios",
+                    lambda fila: fila.pacientes,
+                    Tipo.ENTERO,
+                    enlace=lambda anio, fila: reverse(
+                        "rendicion:detalle_clinica_servicio", args=[anio, fila.servicio]
+                    ),
+                    enlace_total=lambda anio: reverse("rendicion:detalle_clinica", args=[anio]),
+                ),
             ),
             registros=lambda informe: informe.clinica.por_servicio,
             totales=lambda informe: [
@@ -465,6 +491,7 @@ TABLAS: dict[str, DefinicionTabla] = {
         _usuarios_por_centro(
             6,
             "Centros/Proyectos del Área de Apoyo y Servicio Social",
+            APOYO_SOCIAL,
             lambda informe: informe.apoyo_social,
             con_linea=True,
         ),
@@ -499,7 +526,7 @@ TABLAS: dict[str, DefinicionTabla] = {
             hoja="Tabla 9",
             columnas=(
                 Columna("Convenio", lambda convenio: convenio.titulo),
-                Columna("Nro.", lambda convenio: convenio.numero_mostrado),
+                Columna("Nro.", lambda convenio: convenio.numero_mostrado, enlace=_enlace_convenio),
                 Columna("Plazo de ejecución", _plazo_de_ejecucion, en_hoja=False),
                 Columna(
                     "Plazo",
@@ -547,6 +574,9 @@ TABLAS: dict[str, DefinicionTabla] = {
                     enlace=lambda anio, fila: reverse(
                         "rendicion:detalle_presupuesto", args=[anio, fila.area_id]
                     ),
+                    enlace_total=lambda anio: reverse(
+                        "rendicion:detalle_presupuesto_total", args=[anio]
+                    ),
                 ),
                 Columna("Participación", lambda fila: fila.puntos, Tipo.PORCENTAJE),
             ),
@@ -571,8 +601,15 @@ TABLAS: dict[str, DefinicionTabla] = {
                     lambda fila: fila.procesos,
                     Tipo.ENTERO,
                     enlace=_enlace_contratacion,
+                    enlace_total=_enlace_contratacion_total,
                 ),
-                Columna("Monto", lambda fila: fila.monto, Tipo.DINERO, enlace=_enlace_contratacion),
+                Columna(
+                    "Monto",
+                    lambda fila: fila.monto,
+                    Tipo.DINERO,
+                    enlace=_enlace_contratacion,
+                    enlace_total=_enlace_contratacion_total,
+                ),
             ),
             registros=lambda informe: informe.contratacion.filas,
             totales=lambda informe: [

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import detalle, informe, publicaciones, textos
+from .views import centro, comparacion, detalle, informe, publicaciones, textos
 
 app_name = "rendicion"
 
@@ -30,5 +30,29 @@ urlpatterns = [
         detalle.contratacion_del_tipo,
         name="detalle_contratacion",
     ),
+    path(
+        "<int:anio>/detalle/usuarios/area/<slug:area>/",
+        detalle.usuarios_del_area,
+        name="detalle_usuarios_area",
+    ),
+    path("<int:anio>/detalle/clinica/", detalle.clinica, name="detalle_clinica"),
+    path(
+        "<int:anio>/detalle/clinica/<slug:servicio>/",
+        detalle.clinica,
+        name="detalle_clinica_servicio",
+    ),
+    path("<int:anio>/detalle/convenios/", detalle.convenios_contados, name="detalle_convenios"),
+    path(
+        "<int:anio>/detalle/presupuesto/",
+        detalle.presupuesto_del_area,
+        name="detalle_presupuesto_total",
+    ),
+    path(
+        "<int:anio>/detalle/contratacion/",
+        detalle.contratacion_del_tipo,
+        name="detalle_contratacion_total",
+    ),
+    path("<int:anio>/comparacion/", comparacion.comparacion, name="comparacion"),
+    path("centros/<int:centro_id>/", centro.centro, name="centro"),
     path("nuevo/", textos.informe_crear, name="informe_crear"),
 ]

@@ -49,12 +49,20 @@ class ResumenClinica:
         return Decimal(self.total) / self.operacion.cantidad
 
 
+def _atenciones_del_informe(
+    anio: int, *, con_sin_aprobar: bool = False
+) -> QuerySet[AtencionClinica]:
+    """The clinic's rows a year's report counts: Tabla 2 and the months behind its figures
+    read the same ones, so that they cannot disagree."""
+    return AtencionClinica.objects.filter(
+        del_informe(anio, con_sin_aprobar=con_sin_aprobar, via="reporte__")
+    )
+
+
 def resumen_clinica(*, anio: int, con_sin_aprobar: bool = False) -> ResumenClinica:
     """Patients per service in the year (every service listed) and their averages, from the
     approved months (every month entered, in a preview: `con_sin_aprobar`)."""
-    atenciones = AtencionClinica.objects.filter(
-        del_informe(anio, con_sin_aprobar=con_sin_aprobar, via="reporte__")
-    )
+    atenciones = _atenciones_del_informe(anio, con_sin_aprobar=con_sin_aprobar)
     totales = dict(atenciones.values_list("servicio").annotate(total=Sum("pacientes")).order_by())
     meses = atenciones.aggregate(meses=Count("reporte__mes", distinct=True))["meses"]
     return ResumenClinica(
@@ -70,6 +78,110 @@ def resumen_clinica(*, anio: int, con_sin_aprobar: bool = False) -> ResumenClini
                 anio=anio, centro__linea_servicio=LineaServicio.SALUD
             ).values_list("mes_inicio", "mes_fin"),
         ),
+    )
+
+
+@dataclass(frozen=True)
+class MesDeLaClinica:
+    """A month behind a figure of Tabla 2: its patients, its state and whether the report
+    counts it (approved and inside the clinic's months of operation)."""
+
+    mes: Mes
+    pacientes: int | None
+    estado: str | None
+    cuenta: bool
+
+    @property
+    def estado_nombre(self) -> str:
+        return ReporteMensual.Estado(self.estado).label if self.estado else ""
+
+    @property
+    def fuera_de_operacion(self) -> bool:
+        """Approved, with patients, and still not counted: the month lies outside the months
+        of operation."""
+        return (
+            self.estado == ReporteMensual.Estado.APROBADO
+            and self.pacientes is not None
+            and not self.cuenta
+        )
+
+
+@dataclass(frozen=True)
+class MesesDeCentroClinica:
+    centro: Centro
+    meses: list[MesDeLaClinica]
+
+
+@dataclass(frozen=True)
+class DetalleClinica:
+    """The months behind a figure of Tabla 2 (one service's patients, or all of them), each
+    clinic on its own, and the rule that makes one number of them: the sum of the counted
+    months."""
+
+    anio: int
+    servicio: str | None
+    centros: list[MesesDeCentroClinica]
+
+    @property
+    def servicio_nombre(self) -> str:
+        return Servicio(self.servicio).label if self.servicio else ""
+
+    @property
+    def pacientes(self) -> int:
+        return sum(
+            mes.pacientes or 0 for centro in self.centros for mes in centro.meses if mes.cuenta
+        )
+
+
+def meses_de_la_clinica(*, anio: int, servicio: str | None = None) -> DetalleClinica | None:
+    """Every month of the year of each centre that records the clinic's patients (the
+    health-line centres operating in the year, and any other with clinic rows), with the
+    patients of one service (of all, without `servicio`), the month's state and whether it
+    counts. A month counts when its rows are among those `resumen_clinica` adds, so the sum
+    of the counted months is the cell of Tabla 2 by construction. None for a service the
+    clinic does not have. Four queries."""
+    if servicio is not None and servicio not in Servicio.values:
+        return None
+    del_anio = AtencionClinica.objects.filter(reporte__anio=anio)
+    contadas = _atenciones_del_informe(anio)
+    if servicio:
+        del_anio = del_anio.filter(servicio=servicio)
+        contadas = contadas.filter(servicio=servicio)
+    centros = list(
+        Centro.objects.filter(
+            Q(pk__in=Centro.objects.en_operacion(anio).filter(linea_servicio=LineaServicio.SALUD))
+            | Q(pk__in=AtencionClinica.objects.filter(reporte__anio=anio).values("reporte__centro"))
+        ).order_by("numero")
+    )
+    pacientes = dict(del_anio.values_list("reporte_id").annotate(total=Sum("pacientes")).order_by())
+    contados = set(contadas.values_list("reporte_id", flat=True))
+    reportes = {
+        (reporte.centro_id, reporte.mes): reporte
+        for reporte in ReporteMensual.objects.filter(anio=anio, centro__in=centros).only(
+            "pk", "centro_id", "mes", "estado"
+        )
+    }
+
+    def mes_de(centro: Centro, mes: Mes) -> MesDeLaClinica:
+        reporte = reportes.get((centro.pk, mes.numero))
+        if reporte is None:
+            return MesDeLaClinica(mes=mes, pacientes=None, estado=None, cuenta=False)
+        return MesDeLaClinica(
+            mes=mes,
+            pacientes=pacientes.get(reporte.pk),
+            estado=reporte.estado,
+            cuenta=reporte.pk in contados,
+        )
+
+    return DetalleClinica(
+        anio=anio,
+        servicio=servicio,
+        centros=[
+            MesesDeCentroClinica(
+                centro=centro, meses=[mes_de(centro, mes) for mes in Mes.del_anio(anio)]
+            )
+            for centro in centros
+        ],
     )
 
 
@@ -293,3 +405,35 @@ def historial_de_mes_clinica(*, reporte: ReporteMensual) -> list[CambioRegistrad
             )
         )
     return sorted(cambios, key=lambda cambio: cambio.fecha, reverse=True)
+
+
+@dataclass(frozen=True)
+class PacientesPorAnio:
+    servicio: str
+    nombre: str
+    # One per year asked, in its order; None where no approved month holds the service.
+    valores: list[int | None]
+
+
+def pacientes_del_centro_por_anio(*, centro_id: int, anios: list[int]) -> list[PacientesPorAnio]:
+    """A clinic's patients per service and year, as each year's report counts them (approved
+    months inside its operation); empty for a centre that keeps no clinic record. One query."""
+    totales = {
+        (anio, servicio): total
+        for anio, servicio, total in AtencionClinica.objects.filter(
+            del_informe(None, via="reporte__"), reporte__centro_id=centro_id
+        )
+        .values_list("reporte__anio", "servicio")
+        .annotate(total=Sum("pacientes"))
+        .order_by()
+    }
+    if not totales:
+        return []
+    return [
+        PacientesPorAnio(
+            servicio=valor,
+            nombre=nombre,
+            valores=[totales.get((anio, valor)) for anio in anios],
+        )
+        for valor, nombre in Servicio.choices
+    ]

@@ -87,5 +87,10 @@ def test_rendicion_reads_centros_only_through_the_report_and_panel_selectors():
         if modulo.startswith("centros.selectors.") and modulo.count(".") == 2
     }
 
-    assert leidos <= {"centros.selectors.informe", "centros.selectors.consistencia"}
+    assert leidos <= {
+        "centros.selectors.informe",
+        "centros.selectors.consistencia",
+        "centros.selectors.comparacion",
+        "centros.selectors.ficha",
+    }
     assert leidos

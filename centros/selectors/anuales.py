@@ -1,13 +1,20 @@
 """A figure's yearly value by its own rule, computed in the database: read by the report and
 by a centre's year view."""
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Avg, Case, DecimalField, Max, Sum, When
 
 from casmul.montos import a_centavos
 
 from ..models import CifraMensual, Indicador, del_informe
+
+# The rule as the report and its exports write it beside a figure.
+REGLAS = {
+    Indicador.Agregacion.SUMA: "suma de los meses",
+    Indicador.Agregacion.MAXIMO: "máximo mensual",
+    Indicador.Agregacion.PROMEDIO: "promedio mensual",
+}
 
 
 def valor_anual():
@@ -18,6 +25,12 @@ def valor_anual():
         default=Avg("valor"),
         output_field=DecimalField(max_digits=16, decimal_places=2),
     )
+
+
+def personas(valor) -> int:
+    """A yearly count of people as the report states it: whole persons (an average of 36,5
+    children is 37)."""
+    return int(a_centavos(valor).to_integral_value(ROUND_HALF_UP))
 
 
 def cifras_anuales(

@@ -3,7 +3,7 @@ centre's figures of the year, hours, equipment, photos and general actions."""
 
 import datetime
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 
@@ -27,7 +27,7 @@ from ..models import (
     ReporteMensual,
     del_informe,
 )
-from .anuales import cifras_anuales, valor_anual
+from .anuales import REGLAS, cifras_anuales, personas, valor_anual
 from .estados import estados_del_anio
 
 
@@ -105,14 +105,6 @@ class UsuariosCentro:
         return Modalidad(self.modalidad).label
 
 
-# The rule as the report and its exports write it beside a figure.
-_REGLAS = {
-    Indicador.Agregacion.SUMA: "suma de los meses",
-    Indicador.Agregacion.MAXIMO: "máximo mensual",
-    Indicador.Agregacion.PROMEDIO: "promedio mensual",
-}
-
-
 @dataclass(frozen=True)
 class TablaUsuarios:
     filas: list[UsuariosCentro]
@@ -168,8 +160,8 @@ def usuarios_por_centro(
             modalidad=centro.modalidad,
             linea_servicio=centro.linea_servicio,
             area_id=centro.area_id,
-            usuarios=int(a_centavos(usuarios.get(centro.pk)).to_integral_value(ROUND_HALF_UP)),
-            regla=_REGLAS[centro.indicador_usuarios.agregacion],
+            usuarios=personas(usuarios.get(centro.pk)),
+            regla=REGLAS[centro.indicador_usuarios.agregacion],
         )
         for centro in centros.select_related("indicador_usuarios").order_by("numero")
     ]

@@ -1,5 +1,6 @@
-"""Every figure of Tablas 1, 6, 11 and 12 on the report page links to the rows behind it, and
-those rows, by the rule the page states, give back the figure."""
+"""Every figure of Tablas 1, 2, 6, 11 and 12 (rows and totals) on the report page links to the
+rows behind it, and those rows, by the rule the page states, give back the figure; each
+agreement of Tabla 9 links to its row among the agreements the report counts."""
 
 import re
 from decimal import ROUND_HALF_UP, Decimal
@@ -33,6 +34,8 @@ def _por_regla(regla: str, valores: list[Decimal]) -> Decimal:
         return sum(valores, Decimal(0))
     if regla == "maximo":
         return max(valores)
+    if regla == "cuenta":
+        return Decimal(len(valores))
     return (sum(valores, Decimal(0)) / len(valores)).quantize(Decimal(1), ROUND_HALF_UP)
 
 
@@ -46,17 +49,29 @@ def test_each_linked_figure_is_given_back_by_the_rows_behind_it(cliente):
     pagina = cliente.get(reverse("rendicion:informe", args=[2023])).content.decode()
     enlaces = ENLACE.findall(pagina)
 
-    # Tablas 1 (12 centres) and 6 (15), Tabla 11 (five áreas), Tabla 12 (six types, twice).
-    assert len([u for u, _ in enlaces if "/usuarios/" in u]) == 12 + 15
-    assert len([u for u, _ in enlaces if "/presupuesto/" in u]) == 5
-    assert len([u for u, _ in enlaces if "/contratacion/" in u]) == 6 * 2
+    def de(tipo: str) -> list[str]:
+        return [url for url, _ in enlaces if re.search(tipo, url)]
+
+    # Tablas 1 (12 centres) and 6 (15) and their totals; Tabla 2 (three services and the
+    # clinic's total); Tabla 9 (24 agreements); Tabla 11 (five áreas, total); Tabla 12 (six
+    # types and the total, each twice: processes and amount).
+    assert len(de(r"/usuarios/\d+/")) == 12 + 15
+    assert len(de(r"/usuarios/area/")) == 2
+    assert len(de(r"/clinica/")) == 3 + 1
+    assert len(de(r"/convenios/")) == 24
+    assert len(de(r"/presupuesto/")) == 5 + 1
+    assert len(de(r"/contratacion/")) == (6 + 1) * 2
     for url, texto in enlaces:
         detalle = cliente.get(url)
         assert detalle.status_code == 200, url
         html = detalle.content.decode()
         valores = [Decimal(v) for v in re.findall(r'class="cuenta" data-valor="([^"]+)"', html)]
         regla = re.search(r'data-regla="([^"]+)"', html)[1]
-        if "/contratacion/" in url and "$" not in texto:
+        if "/convenios/" in url:
+            # An agreement's number opens the list the report counts, at its own row.
+            ancla = url.partition("#")[2]
+            assert re.search(rf'<tr id="{ancla}"[^>]*>\s*<td>{re.escape(texto)}</td>', html), url
+        elif "/contratacion/" in url and "$" not in texto:
             assert len(valores) == _numero(texto), url
         else:
             assert _por_regla(regla, valores) == _numero(texto), url

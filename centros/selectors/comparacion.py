@@ -1,0 +1,211 @@
+"""A year beside the previous one, per área and per centre: each figure by its own rule from
+each year's approved months, as each year's report counts them, with the difference."""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Prefetch, Q
+
+from ..models import (
+    Area,
+    Centro,
+    Indicador,
+    IndicadorCentro,
+    OperacionAnual,
+    ReporteMensual,
+    del_informe,
+)
+from .anuales import REGLAS, cifras_anuales, personas
+from .informe import Completitud, completitud_del_anio
+
+
+@dataclass(frozen=True)
+class Comparada:
+    """A figure in the previous year and in this one; None where there is nothing to compare
+    (the centre did not operate that year)."""
+
+    anterior: Decimal | int | None
+    actual: Decimal | int | None
+
+    @property
+    def diferencia(self) -> Decimal | int | None:
+        if self.anterior is None or self.actual is None:
+            return None
+        return self.actual - self.anterior
+
+    @property
+    def variacion(self) -> Decimal | None:
+        """The difference over the previous year (0.25 is 25 %); None from nothing."""
+        if self.diferencia is None or not self.anterior:
+            return None
+        return Decimal(self.diferencia) / Decimal(self.anterior)
+
+
+@dataclass(frozen=True)
+class CifraComparada(Comparada):
+    codigo: str = ""
+    nombre: str = ""
+    regla: str = ""
+    es_monetaria: bool = False
+
+
+@dataclass(frozen=True)
+class CentroComparado:
+    centro_id: int
+    numero: int
+    nombre_corto: str
+    # Approved months behind each year's figures (None: it did not operate that year): a
+    # year half approved is not half as busy.
+    meses: Comparada
+    personal: Comparada
+    usuarios: Comparada | None
+    cifras: list[CifraComparada]
+
+    @property
+    def nuevo(self) -> bool:
+        """It did not operate in the previous year."""
+        return self.meses.anterior is None
+
+    @property
+    def cerrado(self) -> bool:
+        """It operated in the previous year and not in this one."""
+        return self.meses.actual is None
+
+
+@dataclass(frozen=True)
+class AreaComparada:
+    area_id: int
+    nombre: str
+    centros: list[CentroComparado]
+
+    def _suma(self, valor) -> Comparada:
+        """The sum over the centres that have the figure that year; None when none has it."""
+        filas = [fila for fila in map(valor, self.centros) if fila is not None]
+
+        def sumar(valores):
+            valores = [v for v in valores if v is not None]
+            return sum(valores) if valores else None
+
+        return Comparada(
+            anterior=sumar(fila.anterior for fila in filas),
+            actual=sumar(fila.actual for fila in filas),
+        )
+
+    @property
+    def conteo(self) -> Comparada:
+        """Centres operating in each year."""
+        return Comparada(
+            anterior=sum(1 for centro in self.centros if not centro.nuevo),
+            actual=sum(1 for centro in self.centros if not centro.cerrado),
+        )
+
+    @property
+    def usuarios(self) -> Comparada | None:
+        """The users of the área's centres that count users, as Tablas 1 and 6 add them."""
+        if all(centro.usuarios is None for centro in self.centros):
+            return None
+        return self._suma(lambda centro: centro.usuarios)
+
+    @property
+    def personal(self) -> Comparada:
+        return self._suma(lambda centro: centro.personal)
+
+
+@dataclass(frozen=True)
+class Comparacion:
+    anio: int
+    areas: list[AreaComparada]
+    completitud: Completitud
+    completitud_anterior: Completitud
+
+    @property
+    def anio_anterior(self) -> int:
+        return self.anio - 1
+
+
+def _centro_comparado(centro: Centro, *, anios, valores, meses) -> CentroComparado:
+    operaciones = {operacion.anio: operacion for operacion in centro.operaciones_comparadas}
+
+    def por_anio(valor) -> Comparada:
+        # A year the centre did not operate, or whose months none are approved, has no
+        # figure to compare: not a zero, which would read as a centre that served no one.
+        return Comparada(*(valor(a) if meses.get((centro.pk, a)) else None for a in anios))
+
+    def cifra(codigo: str):
+        return lambda a: valores[a].get((centro.pk, codigo), Decimal(0))
+
+    usuarios = None
+    if centro.indicador_usuarios:
+        valor_usuarios = cifra(centro.indicador_usuarios.codigo)
+        usuarios = por_anio(lambda a: personas(valor_usuarios(a)))
+    cifras = []
+    for ic in centro.indicadores_centro.all():
+        valores_del_indicador = por_anio(cifra(ic.indicador.codigo))
+        cifras.append(
+            CifraComparada(
+                anterior=valores_del_indicador.anterior,
+                actual=valores_del_indicador.actual,
+                codigo=ic.indicador.codigo,
+                nombre=ic.indicador.nombre,
+                regla=REGLAS[ic.indicador.agregacion],
+                es_monetaria=ic.indicador.unidad == Indicador.Unidad.DOLARES,
+            )
+        )
+    return CentroComparado(
+        centro_id=centro.pk,
+        numero=centro.numero,
+        nombre_corto=centro.nombre_corto,
+        meses=Comparada(
+            *(meses.get((centro.pk, a), 0) if a in operaciones else None for a in anios)
+        ),
+        personal=Comparada(*(operaciones[a].personal if a in operaciones else None for a in anios)),
+        usuarios=usuarios,
+        cifras=cifras,
+    )
+
+
+def comparacion_de_centros(*, anio: int, hoy: datetime.date) -> Comparacion:
+    """Every centre that operated in the year or the previous one, per área (every área
+    listed), with each of its figures in both years and how many approved months are behind
+    them. A fixed number of queries whatever the data."""
+    anios = [anio - 1, anio]
+    centros = (
+        Centro.objects.filter(operaciones__anio__in=anios)
+        .distinct()
+        .select_related("indicador_usuarios")
+        .prefetch_related(
+            Prefetch(
+                "indicadores_centro",
+                queryset=IndicadorCentro.objects.select_related("indicador").order_by("orden"),
+            ),
+            Prefetch(
+                "operaciones",
+                queryset=OperacionAnual.objects.filter(anio__in=anios),
+                to_attr="operaciones_comparadas",
+            ),
+        )
+        .order_by("numero")
+    )
+    valores = {a: cifras_anuales(anio=a) for a in anios}
+    meses = {
+        (fila["centro"], fila["anio"]): fila["meses"]
+        for fila in ReporteMensual.objects.filter(Q(del_informe(anio - 1)) | Q(del_informe(anio)))
+        .values("centro", "anio")
+        .annotate(meses=Count("pk"))
+        .order_by()
+    }
+    por_area: dict[int, list[CentroComparado]] = {}
+    for centro in centros:
+        por_area.setdefault(centro.area_id, []).append(
+            _centro_comparado(centro, anios=anios, valores=valores, meses=meses)
+        )
+    return Comparacion(
+        anio=anio,
+        areas=[
+            AreaComparada(area_id=area.pk, nombre=area.nombre, centros=por_area.get(area.pk, []))
+            for area in Area.objects.order_by("orden")
+        ],
+        completitud=completitud_del_anio(anio=anio, hoy=hoy),
+        completitud_anterior=completitud_del_anio(anio=anio - 1, hoy=hoy),
+    )

@@ -1,0 +1,25 @@
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+
+from casmul.meses import anio_valido
+from casmul.permisos import coordinacion_requerida
+
+from ..selectors import comparacion_anual
+
+
+@coordinacion_requerida
+def comparacion(request, anio: int):
+    hoy = timezone.localdate()
+    if not anio_valido(anio - 1, hoy=hoy) or anio > hoy.year:
+        raise Http404("No hay datos que comparar para ese año.")
+    comparacion = comparacion_anual(anio=anio, hoy=hoy)
+    contexto = {
+        "comparacion": comparacion,
+        "completitudes": [
+            (anio - 1, comparacion.centros.completitud_anterior),
+            (anio, comparacion.centros.completitud),
+        ],
+        "siguiente": anio + 1 if anio < hoy.year else None,
+    }
+    return render(request, "rendicion/comparacion.html", contexto)
