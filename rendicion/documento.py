@@ -9,7 +9,7 @@ from urllib.parse import unquote, urlsplit
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
-from weasyprint import HTML
+from weasyprint import HTML, Document
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from casmul.formato import dinero, numero
@@ -139,5 +139,10 @@ def documento_pdf(informe: InformeRendicion) -> bytes:
     return pdf_de_html(documento_html(informe, para_pdf=True))
 
 
+def documento_paginado(html: str) -> Document:
+    """The report laid out in A4 pages; its boxes can be measured before writing the PDF."""
+    return HTML(string=html, base_url=ORIGEN_PDF, url_fetcher=FetcherDelPortal()).render()
+
+
 def pdf_de_html(html: str) -> bytes:
-    return HTML(string=html, base_url=ORIGEN_PDF, url_fetcher=FetcherDelPortal()).write_pdf()
+    return documento_paginado(html).write_pdf()

@@ -1,13 +1,14 @@
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
+from casmul.exportar import Archivo, descarga
 from casmul.permisos import coordinacion_requerida
 
 from ..consistencia import observaciones
 from ..documento import contexto_documento, documento_pdf
 from ..exportar import TABLAS, archivo_de_tabla
-from ..selectors import anios_con_informe, informe_rendicion
+from ..selectors import anios_con_informe, informe_rendicion, publicacion_vigente
 
 
 def _informe_o_404(request, anio: int):
@@ -32,6 +33,8 @@ def informe(request, anio: int):
         "tablas_exportar": TABLAS.values(),
         # On the page each linked figure opens the rows behind it; never in the PDF.
         "con_enlaces": True,
+        # Not "publicacion": the document would print that version on the cover of today's figures.
+        "publicacion_vigente": publicacion_vigente(anio=anio),
     }
     return render(request, "rendicion/informe_pagina.html", contexto)
 
@@ -39,10 +42,8 @@ def informe(request, anio: int):
 @coordinacion_requerida
 def informe_pdf(request, anio: int):
     informe = _informe_o_404(request, anio)
-    respuesta = HttpResponse(documento_pdf(informe), content_type="application/pdf")
     nombre = f"informe-rendicion-{anio}{'-borrador' if informe.borrador else ''}.pdf"
-    respuesta["Content-Disposition"] = f'attachment; filename="{nombre}"'
-    return respuesta
+    return descarga(Archivo(documento_pdf(informe), "application/pdf", nombre))
 
 
 @coordinacion_requerida
@@ -50,6 +51,4 @@ def tabla_exportar(request, anio: int, tabla: str, formato: str):
     archivo = archivo_de_tabla(anio=anio, slug=tabla, formato=formato)
     if archivo is None:
         raise Http404("No existe esa tabla, formato o año del informe.")
-    respuesta = HttpResponse(archivo.contenido, content_type=archivo.tipo_contenido)
-    respuesta["Content-Disposition"] = f'attachment; filename="{archivo.nombre}"'
-    return respuesta
+    return descarga(archivo)

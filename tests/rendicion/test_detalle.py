@@ -53,12 +53,14 @@ def test_each_linked_figure_is_given_back_by_the_rows_behind_it(cliente):
         return [url for url, _ in enlaces if re.search(tipo, url)]
 
     # Tablas 1 (12 centres) and 6 (15) and their totals; Tabla 2 (three services and the
-    # clinic's total); Tabla 9 (24 agreements); Tabla 11 (five áreas, total); Tabla 12 (six
-    # types and the total, each twice: processes and amount).
+    # clinic's total); Tabla 9 (24 agreements) and the sentence that counts them; Tabla 11
+    # (five áreas, total); Tabla 12 (six types and the total, each twice: processes and
+    # amount).
     assert len(de(r"/usuarios/\d+/")) == 12 + 15
     assert len(de(r"/usuarios/area/")) == 2
     assert len(de(r"/clinica/")) == 3 + 1
-    assert len(de(r"/convenios/")) == 24
+    assert len(de(r"/convenios/#")) == 24
+    assert len(de(r"/convenios/$")) == 1
     assert len(de(r"/presupuesto/")) == 5 + 1
     assert len(de(r"/contratacion/")) == (6 + 1) * 2
     for url, texto in enlaces:
@@ -67,7 +69,10 @@ def test_each_linked_figure_is_given_back_by_the_rows_behind_it(cliente):
         html = detalle.content.decode()
         valores = [Decimal(v) for v in re.findall(r'class="cuenta" data-valor="([^"]+)"', html)]
         regla = re.search(r'data-regla="([^"]+)"', html)[1]
-        if "/convenios/" in url:
+        if url.endswith("/convenios/"):
+            # "24 convenios": the list the report counts.
+            assert len(re.findall(r'<tr id="convenio-\d+"', html)) == _numero(texto.split()[0])
+        elif "/convenios/" in url:
             # An agreement's number opens the list the report counts, at its own row.
             ancla = url.partition("#")[2]
             assert re.search(rf'<tr id="{ancla}"[^>]*>\s*<td>{re.escape(texto)}</td>', html), url

@@ -202,7 +202,11 @@ def test_the_agreements_page_lists_exactly_those_the_report_counts(cliente):
     html = _detalle(cliente, reverse("rendicion:detalle_convenios", args=[ANIO]))
 
     # The count the report states, and how many of them are with the MIES.
-    dice = re.search(r"se registran <strong>([\d.]+) convenios</strong>, ([\d.]+) de ellos", pagina)
+    dice = re.search(
+        r"se registran <strong>(?:<a [^>]*>)?([\d.]+) convenios(?:</a>)?</strong>, "
+        r"([\d.]+) de ellos",
+        pagina,
+    )
     assert len(_valores(html)) == int(_dato(html, "resultado")) == conteo.total
     assert (conteo.total, conteo.mies) == (_numero(dice[1]), _numero(dice[2]))
     assert html.count('data-tipo="mies"') == int(_dato(html, "mies")) == conteo.mies

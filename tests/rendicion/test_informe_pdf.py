@@ -1,16 +1,21 @@
 """The 2023 report as a PDF: every figure of Tablas 1–12 computed from the records, a table
-of contents whose numbers are the real pages, and nothing fetched from outside."""
+of contents whose numbers are the real pages, no page left mostly blank by an avoidable
+break, and nothing fetched from outside."""
 
 import io
 import re
 
 import pytest
 from django.core.management import CommandError, call_command
+from PIL import Image
 from pypdf import PdfReader
+from weasyprint.formatting_structure import boxes
 
-from rendicion.documento import documento_pdf
+from centros.models import Centro
+from rendicion.documento import documento_html, documento_paginado, documento_pdf
 from rendicion.models import InformeAnual
 from rendicion.selectors import informe_rendicion
+from tests.factories import FotoCentroFactory
 
 pytestmark = pytest.mark.usefixtures("datos_2023")
 
@@ -153,3 +158,141 @@ def test_command_line_writes_pdf_and_html(tmp_path):
 def test_command_line_refuses_a_year_without_report(tmp_path):
     with pytest.raises(CommandError, match="No existe el informe de 2031"):
         call_command("rendicion", "2031", "--pdf", str(tmp_path / "x.pdf"))
+
+
+# A page that is not followed by a forced break must be at least this full.
+LLENADO_MINIMO = 0.4
+# The blocks that start a new page by design, in the order they appear: after the cover and
+# the table of contents, sections 3 and 4 and the annex.
+CORTES_FORZADOS_2023 = [
+    "portada",
+    "indice",
+    "seccion-nueva",
+    "seccion-nueva",
+    "seccion-nueva anexos",
+]
+
+
+def _cajas(caja):
+    """The page's boxes, without its margin boxes (running header and page number)."""
+    if isinstance(caja, boxes.MarginBox):
+        return
+    yield caja
+    for hija in getattr(caja, "children", ()):
+        yield from _cajas(hija)
+
+
+def _cajas_de_pagina(pagina):
+    # WeasyPrint exposes a page's box tree only as `_page_box`; the layout is what is tested.
+    return list(_cajas(pagina._page_box))
+
+
+def _llenado(pagina) -> float:
+    """How far down the content area (0 to 1) the lowest text, image or table cell reaches."""
+    caja_pagina = pagina._page_box
+    arriba = caja_pagina.content_box_y()
+    abajo = max(
+        (
+            caja.position_y + caja.margin_height()
+            for caja in _cajas_de_pagina(pagina)
+            if isinstance(caja, boxes.TextBox | boxes.ReplacedBox | boxes.TableCellBox)
+        ),
+        default=arriba,
+    )
+    return (abajo - arriba) / caja_pagina.height
+
+
+def _cortes_forzados(paginas) -> dict[int, str]:
+    """{index of the page that ends at a forced break: class of the block that forces it}: a
+    block that begins on the next page with `break-before: page`, or that ends on this one
+    with `break-after: page`."""
+    elementos = [
+        {caja.element: caja for caja in _cajas_de_pagina(p) if caja.element is not None}
+        for p in paginas
+    ]
+    cortes = {}
+    for i in range(len(paginas) - 1):
+        antes = [
+            caja
+            for elemento, caja in elementos[i + 1].items()
+            if caja.style["break_before"] == "page" and elemento not in elementos[i]
+        ]
+        despues = [
+            caja
+            for elemento, caja in elementos[i].items()
+            if caja.style["break_after"] == "page" and elemento not in elementos[i + 1]
+        ]
+        for caja in antes + despues:
+            cortes[i] = caja.element.get("class", caja.element_tag)
+    return cortes
+
+
+@pytest.fixture
+def paginas_2023_con_anexo(tmp_path, settings):
+    """The 2023 report laid out, with nine photos in its annex: more than fit on the annex's
+    first page."""
+    carpeta = settings.MEDIA_ROOT / "centros" / "fotos"
+    carpeta.mkdir(parents=True)
+    centros = list(Centro.objects.en_operacion(2023).order_by("numero")[:9])
+    for n, centro in enumerate(centros):
+        Image.new("RGB", (800, 600), (30 * n, 110, 150)).save(carpeta / f"foto-{n}.jpg")
+        FotoCentroFactory(centro=centro, imagen=f"centros/fotos/foto-{n}.jpg", anio=2023)
+    html = documento_html(informe_rendicion(anio=2023), para_pdf=True)
+    return documento_paginado(html).pages
+
+
+def test_no_page_is_left_mostly_blank_except_before_a_forced_break(paginas_2023_con_anexo):
+    # Given: the 2023 report laid out, its annex longer than a page.
+    paginas = paginas_2023_con_anexo
+    cortes = _cortes_forzados(paginas)
+
+    # When: each page but the last is measured, unless a block that must start a new page
+    # follows it (the cover, the table of contents, the end of sections 2, 3 and 4).
+    llenado = {i + 1: _llenado(pagina) for i, pagina in enumerate(paginas[:-1])}
+    casi_vacias = {
+        pagina: f"{lleno:.0%}"
+        for pagina, lleno in llenado.items()
+        if lleno < LLENADO_MINIMO and pagina - 1 not in cortes
+    }
+
+    # Then: none is less than 40 % full, and only the designed blocks force a break.
+    assert not casi_vacias, f"Páginas casi vacías (página: llenado): {casi_vacias}"
+    assert list(cortes.values()) == CORTES_FORZADOS_2023
+
+
+def test_signatures_share_the_last_page_with_the_text_they_attest():
+    # The 2023 report as it is, without an annex: section 4 fills its page to the bottom.
+    html = documento_html(informe_rendicion(anio=2023), para_pdf=True)
+    ultima = documento_paginado(html).pages[-1]
+    clases = {
+        caja.element.get("class", "")
+        for caja in _cajas_de_pagina(ultima)
+        if caja.element is not None
+    }
+
+    assert "firmas" in clases
+    # Section 4's last lines go with them.
+    assert any(clase.startswith("seccion-nueva") for clase in clases)
+
+
+def test_a_caption_is_printed_on_the_page_of_its_first_rows(paginas_2023_con_anexo):
+    comprobadas = 0
+    for numero, pagina in enumerate(paginas_2023_con_anexo, start=1):
+        for caja in _cajas_de_pagina(pagina):
+            if not getattr(caja, "is_table_wrapper", False):
+                continue
+            if not any(isinstance(hija, boxes.TableCaptionBox) for hija in caja.children):
+                continue
+            # On this page: the rows of the table's body (not its repeated header).
+            filas = [
+                fila
+                for tabla in caja.children
+                if isinstance(tabla, boxes.TableBox)
+                for grupo in tabla.children
+                if isinstance(grupo, boxes.TableRowGroupBox) and not grupo.is_header
+                for fila in grupo.children
+            ]
+            assert filas, f"página {numero}: un título de tabla sin ninguna de sus filas"
+            comprobadas += 1
+
+    assert comprobadas >= 12
