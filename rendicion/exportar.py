@@ -1,47 +1,16 @@
 """The report's tables as spreadsheets (XLSX and CSV), written from the definitions the page
-and the PDF print (`tablas.py`): same rows, same totals, numbers as numbers.
+and the PDF print (`tablas.py`): same rows, same totals, numbers as numbers; the writers are
+the portal's own (`casmul.exportar`), which neutralise formulas."""
 
-Each table is a `tablib.Dataset` (the library django-import-export uses). Text that a
-spreadsheet would read as a formula (starting with = + - @, tab or carriage return) is
-prefixed with a single quote in both formats; numbers, negative ones included, stay numbers.
-
-Why not the libraries' own escaping: tablib's XLSX `escape=True` only drops a leading "=" (so
-"+1", "-1+2" and "@SUM(A1)" pass, and "=cmd" becomes "cmd"), and django-import-export's
-IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT does the same and turns every cell into text.
-
-CSV is written for Excel in Spanish (Ecuador), whose decimal separator is the comma and list
-separator the semicolon: fields are separated by ";", decimals use "," and no thousands
-separator, dates are ISO (2023-01-31, read as dates by any Excel), UTF-8 with BOM so the
-accents open right."""
-
-import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
-from io import BytesIO
 
 import tablib
-from django.conf import settings
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
+
+from casmul.exportar import CSV, TOTAL, XLSX, Archivo, a_csv, a_xlsx, libro
 
 from .selectors import InformeRendicion, informe_rendicion
 from .tablas import TABLAS, DefinicionTabla, Tabla, tablas_del_informe
-
-TOTAL = "total"  # tablib tag of the rows the report prints as totals
-INICIOS_DE_FORMULA = ("=", "+", "-", "@", "\t", "\r")
-DELIMITADOR_CSV = ";"
-ANCHO_MAXIMO = 60
-
-
-def neutralizar(valor):
-    """A text a spreadsheet could take for a formula gets a leading quote; anything else
-    (numbers, negative ones too, dates, empty cells) is returned as it is."""
-    if isinstance(valor, str) and valor.startswith(INICIOS_DE_FORMULA):
-        return "'" + valor
-    return valor
 
 
 def dataset(tabla: Tabla) -> tablib.Dataset:
@@ -55,98 +24,9 @@ def dataset(tabla: Tabla) -> tablib.Dataset:
     return datos
 
 
-# --- Writers ---------------------------------------------------------------------------------
-
-
-def _texto_csv(valor) -> str:
-    if valor is None:
-        return ""
-    if isinstance(valor, bool):
-        return "Sí" if valor else "No"
-    if isinstance(valor, int):
-        return str(valor)
-    if isinstance(valor, Decimal | float):
-        numero = Decimal(str(valor)) if isinstance(valor, float) else valor
-        return f"{numero:f}".replace(".", ",")
-    if isinstance(valor, datetime.date):
-        return valor.isoformat()
-    return neutralizar(str(valor))
-
-
-def a_csv(datos: tablib.Dataset) -> bytes:
-    """Semicolon-separated, decimal comma, UTF-8 with BOM: what Excel es-EC opens as is."""
-    salida = tablib.Dataset(headers=[_texto_csv(e) for e in datos.headers])
-    for fila in datos:
-        salida.append([_texto_csv(valor) for valor in fila])
-    return salida.export("csv", delimiter=DELIMITADOR_CSV).encode("utf-8-sig")
-
-
-def _celda_xlsx(valor):
-    if isinstance(valor, str):
-        # Characters XML forbids (form feeds pasted from Word) would make openpyxl fail.
-        return neutralizar(ILLEGAL_CHARACTERS_RE.sub("\N{REPLACEMENT CHARACTER}", valor))
-    return valor
-
-
-def _formato_numero(valor) -> str | None:
-    if isinstance(valor, bool):
-        return None
-    if isinstance(valor, int):
-        return "#,##0"
-    if isinstance(valor, Decimal):
-        decimales = max(-valor.as_tuple().exponent, 0) if valor.is_finite() else 0
-        return "#,##0." + "0" * decimales if decimales else "#,##0"
-    if isinstance(valor, datetime.date):
-        return "dd/mm/yyyy"
-    return None
-
-
-def _hoja(libro: Workbook, datos: tablib.Dataset, nombre: str) -> None:
-    """A sheet: bold header (frozen), bold totals, numbers and dates as such, with formats
-    (thousands, the value's decimals, dd/mm/yyyy). tablib's own XLSX writer sets no formats."""
-    hoja_xlsx = libro.create_sheet(nombre[:31])
-    hoja_xlsx.append([_celda_xlsx(e) for e in datos.headers])
-    for celda in hoja_xlsx[1]:
-        celda.font = Font(bold=True)
-    hoja_xlsx.freeze_panes = "A2"
-    totales = {tuple(fila) for fila in datos.filter(TOTAL)}
-    anchos = [len(str(e)) for e in datos.headers]
-    for numero_fila, fila in enumerate(datos, start=2):
-        es_total = tuple(fila) in totales
-        for columna, valor in enumerate(fila):
-            celda = hoja_xlsx.cell(row=numero_fila, column=columna + 1, value=_celda_xlsx(valor))
-            formato = _formato_numero(valor)
-            if formato:
-                celda.number_format = formato
-            if es_total:
-                celda.font = Font(bold=True)
-            if isinstance(valor, str) and len(valor) > ANCHO_MAXIMO:
-                celda.alignment = Alignment(wrap_text=True, vertical="top")
-            anchos[columna] = max(anchos[columna], len(str(valor)) if valor is not None else 0)
-    for columna, ancho in enumerate(anchos, start=1):
-        hoja_xlsx.column_dimensions[get_column_letter(columna)].width = min(ancho + 2, ANCHO_MAXIMO)
-
-
-def _libro(titulo: str, hojas: list[tuple[tablib.Dataset, str]]) -> bytes:
-    libro = Workbook()
-    libro.remove(libro.active)
-    libro.properties.title = titulo
-    libro.properties.creator = settings.INSTITUCION_NOMBRE
-    for datos, nombre in hojas:
-        _hoja(libro, datos, nombre)
-    salida = BytesIO()
-    libro.save(salida)
-    return salida.getvalue()
-
-
-def a_xlsx(datos: tablib.Dataset, *, hoja: str = "Tabla") -> bytes:
-    """One table as a workbook of one sheet."""
-    return _libro(datos.title or hoja, [(datos, hoja)])
-
-
 def libro_del_informe(informe: InformeRendicion) -> bytes:
     """Every table of the report, a sheet each, in the report's order."""
-    return _libro(
+    return libro(
         f"Rendición de cuentas {informe.anio}",
         [(dataset(tabla), tabla.definicion.hoja) for tabla in tablas_del_informe(informe).values()],
     )
@@ -159,19 +39,9 @@ class Formato:
 
 
 FORMATOS: dict[str, Formato] = {
-    "xlsx": Formato(
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        lambda datos, tabla: a_xlsx(datos, hoja=tabla.hoja),
-    ),
-    "csv": Formato("text/csv; charset=utf-8", lambda datos, tabla: a_csv(datos)),
+    "xlsx": Formato(XLSX, lambda datos, tabla: a_xlsx(datos, hoja=tabla.hoja)),
+    "csv": Formato(CSV, lambda datos, tabla: a_csv(datos)),
 }
-
-
-@dataclass(frozen=True)
-class Archivo:
-    contenido: bytes
-    tipo_contenido: str
-    nombre: str
 
 
 def archivo_de_tabla(*, anio: int, slug: str, formato: str) -> Archivo | None:

@@ -16,11 +16,12 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from bench.sintetico import anio_multiplicar
+from casmul.exportar import a_csv, a_xlsx
 from casmul.roles import Rol
 from casmul.services import usuario_con_rol_guardar
 from centros.models import AccionGeneral
 from convenios.models import Convenio
-from rendicion.exportar import TABLAS, a_csv, a_xlsx
+from rendicion.exportar import TABLAS
 from rendicion.selectors import informe_rendicion
 
 pytestmark = pytest.mark.usefixtures("datos_2023")
