@@ -5,6 +5,10 @@ One row per figure: `centro` (the centre's number), `anio`, `mes`, `indicador` (
 centre and a figure it reports, a whole non-negative count (two decimals for money), not a
 future month and not an approved one. The month's report is created as a draft when missing.
 
+Files uploaded through the admin are read by `HojaDeCifras` (`casmul.hojas`): CSV with `;` or `,`
+in UTF-8 or Windows-1252, or XLSX, with a title above the header and blank rows anywhere; errors
+name the spreadsheet's row numbers.
+
 An import is all or nothing: if any row is refused, no row is written (see `import_data`).
 With `enviar`, the months the file wrote are then submitted for review as the year page does
 (`reportes_importados_enviar`: complete drafts without warnings), in the same transaction.
@@ -18,6 +22,7 @@ from django.utils import timezone
 from import_export import fields, resources, widgets
 from import_export.results import Result
 
+from casmul.hojas import FilasDeLaHoja, FormatoHoja, columnas_faltan_mensaje
 from casmul.meses import PRIMER_ANIO, Mes
 from casmul.numeros import Clase, numero_leer
 from casmul.permisos import puede_registrar_cifras
@@ -67,7 +72,13 @@ class ResultadoImportacion(Result):
         self.envio: ResultadoEnvio | None = None
 
 
-class CifraMensualResource(resources.ModelResource):
+class HojaDeCifras(FormatoHoja):
+    """CSV or XLSX of monthly figures, as Excel and LibreOffice save them (`casmul.hojas`)."""
+
+    columnas = tuple(COLUMNAS)
+
+
+class CifraMensualResource(FilasDeLaHoja, resources.ModelResource):
     centro = fields.Field(attribute="reporte__centro__numero", column_name="centro", readonly=True)
     anio = fields.Field(attribute="reporte__anio", column_name="anio", readonly=True)
     mes = fields.Field(attribute="reporte__mes", column_name="mes", readonly=True)
@@ -132,23 +143,24 @@ class CifraMensualResource(resources.ModelResource):
         self._abiertos: dict[tuple[int, int, int], ReporteMensual] = {}
         self._cifras: dict[tuple[int, int], CifraMensual] = {}
         self._fila: FilaLeida | None = None
-        self._faltan = [c for c in COLUMNAS if c not in (dataset.headers or [])]
-        if self._faltan:
-            raise ValidationError(self._mensaje_columnas())
-
-    def _mensaje_columnas(self) -> str:
-        return (
-            f"Faltan columnas en el archivo: {', '.join(self._faltan)}. "
-            f"Se esperan: {', '.join(COLUMNAS)}."
+        # A file read by `HojaDeCifras` has them all (its reading refuses it otherwise).
+        faltan = [c for c in COLUMNAS if c not in (dataset.headers or [])]
+        self._sin_columnas = (
+            columnas_faltan_mensaje(faltan, dataset.headers or []) if faltan else None
         )
+        if self._sin_columnas:
+            raise ValidationError(self._sin_columnas)
 
     def before_import_row(self, row, **kwargs):
         """Reads and checks the row; a refused row raises a ValidationError keyed by column,
         which marks it invalid (and so the whole import is rolled back)."""
         self._fila = None
-        if self._faltan:
-            raise ValidationError(self._mensaje_columnas())
-        numero_fila = kwargs.get("row_number")
+        if self._sin_columnas:
+            raise ValidationError(self._sin_columnas)
+        # A cell the spreadsheet could not give (a formula never computed) refuses the row.
+        super().before_import_row(row, **kwargs)
+        # Numbered as the spreadsheet shows it, so that the repeated row can be found there.
+        numero_fila = self.fila_de_la_hoja(kwargs["row_number"])
         errores: dict[str, str] = {}
         centro = indicador = None
         numero = _entero(row.get("centro"))

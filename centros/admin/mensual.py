@@ -13,11 +13,12 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
-from import_export.forms import ConfirmImportForm, ImportForm
+from import_export.forms import ConfirmImportForm
 from import_export.results import RowResult
 from simple_history.admin import SimpleHistoryAdmin
 
 from casmul.formato import dinero, numero
+from casmul.hojas import HojaImportForm, HojaRechazada
 from casmul.numeros import Clase, numero_leer
 from casmul.permisos import puede_registrar_cifras
 
@@ -29,7 +30,7 @@ from ..admin_del_mes import (
 )
 from ..forms import cifra_mostrar
 from ..models import CifraMensual, ReporteMensual
-from ..resources import CifraMensualResource
+from ..resources import CifraMensualResource, HojaDeCifras
 from ..services import (
     ConflictoDeVersion,
     advertencias_del_mes,
@@ -341,7 +342,7 @@ def _campo_enviar() -> forms.BooleanField:
     )
 
 
-class ImportarCifrasForm(ImportForm):
+class ImportarCifrasForm(HojaImportForm):
     enviar = _campo_enviar()
 
 
@@ -356,8 +357,11 @@ class CifraMensualAdmin(
 ):
     form = CifraMensualForm
     resource_classes = [CifraMensualResource]
-    # The two formats the offices use; the template columns are listed on the import page.
+    # Exports in the two formats the offices use.
     formats = [base_formats.CSV, base_formats.XLSX]
+    # Imports take both as one format: the file's content says which it is, and how Excel or
+    # LibreOffice in Spanish wrote it (`casmul.hojas`). The columns are listed on the page.
+    import_formats = [HojaDeCifras]
     list_display = ["reporte", "indicador", "valor_mostrado"]
     list_filter = [
         "reporte__anio",
@@ -388,12 +392,19 @@ class CifraMensualAdmin(
         # The option is offered only to those who may submit months (as on the year page).
         if puede_registrar_cifras(request.user):
             return ImportarCifrasForm
-        return super().get_import_form_class(request)
+        return HojaImportForm
 
     def get_confirm_form_class(self, request):
         if puede_registrar_cifras(request.user):
             return ConfirmarCifrasForm
         return super().get_confirm_form_class(request)
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        if isinstance(e, HojaRechazada):
+            # Said in Spanish, with what to do; import-export's own text names the exception.
+            form.add_error("import_file", e.mensaje)
+        else:
+            super().add_data_read_fail_error_to_form(form, e)
 
     def get_confirm_form_initial(self, request, import_form):
         initial = super().get_confirm_form_initial(request, import_form)

@@ -301,7 +301,10 @@ def test_a_file_without_the_expected_columns_writes_nothing(datos):
     resultado = _importar(_archivo((1001, 2023, 1, 5), columnas=["centro", "anio", "mes", "valor"]))
 
     assert resultado.has_errors()
-    assert "Faltan columnas en el archivo: indicador." in str(resultado.base_errors[0].error)
+    assert resultado.base_errors[0].error.messages == [
+        "Falta la columna «indicador»; la fila de encabezados tiene: «centro», «anio», «mes», "
+        "«valor»."
+    ]
     assert _foto() == antes
 
 
