@@ -14,6 +14,8 @@ urlpatterns = [
     path("salir/", auth_views.LogoutView.as_view(), name="logout"),
     path("centros/", include("centros.urls")),
     path("salud/", include("salud.urls")),
+    path("convenios/", include("convenios.urls")),
+    path("presupuesto/", include("presupuesto.urls")),
     path("rendicion/", include("rendicion.urls")),
     path("publicaciones/", include("rendicion.urls_publicas")),
     path("admin/", admin.site.urls),

@@ -1,0 +1,3 @@
+app_name = "presupuesto"
+
+urlpatterns: list = []
