@@ -19,6 +19,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Error, Page, expect, sync_playwright
 
+from tests.browser.esperas import ESPERA_MS
+
 # Debian's Chromium (`apt-get install chromium`), never a browser downloaded by Playwright.
 CHROMIUM = Path("/usr/bin/chromium")
 ARGUMENTOS_CHROMIUM = [
@@ -29,8 +31,6 @@ ARGUMENTOS_CHROMIUM = [
     "--disable-sync",
     "--no-first-run",
 ]
-# Each step takes well under a second; fail fast when a selector matches nothing.
-ESPERA_MS = 5_000
 # The screenshots go to pytest's temporary folder, so that `make test` leaves the working
 # tree alone; CASMUL_CAPTURAS=docs/screenshots writes the documentation's copies instead.
 CAPTURAS = "CASMUL_CAPTURAS"

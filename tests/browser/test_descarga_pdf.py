@@ -16,13 +16,12 @@ from casmul.roles import Rol
 from casmul.services import usuario_con_rol_guardar
 from centros.management.commands.demo import FIXTURES_2023
 from rendicion.models import Publicacion, sha256
+from tests.browser.esperas import ESPERA_DOCUMENTO_MS
 
 pytestmark = pytest.mark.browser
 
 CLAVE = "clave-de-prueba-1"
 PREPARANDO = "Preparando el PDF… puede tardar hasta un minuto."
-# Building the 2023 PDF takes a few seconds; a slow machine gets room.
-ESPERA_PDF_MS = 60_000
 
 
 @pytest.fixture
@@ -52,7 +51,7 @@ def test_the_pdf_is_fetched_with_a_status_text_and_saved_under_its_name(pagina, 
     enlace = pagina.get_by_role("link", name="Descargar PDF")
     estado = pagina.get_by_role("status")
 
-    with pagina.expect_download(timeout=ESPERA_PDF_MS) as descarga:
+    with pagina.expect_download(timeout=ESPERA_DOCUMENTO_MS) as descarga:
         enlace.click()
         # While the server builds it: the link is off and the status says to wait.
         expect(estado).to_have_text(PREPARANDO)
@@ -84,7 +83,7 @@ def test_without_javascript_the_link_is_a_plain_download(navegador: Browser, url
         pagina = contexto.new_page()
         _abrir_informe(pagina, url)
 
-        with pagina.expect_download(timeout=ESPERA_PDF_MS) as descarga:
+        with pagina.expect_download(timeout=ESPERA_DOCUMENTO_MS) as descarga:
             pagina.get_by_role("link", name="Descargar PDF").click()
 
         assert descarga.value.suggested_filename == "informe-rendicion-2023.pdf"

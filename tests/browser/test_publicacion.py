@@ -14,6 +14,7 @@ from casmul.services import usuario_con_rol_guardar
 from centros.management.commands.demo import FIXTURES_2023
 from centros.models import ReporteMensual
 from rendicion.models import Publicacion
+from tests.browser.esperas import ESPERA_DOCUMENTO_MS
 
 pytestmark = pytest.mark.browser
 
@@ -55,8 +56,10 @@ def test_the_coordinator_approves_publishes_downloads_and_verifies(
     pagina.goto(url(reverse("rendicion:informe", args=[2023])))
     pagina.get_by_role("link", name="Publicar").click()
     expect(pagina.get_by_text(re.compile(r"Se publicarán las cifras aprobadas de"))).to_be_visible()
-    pagina.get_by_role("button", name="Publicar la versión 1").click()
-    expect(pagina.locator(".aviso-success")).to_contain_text("versión 1")
+    pagina.get_by_role("button", name="Publicar la versión 1").click(timeout=ESPERA_DOCUMENTO_MS)
+    expect(pagina.locator(".aviso-success")).to_contain_text(
+        "versión 1", timeout=ESPERA_DOCUMENTO_MS
+    )
     publicacion = Publicacion.objects.get()
     expect(pagina.get_by_text(publicacion.pdf_sha256)).to_be_visible()
     capturar(pagina, "informes-publicados.png")
