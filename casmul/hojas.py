@@ -12,20 +12,30 @@ here: the columns are given by the caller.
 """
 
 import csv
+import datetime
 import io
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import PurePath
 
 import tablib
 from django import forms
-from django.core.exceptions import ValidationError
+from django.contrib import messages
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.html import format_html
+from import_export.admin import ImportMixin
 from import_export.formats import base_formats
 from import_export.forms import ImportForm
+from import_export.results import RowResult
 
+from casmul.exportar import libro
 from casmul.formato import numero
+from casmul.roles import Rol
 
 TAMANO_MAXIMO = 10 * 1024 * 1024  # bytes; a year of figures of every centre is far below
 EXTENSIONES = (".csv", ".xlsx")
@@ -60,6 +70,19 @@ class Fila:
 class Tabla:
     columnas: tuple[str, ...]
     filas: tuple[Fila, ...]
+
+
+@dataclass(frozen=True)
+class Columnas:
+    """The columns a reading looks for, normalised: those the header row must have, and those
+    it may have."""
+
+    obligatorias: tuple[str, ...]
+    opcionales: tuple[str, ...] = ()
+
+    @property
+    def todas(self) -> tuple[str, ...]:
+        return (*self.obligatorias, *self.opcionales)
 
 
 # --- Reading -----------------------------------------------------------------------------------
@@ -103,14 +126,20 @@ def _tamano_comprobar(tamano: int) -> None:
         )
 
 
-def hoja_leer(contenido: bytes, *, columnas: Sequence[str]) -> Tabla:
-    """The table of a CSV or XLSX file (told apart by content, not by name) with `columnas`.
+def hoja_leer(
+    contenido: bytes, *, columnas: Sequence[str], opcionales: Sequence[str] = ()
+) -> Tabla:
+    """The table of a CSV or XLSX file (told apart by content, not by name) with `columnas`,
+    and after them those of `opcionales` the file has.
 
     The header row is the first row holding every expected column (names compared normalised,
     see `columna_normalizar`); rows above it are skipped, as are rows with every cell empty.
     Raises `HojaRechazada` when the file cannot give such a table."""
     _tamano_comprobar(len(contenido))
-    esperadas = tuple(columna_normalizar(c) for c in columnas)
+    esperadas = Columnas(
+        tuple(columna_normalizar(c) for c in columnas),
+        tuple(columna_normalizar(c) for c in opcionales),
+    )
     if not contenido.strip():
         raise HojaRechazada("El archivo está vacío.")
     if contenido.startswith(b"PK\x03\x04"):  # a zip: an Office Open XML workbook
@@ -138,7 +167,7 @@ def _vacia(celda) -> bool:
     return celda is None or (isinstance(celda, str) and not celda.strip())
 
 
-def _csv_leer(texto: str, esperadas: tuple[str, ...]) -> Tabla:
+def _csv_leer(texto: str, esperadas: Columnas) -> Tabla:
     if not texto.translate(str.maketrans("", "", "".join(DELIMITADORES) + '"')).strip():
         # Only separators (`;;;;` lines): a sheet saved with nothing in it.
         raise HojaRechazada("El archivo está vacío.")
@@ -160,7 +189,7 @@ def _csv_leer(texto: str, esperadas: tuple[str, ...]) -> Tabla:
     )
 
 
-def _xlsx_leer(contenido: bytes, esperadas: tuple[str, ...]) -> Tabla:
+def _xlsx_leer(contenido: bytes, esperadas: Columnas) -> Tabla:
     import openpyxl
     from openpyxl.utils import get_column_letter
 
@@ -218,7 +247,7 @@ def _xlsx_leer(contenido: bytes, esperadas: tuple[str, ...]) -> Tabla:
         formulas.close()
 
 
-def _tabla_de_la_primera(candidatas: Iterable, esperadas: tuple[str, ...]) -> Tabla:
+def _tabla_de_la_primera(candidatas: Iterable, esperadas: Columnas) -> Tabla:
     """The table of the first candidate reading (a CSV delimiter, an XLSX sheet) that has the
     header row; when none has it, the missing-columns error of the closest one."""
     mejor: tuple[int, Sequence] | None = None  # (expected columns found, header cells)
@@ -226,7 +255,7 @@ def _tabla_de_la_primera(candidatas: Iterable, esperadas: tuple[str, ...]) -> Ta
         filas = iter(filas)
         encontrado = _encabezado_buscar(filas, esperadas)
         if isinstance(encontrado, dict):
-            return _datos_leer(filas, encontrado, esperadas)
+            return _datos_leer(filas, encontrado)
         if encontrado is not None and (mejor is None or encontrado[0] > mejor[0]):
             mejor = encontrado
     if mejor is None:
@@ -234,11 +263,11 @@ def _tabla_de_la_primera(candidatas: Iterable, esperadas: tuple[str, ...]) -> Ta
     _, celdas = mejor
     presentes = {columna_normalizar(c) for c in celdas}
     raise HojaRechazada(
-        columnas_faltan_mensaje([c for c in esperadas if c not in presentes], celdas)
+        columnas_faltan_mensaje([c for c in esperadas.obligatorias if c not in presentes], celdas)
     )
 
 
-def _encabezado_buscar(filas: Iterator, esperadas: tuple[str, ...]):
+def _encabezado_buscar(filas: Iterator, esperadas: Columnas):
     """Consumes rows up to the header: returns {column: cell index} when found, else the row
     closest to a header (how many expected columns, its cells), or None for no data at all."""
     mejor = None
@@ -246,34 +275,35 @@ def _encabezado_buscar(filas: Iterator, esperadas: tuple[str, ...]):
         if all(_vacia(c) for c in celdas):
             continue
         nombres = [columna_normalizar(c) for c in celdas]
-        encontradas = [c for c in esperadas if c in nombres]
-        if len(encontradas) == len(esperadas):
-            for columna in esperadas:
+        encontradas = [c for c in esperadas.obligatorias if c in nombres]
+        if len(encontradas) == len(esperadas.obligatorias):
+            presentes = [c for c in esperadas.todas if c in nombres]
+            for columna in presentes:
                 if nombres.count(columna) > 1:
                     raise HojaRechazada(
                         f"La columna «{columna}» aparece dos veces en la fila de encabezados "
                         f"(fila {numero_fila}): deje una sola."
                     )
-            return {columna: nombres.index(columna) for columna in esperadas}
+            # In the order expected: the required columns first, then the optional ones.
+            return {columna: nombres.index(columna) for columna in presentes}
         if mejor is None or len(encontradas) > mejor[0]:
             mejor = (len(encontradas), celdas)
     return mejor
 
 
-def _datos_leer(filas: Iterator, posiciones: dict[str, int], esperadas: tuple[str, ...]) -> Tabla:
+def _datos_leer(filas: Iterator, posiciones: dict[str, int]) -> Tabla:
     leidas = []
     for numero_fila, celdas, errores in filas:
-        errores_columna = {c: errores[posiciones[c]] for c in esperadas if posiciones[c] in errores}
+        errores_columna = {c: errores[i] for c, i in posiciones.items() if i in errores}
         # Excel and LibreOffice keep rows that were only formatted; `;;;;` lines are the same.
         if not errores_columna and all(_vacia(c) for c in celdas):
             continue
-        valores = tuple(
-            celdas[i] if i < len(celdas) else None for i in (posiciones[c] for c in esperadas)
-        )
+        valores = tuple(celdas[i] if i < len(celdas) else None for i in posiciones.values())
         leidas.append(Fila(numero=numero_fila, valores=valores, errores=errores_columna))
     if not leidas:
         raise HojaRechazada(_SIN_FILAS)
-    return Tabla(columnas=esperadas, filas=tuple(leidas))
+    # An optional column the file lacks is not in the table: its records keep what they have.
+    return Tabla(columnas=tuple(posiciones), filas=tuple(leidas))
 
 
 # --- django-import-export ----------------------------------------------------------------------
@@ -288,9 +318,11 @@ def hoja_dataset(tabla: Tabla) -> tablib.Dataset:
 
 class FormatoHoja(base_formats.Format):
     """One import format for CSV and XLSX: the file says which it is. Subclass it with the
-    record kind's `columnas`."""
+    record kind's `columnas` (and `opcionales`), written as the template's headers show them:
+    they are compared normalised."""
 
     columnas: tuple[str, ...] = ()
+    opcionales: tuple[str, ...] = ()
 
     def __init__(self, encoding=None):
         # The admin passes its text encoding; the file is read as bytes and its own encoding
@@ -301,7 +333,9 @@ class FormatoHoja(base_formats.Format):
         return "Hoja de cálculo (CSV o XLSX)"
 
     def create_dataset(self, in_stream):
-        return hoja_dataset(hoja_leer(in_stream, columnas=self.columnas))
+        return hoja_dataset(
+            hoja_leer(in_stream, columnas=self.columnas, opcionales=self.opcionales)
+        )
 
     def is_binary(self):
         # Kept as bytes in the admin's temporary storage, so that a Windows-1252 file is not
@@ -340,6 +374,18 @@ class FilasDeLaHoja:
         super().before_import(dataset, **kwargs)
         self._hoja: Tabla | None = getattr(dataset, "hoja", None)
 
+    @staticmethod
+    def usuario_de(kwargs):
+        """Who imports: the admin passes its user; the command, the one it was told (or none)."""
+        usuario = kwargs.get("user")
+        return usuario if usuario is not None and usuario.is_authenticated else None
+
+    @staticmethod
+    def motivo_de(que: str, kwargs) -> str:
+        """What the history says of a write of the import: what, and from which file."""
+        archivo = kwargs.get("file_name")
+        return f"{que} desde «{archivo}»" if archivo else f"{que} desde un archivo"
+
     def fila_de_la_hoja(self, row_number: int) -> int:
         """The spreadsheet's row number of import-export's `row_number`."""
         hoja = getattr(self, "_hoja", None)
@@ -362,3 +408,293 @@ class FilasDeLaHoja:
                 for error in fila.errors:
                     error.number = fila.number
         return result
+
+
+# --- Cells -------------------------------------------------------------------------------------
+
+
+def celda_entero(valor) -> int | None:
+    """A whole number from a spreadsheet cell: 7, 7.0, "7", " 7 "; None otherwise."""
+    if isinstance(valor, bool) or valor is None:
+        return None
+    if isinstance(valor, int):
+        return valor
+    try:
+        cantidad = Decimal(str(valor).strip())
+    except InvalidOperation:
+        return None
+    if not cantidad.is_finite() or cantidad != cantidad.to_integral_value():
+        return None
+    return int(cantidad)
+
+
+def celda_texto(valor) -> str:
+    """A cell as text, trimmed; a whole number a spreadsheet stored as 73.0 reads "73"."""
+    if valor is None:
+        return ""
+    if isinstance(valor, float) and valor.is_integer():
+        return str(int(valor))
+    return str(valor).strip()
+
+
+_FECHA_DMA = re.compile(r"(?P<dia>[0-9]{1,2})/(?P<mes>[0-9]{1,2})/(?P<anio>[0-9]{4})")
+_FECHA_ISO = re.compile(r"(?P<anio>[0-9]{4})-(?P<mes>[0-9]{2})-(?P<dia>[0-9]{2})")
+
+
+def celda_fecha(valor) -> datetime.date | None:
+    """A date as a clerk writes it (dd/mm/aaaa), as the portal's exports write it
+    (aaaa-mm-dd) or a real XLSX date; None when empty. Raises ValidationError in Spanish."""
+    if isinstance(valor, datetime.datetime):
+        return valor.date()
+    if isinstance(valor, datetime.date):
+        return valor
+    texto = celda_texto(valor)
+    if not texto:
+        return None
+    encontrada = _FECHA_DMA.fullmatch(texto) or _FECHA_ISO.fullmatch(texto)
+    if encontrada is None:
+        raise ValidationError(
+            f"«{texto}» no es una fecha: escríbala como dd/mm/aaaa, por ejemplo 15/03/2024.",
+            code="fecha",
+        )
+    try:
+        anio, mes, dia = (int(encontrada[parte]) for parte in ("anio", "mes", "dia"))
+        return datetime.date(anio, mes, dia)
+    except ValueError:
+        raise ValidationError(f"La fecha «{texto}» no existe.", code="fecha") from None
+
+
+def celda_opcion(valor, opciones: Sequence[tuple[str, str]]) -> str | None:
+    """The value of a choice written as its value or its label, in any case and with or
+    without accents ("Convenio MIES", "convenio_mies"); None when empty. Raises
+    ValidationError naming the labels."""
+    texto = celda_texto(valor)
+    if not texto:
+        return None
+    buscado = columna_normalizar(texto)
+    for valor_opcion, etiqueta in opciones:
+        if buscado in (columna_normalizar(valor_opcion), columna_normalizar(etiqueta)):
+            return valor_opcion
+    nombres = ", ".join(f"«{etiqueta}»" for _, etiqueta in opciones)
+    raise ValidationError(f"«{texto}» no es una opción: escriba una de {nombres}.", code="opcion")
+
+
+# --- Resources of records read whole from a row -------------------------------------------------
+
+
+class RecursoDeHoja(FilasDeLaHoja):
+    """Resource mixin (before `resources.ModelResource`) for records a row gives whole, found by
+    a key of their own (a centre by its number, a budget line by year, área, partida and
+    description). The subclass says how a row reads (`fila_leer`), its key (`fila_clave`) and
+    the records already stored by key (`existentes`).
+
+    Every row is validated with the model's `full_clean` (a published year is refused there,
+    `casmul.cierres`); a row equal to its stored record is left unchanged (import-export's
+    "skip"), so that the same file twice changes nothing; a key twice in the file is refused
+    naming both rows; and the import is all or nothing."""
+
+    # Model field -> column, so that the model's errors name the column the clerk sees.
+    columnas_de_campos: Mapping[str, str] = {}
+
+    def hoja_preparar(self) -> None:
+        """Reads once, before the rows, what they refer to (centres, áreas…)."""
+
+    def fila_leer(self, row) -> dict[str, object]:
+        """The row's values by model field; raises ValidationError keyed by column."""
+        raise NotImplementedError
+
+    def fila_clave(self, valores: dict[str, object]) -> Hashable:
+        raise NotImplementedError
+
+    def existentes(self) -> Mapping[Hashable, object]:
+        """The stored records by key, read in one query."""
+        raise NotImplementedError
+
+    def import_data(self, dataset, dry_run=False, raise_errors=False, **kwargs):
+        """Always inside one transaction, rolled back when any row is invalid or fails: a file
+        with a refused row writes nothing, whatever the caller asks for."""
+        kwargs["use_transactions"] = True
+        kwargs["rollback_on_validation_errors"] = True
+        self._prueba = dry_run
+        return super().import_data(dataset, dry_run=dry_run, raise_errors=raise_errors, **kwargs)
+
+    def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
+        self._vistas: dict[Hashable, int] = {}
+        self._valores: dict[str, object] = {}
+        self._clave: Hashable = None
+        self._cambia = False
+        self.hoja_preparar()
+        self._existentes = dict(self.existentes())
+
+    def before_import_row(self, row, **kwargs):
+        self._valores, self._clave = {}, None
+        # A cell the spreadsheet could not give (a formula never computed) refuses the row.
+        super().before_import_row(row, **kwargs)
+        numero_fila = self.fila_de_la_hoja(kwargs["row_number"])
+        valores = self.fila_leer(row)
+        clave = self.fila_clave(valores)
+        primera = self._vistas.setdefault(clave, numero_fila)
+        if primera != numero_fila:
+            mensaje = f"Esta fila repite la fila {primera} del archivo: deje una sola."
+            raise ValidationError({NON_FIELD_ERRORS: mensaje})
+        self._valores, self._clave = valores, clave
+
+    def get_or_init_instance(self, instance_loader, row):
+        existente = self._existentes.get(self._clave)
+        if existente is not None:
+            return existente, False
+        return self._meta.model(), True
+
+    def import_instance(self, instance, row, **kwargs):
+        self._cambia = instance.pk is None or any(
+            not self._igual(instance, campo, valor) for campo, valor in self._valores.items()
+        )
+        for campo, valor in self._valores.items():
+            setattr(instance, campo, valor)
+
+    @staticmethod
+    def _igual(instance, campo: str, valor) -> bool:
+        modelo = instance._meta.get_field(campo)
+        if modelo.is_relation:
+            # By id: reading the related record would cost a query per row.
+            return getattr(instance, modelo.attname) == (valor.pk if valor is not None else None)
+        return getattr(instance, campo) == valor
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        return not import_validation_errors and not self._cambia
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        errores = dict(import_validation_errors or {})
+        try:
+            instance.full_clean(validate_unique=validate_unique)
+        except ValidationError as error:
+            errores = error.update_error_dict(errores)
+        if errores:
+            columnas = self.columnas_de_campos
+            raise ValidationError(
+                {columnas.get(campo, campo): lista for campo, lista in errores.items()}
+            )
+
+
+# --- Admin -------------------------------------------------------------------------------------
+
+
+class ImportacionDeHojaMixin(ImportMixin):
+    """ModelAdmin mixin: imports the registered kind `tipo_importable` (`importable_registrar`)
+    from spreadsheets as clerks write them, with its format, its resource, the form that
+    refuses a wrong file before reading it, a link to its template and messages in Spanish."""
+
+    tipo_importable = ""
+    import_form_class = HojaImportForm
+
+    def importable(self) -> "TipoImportable":
+        return importable(self.tipo_importable)
+
+    def get_import_formats(self):
+        return [self.importable().formato]
+
+    def get_import_resource_classes(self, request):
+        return [self.importable().recurso]
+
+    def create_import_form(self, request):
+        form = super().create_import_form(request)
+        tipo = self.importable()
+        form.fields["import_file"].help_text = format_html(
+            'Columnas: {}. <a href="{}">Descargar la plantilla</a>.',
+            ", ".join(tipo.encabezados),
+            reverse("importar_plantilla", args=[tipo.slug]),
+        )
+        return form
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        if isinstance(e, HojaRechazada):
+            # Said in Spanish, with what to do; import-export's own text names the exception.
+            form.add_error("import_file", e.mensaje)
+        else:
+            super().add_data_read_fail_error_to_form(form, e)
+
+    def process_result(self, result, request):
+        if result.has_errors() or result.has_validation_errors():
+            # Between the preview and the confirmation a row became invalid (a month approved
+            # or a year published meanwhile, for example): the import was rolled back whole.
+            self.message_user(
+                request,
+                "No se importó ninguna fila: el archivo tiene filas que ya no son válidas "
+                "(por ejemplo, un mes aprobado o un año publicado mientras tanto). Vuelva a "
+                "subirlo para ver cuáles.",
+                messages.ERROR,
+            )
+            opts = self.model._meta
+            return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_import"))
+        return super().process_result(result, request)
+
+    def add_success_message(self, result, request):
+        self.message_user(request, importacion_resumen(result), messages.SUCCESS)
+
+
+def importacion_resumen(result) -> str:
+    """«Importación terminada: 2 filas nuevas, 1 actualizada y 3 sin cambios.»"""
+    totales = result.totals
+    nuevas, actualizadas = totales[RowResult.IMPORT_TYPE_NEW], totales[RowResult.IMPORT_TYPE_UPDATE]
+    return (
+        f"Importación terminada: {nuevas} {'fila nueva' if nuevas == 1 else 'filas nuevas'}, "
+        f"{actualizadas} {'actualizada' if actualizadas == 1 else 'actualizadas'} y "
+        f"{totales[RowResult.IMPORT_TYPE_SKIP]} sin cambios."
+    )
+
+
+# --- The kinds of records that can be imported --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TipoImportable:
+    """A kind of record imported from spreadsheets, registered by its app in `ready()`."""
+
+    slug: str  # in the template's address and the command: "centros"
+    nombre: str  # "Centros"
+    recurso: type  # the import-export resource
+    formato: type[FormatoHoja]  # its columns, required and optional
+    # The template's rows under the headers: an example, or what there is to fill.
+    plantilla: Callable[[], Iterable[Sequence]]
+    # Who may download the template (the admin's permissions decide who imports).
+    roles: tuple[Rol, ...] = (Rol.ADMINISTRACION,)
+
+    @property
+    def columnas(self) -> tuple[str, ...]:
+        return self.formato.columnas
+
+    @property
+    def opcionales(self) -> tuple[str, ...]:
+        return self.formato.opcionales
+
+    @property
+    def encabezados(self) -> tuple[str, ...]:
+        return (*self.columnas, *self.opcionales)
+
+
+_IMPORTABLES: dict[str, TipoImportable] = {}
+
+
+def importable_registrar(tipo: TipoImportable) -> None:
+    """Registers a kind (again on a second `ready()`: the last registration wins)."""
+    _IMPORTABLES[tipo.slug] = tipo
+
+
+def importable(slug: str) -> TipoImportable:
+    """The registered kind; LookupError, naming the kinds there are, for another."""
+    try:
+        return _IMPORTABLES[slug]
+    except KeyError:
+        tipos = ", ".join(sorted(_IMPORTABLES)) or "ninguno"
+        raise LookupError(f"No se importa «{slug}»: los tipos son {tipos}.") from None
+
+
+def importables() -> list[TipoImportable]:
+    return sorted(_IMPORTABLES.values(), key=lambda tipo: tipo.slug)
+
+
+def plantilla_xlsx(tipo: TipoImportable) -> bytes:
+    """The kind's template: its headers as the import reads them and the rows its app gives."""
+    datos = tablib.Dataset(*tipo.plantilla(), headers=list(tipo.encabezados))
+    return libro(f"Plantilla de importación: {tipo.nombre}", [(datos, tipo.nombre)])

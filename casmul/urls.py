@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from casmul import views_importar
+
 admin.site.site_header = "Administración del portal CASMUL"
 admin.site.site_title = "Portal CASMUL"
 admin.site.index_title = "Registros"
@@ -19,6 +21,11 @@ urlpatterns = [
     path("rendicion/", include("rendicion.urls")),
     path("publicaciones/", include("rendicion.urls_publicas")),
     path("admin/", admin.site.urls),
+    path(
+        "importar/plantilla/<slug:tipo>.xlsx",
+        views_importar.plantilla,
+        name="importar_plantilla",
+    ),
 ]
 
 if settings.DEBUG:

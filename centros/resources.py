@@ -1,4 +1,5 @@
-"""Spreadsheet import and export of monthly figures (django-import-export).
+"""Spreadsheet import and export of monthly figures, and import of the centres
+(django-import-export).
 
 One row per figure: `centro` (the centre's number), `anio`, `mes`, `indicador` (its code) and
 `valor`. A row goes through the same rules as the monthly form (`centros.services`): a known
@@ -15,19 +16,39 @@ With `enviar`, the months the file wrote are then submitted for review as the ye
 """
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.utils import timezone
 from import_export import fields, resources, widgets
 from import_export.results import Result
 
-from casmul.hojas import FilasDeLaHoja, FormatoHoja, columnas_faltan_mensaje
+from casmul.hojas import (
+    FilasDeLaHoja,
+    FormatoHoja,
+    RecursoDeHoja,
+    celda_entero,
+    celda_opcion,
+    celda_texto,
+    columna_normalizar,
+    columnas_faltan_mensaje,
+)
 from casmul.meses import PRIMER_ANIO, Mes
 from casmul.numeros import Clase, numero_leer
 from casmul.permisos import puede_registrar_cifras
 
-from .models import Centro, CifraMensual, Indicador, OperacionAnual, ReporteMensual
+from .models import (
+    Area,
+    Centro,
+    CifraMensual,
+    Indicador,
+    IndicadorCentro,
+    LineaServicio,
+    Modalidad,
+    OperacionAnual,
+    Parroquia,
+    ReporteMensual,
+)
 from .services import (
     ConflictoDeVersion,
     ResultadoEnvio,
@@ -49,21 +70,6 @@ class FilaLeida:
     valor: Decimal
 
 
-def _entero(valor) -> int | None:
-    """A whole number from a spreadsheet cell: 7, 7.0, "7", " 7 "; None otherwise."""
-    if isinstance(valor, bool) or valor is None:
-        return None
-    if isinstance(valor, int):
-        return valor
-    try:
-        numero = Decimal(str(valor).strip())
-    except InvalidOperation:
-        return None
-    if not numero.is_finite() or numero != numero.to_integral_value():
-        return None
-    return int(numero)
-
-
 class ResultadoImportacion(Result):
     """An import's result, with what its submission did (None when none was asked for)."""
 
@@ -75,7 +81,8 @@ class ResultadoImportacion(Result):
 class HojaDeCifras(FormatoHoja):
     """CSV or XLSX of monthly figures, as Excel and LibreOffice save them (`casmul.hojas`)."""
 
-    columnas = tuple(COLUMNAS)
+    # As the template's headers show them; read normalised, they are `COLUMNAS`.
+    columnas = ("Centro", "Año", "Mes", "Indicador", "Valor")
 
 
 class CifraMensualResource(FilasDeLaHoja, resources.ModelResource):
@@ -95,7 +102,6 @@ class CifraMensualResource(FilasDeLaHoja, resources.ModelResource):
         # No `id` column: a row is found by its centre, month and figure.
         import_id_fields = []
         use_transactions = True
-        skip_unchanged = False
 
     def __init__(self, *, enviar: bool = False, **kwargs):
         super().__init__(**kwargs)
@@ -163,7 +169,7 @@ class CifraMensualResource(FilasDeLaHoja, resources.ModelResource):
         numero_fila = self.fila_de_la_hoja(kwargs["row_number"])
         errores: dict[str, str] = {}
         centro = indicador = None
-        numero = _entero(row.get("centro"))
+        numero = celda_entero(row.get("centro"))
         if numero is None:
             errores["centro"] = "Escriba el número del centro."
         elif (centro := self._centros.get(numero)) is None:
@@ -177,10 +183,10 @@ class CifraMensualResource(FilasDeLaHoja, resources.ModelResource):
             ic.indicador_id for ic in centro.indicadores_centro.all()
         }:
             errores["indicador"] = f"El centro {numero} no reporta «{indicador.nombre}»."
-        anio = _entero(row.get("anio"))
+        anio = celda_entero(row.get("anio"))
         if anio is None or anio < PRIMER_ANIO:
             errores["anio"] = f"Escriba el año con cuatro cifras ({PRIMER_ANIO} o posterior)."
-        mes = _entero(row.get("mes"))
+        mes = celda_entero(row.get("mes"))
         if mes is None or not 1 <= mes <= 12:
             errores["mes"] = "Escriba el mes como un número del 1 al 12."
         valor = None
@@ -243,6 +249,16 @@ class CifraMensualResource(FilasDeLaHoja, resources.ModelResource):
     def import_instance(self, instance, row, **kwargs):
         instance.valor = self._fila.valor
 
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        # A figure the file leaves as it is is not written again: the same file twice changes
+        # nothing the second time (no new version of its month, no history entry).
+        return (
+            not import_validation_errors
+            and original is not None
+            and original.pk is not None
+            and original.valor == instance.valor
+        )
+
     # --- Writing -------------------------------------------------------------------------------
 
     def save_instance(self, instance, is_create, row, **kwargs):
@@ -250,18 +266,10 @@ class CifraMensualResource(FilasDeLaHoja, resources.ModelResource):
         # preview sees exactly what the import would do.
         self._reportes[instance.reporte.pk] = instance.reporte
         fila_del_mes_guardar(
-            fila=instance, usuario=self._usuario(kwargs), motivo=self._motivo("Importado", kwargs)
+            fila=instance,
+            usuario=self.usuario_de(kwargs),
+            motivo=self.motivo_de("Importado", kwargs),
         )
-
-    @staticmethod
-    def _usuario(kwargs):
-        usuario = kwargs.get("user")
-        return usuario if usuario is not None and usuario.is_authenticated else None
-
-    @staticmethod
-    def _motivo(que: str, kwargs) -> str:
-        archivo = kwargs.get("file_name")
-        return f"{que} desde «{archivo}»" if archivo else f"{que} desde un archivo"
 
     def after_import(self, dataset, result, **kwargs):
         super().after_import(dataset, result, **kwargs)
@@ -269,10 +277,10 @@ class CifraMensualResource(FilasDeLaHoja, resources.ModelResource):
             return  # everything is rolled back
         # Each month touched is closed as every other write closes it: a new version (a form
         # opened before the import cannot overwrite it) and its warnings recomputed.
-        usuario = self._usuario(kwargs)
+        usuario = self.usuario_de(kwargs)
         for reporte in self._reportes.values():
             reporte_cerrar_edicion(
-                reporte=reporte, usuario=usuario, motivo=self._motivo("Cifras importadas", kwargs)
+                reporte=reporte, usuario=usuario, motivo=self.motivo_de("Cifras importadas", kwargs)
             )
         if self.enviar and not self._prueba:
             self._enviar(result, usuario, kwargs)
@@ -287,5 +295,150 @@ class CifraMensualResource(FilasDeLaHoja, resources.ModelResource):
         result.envio = reportes_importados_enviar(
             reporte_ids=list(self._reportes),
             usuario=usuario,
-            motivo=self._motivo("Enviado a revisión", kwargs),
+            motivo=self.motivo_de("Enviado a revisión", kwargs),
         )
+
+
+def cifras_plantilla() -> list[tuple]:
+    """The monthly template: a row per centre operating in the last month gone and per figure
+    it reports, in its form's order, so that a clerk writes only the values."""
+    mes = Mes.de_fecha(timezone.localdate()).anterior
+    return [
+        (numero, mes.anio, mes.numero, codigo, None)
+        for numero, codigo in IndicadorCentro.objects.filter(
+            centro__in=Centro.objects.en_operacion(mes.anio)
+        )
+        .order_by("centro__numero", "orden", "indicador__nombre")
+        .values_list("centro__numero", "indicador__codigo")
+    ]
+
+
+# --- Centres -----------------------------------------------------------------------------------
+
+
+class HojaDeCentros(FormatoHoja):
+    """CSV or XLSX of centres, one per row, found by their number."""
+
+    columnas = (
+        "Número",
+        "Nombre",
+        "Nombre corto",
+        "Código del área",
+        "Modalidad",
+        "Línea de servicio",
+        "Parroquia",
+    )
+    # A file without them leaves the centres' address and capacity as they are.
+    opcionales = ("Dirección", "Capacidad")
+
+
+class CentroResource(RecursoDeHoja, resources.ModelResource):
+    """Creates the centres a file has and updates those it names by number (`RecursoDeHoja`).
+    Área by its code, modality and service line by value or label, parish by name; a centre
+    with approved months keeps the fields that define them (`Centro.clean`)."""
+
+    columnas_de_campos = {
+        "numero": "numero",
+        "nombre_corto": "nombre_corto",
+        "area": "codigo_del_area",
+        "linea_servicio": "linea_de_servicio",
+    }
+
+    class Meta:
+        model = Centro
+        fields = [
+            "numero",
+            "nombre",
+            "nombre_corto",
+            "area",
+            "modalidad",
+            "linea_servicio",
+            "parroquia",
+            "direccion",
+            "capacidad",
+        ]
+        # No `id` column: a centre is found by its number.
+        import_id_fields = []
+        use_transactions = True
+
+    def hoja_preparar(self) -> None:
+        self._areas = {columna_normalizar(area.codigo): area for area in Area.objects.all()}
+        self._parroquias = {
+            columna_normalizar(parroquia.nombre): parroquia for parroquia in Parroquia.objects.all()
+        }
+
+    def existentes(self):
+        return {centro.numero: centro for centro in Centro.objects.all()}
+
+    def fila_clave(self, valores):
+        return valores["numero"]
+
+    def fila_leer(self, row) -> dict[str, object]:
+        errores: dict[str, str] = {}
+        valores: dict[str, object] = {}
+        numero = celda_entero(row.get("numero"))
+        if numero is None or numero < 1:
+            errores["numero"] = "Escriba el número del centro (un entero, por ejemplo 12)."
+        valores["numero"] = numero
+        for columna, que in (("nombre", "el nombre"), ("nombre_corto", "el nombre corto")):
+            valores[columna] = celda_texto(row.get(columna))
+            if not valores[columna]:
+                errores[columna] = f"Escriba {que} del centro."
+        codigo = celda_texto(row.get("codigo_del_area"))
+        valores["area"] = self._areas.get(columna_normalizar(codigo))
+        if valores["area"] is None:
+            codigos = ", ".join(area.codigo for area in self._areas.values())
+            errores["codigo_del_area"] = (
+                f"No existe el área «{codigo}»: escriba uno de los códigos {codigos}."
+                if codigo
+                else f"Escriba el código del área: {codigos}."
+            )
+        for columna, campo, opciones in (
+            ("modalidad", "modalidad", Modalidad.choices),
+            ("linea_de_servicio", "linea_servicio", LineaServicio.choices),
+        ):
+            try:
+                valores[campo] = celda_opcion(row.get(columna), opciones)
+            except ValidationError as error:
+                errores[columna] = error.messages[0]
+            else:
+                if valores[campo] is None:
+                    nombres = ", ".join(f"«{etiqueta}»" for _, etiqueta in opciones)
+                    errores[columna] = f"Escriba una de {nombres}."
+        parroquia = celda_texto(row.get("parroquia"))
+        valores["parroquia"] = self._parroquias.get(columna_normalizar(parroquia))
+        if valores["parroquia"] is None:
+            errores["parroquia"] = (
+                f"No existe la parroquia «{parroquia}»." if parroquia else "Escriba la parroquia."
+            )
+        if "direccion" in row:
+            valores["direccion"] = celda_texto(row["direccion"])
+        if "capacidad" in row:
+            try:
+                capacidad = numero_leer(row["capacidad"], clase=Clase.PERSONAS)
+            except ValidationError as error:
+                errores["capacidad"] = error.messages[0]
+            else:
+                valores["capacidad"] = int(capacidad) if capacidad is not None else None
+        if errores:
+            raise ValidationError(errores)
+        return valores
+
+
+def centros_plantilla() -> list[tuple]:
+    """The centres' template: an example row, with an área and a parish that exist."""
+    area = Area.objects.values_list("codigo", flat=True).first() or "codigo-del-area"
+    parroquia = Parroquia.objects.values_list("nombre", flat=True).first() or "Sucre"
+    return [
+        (
+            99,
+            "Centro de ejemplo (reemplace esta fila)",
+            "Ejemplo",
+            area,
+            Modalidad.DIRECTA.label,
+            LineaServicio.DESARROLLO_INFANTIL.label,
+            parroquia,
+            "Calle Bolívar y Rocafuerte",
+            40,
+        )
+    ]

@@ -57,6 +57,7 @@ class ConvenioAdmin(CierreDelAnioAdmin, MontosEnDolares, admin.ModelAdmin):
     filter_horizontal = ["instituciones", "centros"]
     date_hierarchy = "fecha_inicio"
     readonly_fields = ["meses_segun_fechas"]
+    autocomplete_fields = ["renueva_a"]
     fieldsets = [
         (None, {"fields": ["numero", "titulo", ("tipo", "programa_mies"), "instituciones"]}),
         (
@@ -71,6 +72,7 @@ class ConvenioAdmin(CierreDelAnioAdmin, MontosEnDolares, admin.ModelAdmin):
             },
         ),
         ("Contenido", {"fields": ["objeto", "centros", "monto", "documento", "orden"]}),
+        ("Renovación", {"fields": ["renueva_a"]}),
     ]
 
     def anios_de(self, obj) -> list[int]:

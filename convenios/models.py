@@ -46,6 +46,33 @@ class ConvenioQuerySet(models.QuerySet):
     def mies(self):
         return self.filter(tipo=Convenio.Tipo.MIES)
 
+    def iniciados_en(self, fecha: datetime.date):
+        """Begun by the date (an open start has always begun)."""
+        return self.filter(Q(fecha_inicio__isnull=True) | Q(fecha_inicio__lte=fecha))
+
+    def en_vigor_el(self, fecha: datetime.date):
+        """In force on the date: begun and not ended (an open end never ends)."""
+        return self.iniciados_en(fecha).filter(Q(fecha_fin__isnull=True) | Q(fecha_fin__gte=fecha))
+
+    def vencen_entre(self, desde: datetime.date, hasta: datetime.date):
+        """Ending on a day between the two dates, both included."""
+        return self.filter(fecha_fin__gte=desde, fecha_fin__lte=hasta)
+
+    def con_estado(self, estado: str, fecha: datetime.date):
+        """Those whose `Convenio.estado(fecha)` is `estado`, decided by the database with the
+        same rules, so that a filtered and paginated list never reads every row."""
+        limite = fecha + datetime.timedelta(days=DIAS_POR_VENCER)
+        if estado == Convenio.Estado.NO_INICIADO:
+            return self.filter(fecha_inicio__gt=fecha)
+        iniciados = self.iniciados_en(fecha)
+        if estado == Convenio.Estado.VENCIDO:
+            return iniciados.filter(fecha_fin__lt=fecha)
+        if estado == Convenio.Estado.POR_VENCER:
+            return iniciados.vencen_entre(fecha, limite)
+        if estado == Convenio.Estado.VIGENTE:
+            return iniciados.filter(Q(fecha_fin__isnull=True) | Q(fecha_fin__gt=limite))
+        raise ValueError(f"Estado de convenio desconocido: {estado}")
+
 
 class Convenio(models.Model):
     class Tipo(models.TextChoices):
@@ -100,6 +127,15 @@ class Convenio(models.Model):
     monto = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     documento = models.FileField("documento firmado", upload_to="convenios/", blank=True)
     orden = models.PositiveSmallIntegerField(default=0)
+    # PROTECT: deleting the old agreement would silently cut the chain the new one continues.
+    renueva_a = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="renovaciones",
+        verbose_name="renueva a",
+    )
 
     objects = ConvenioQuerySet.as_manager()
 
@@ -121,6 +157,10 @@ class Convenio(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(tipo="mies") | Q(programa_mies=""), name="convenio_programa_solo_mies"
+            ),
+            models.CheckConstraint(
+                condition=Q(renueva_a__isnull=True) | ~Q(renueva_a=F("pk")),
+                name="convenio_no_se_renueva_a_si_mismo",
             ),
         ]
 
@@ -144,6 +184,8 @@ class Convenio(models.Model):
             raise ValidationError(
                 {"programa_mies": "Solo los convenios MIES tienen programa MIES."}
             )
+        if self.pk and self.renueva_a_id == self.pk:
+            raise ValidationError({"renueva_a": "Un convenio no puede renovarse a sí mismo."})
 
     def anios_de_vigencia(self) -> list[int]:
         """The years the agreement is in force (up to this one when it has no end)."""
@@ -174,6 +216,20 @@ class Convenio(models.Model):
         if (self.fecha_fin - fecha).days <= DIAS_POR_VENCER:
             return self.Estado.POR_VENCER
         return self.Estado.VIGENTE
+
+    def periodo_de_renovacion(self) -> tuple[datetime.date | None, datetime.date | None]:
+        """The dates a renewal would have: from the day after this one ends, as long as this
+        one. A period of whole months (01/01–31/12) is renewed by months, so that 2023's
+        year is followed by 2024's whole year, leap day included; any other by days."""
+        if self.fecha_fin is None:
+            return None, None
+        inicio = self.fecha_fin + datetime.timedelta(days=1)
+        if self.fecha_inicio is None:
+            return inicio, None
+        meses = self.meses_segun_fechas
+        if meses and _sumar_meses(self.fecha_inicio, meses) == inicio:
+            return inicio, _sumar_meses(inicio, meses) - datetime.timedelta(days=1)
+        return inicio, inicio + (self.fecha_fin - self.fecha_inicio)
 
     @property
     def duracion_declarada_texto(self) -> str:
@@ -207,3 +263,10 @@ class Convenio(models.Model):
             and meses is not None
             and meses != self.duracion_declarada_meses
         )
+
+
+def _sumar_meses(fecha: datetime.date, meses: int) -> datetime.date:
+    """The same day `meses` months later, or that month's last day when it is shorter."""
+    indice = fecha.year * 12 + fecha.month - 1 + meses
+    anio, mes = divmod(indice, 12)
+    return fecha.replace(year=anio, month=mes + 1, day=min(fecha.day, Mes(anio, mes + 1).dias))

@@ -5,12 +5,25 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    CharField,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Cast
 
 from casmul.meses import Mes
 from centros.models import Centro, Modalidad, OperacionAnual
 
-from .models import Convenio
+from .models import DIAS_POR_VENCER, Convenio
 
 
 def convenios_del_informe(*, anio: int) -> QuerySet[Convenio]:
@@ -207,3 +220,198 @@ def cobertura_por_mes(
         )
         for mes in Mes.del_anio(anio)
     ]
+
+
+# --- The agreements' pages -------------------------------------------------------------------
+
+
+def convenios_de_la_lista() -> QuerySet[Convenio]:
+    """Every agreement for the portal's list, by end date (open-ended ones last), with its
+    counterparts and how many centres it names (`cantidad_centros`): three queries for a page
+    however many rows."""
+    return (
+        Convenio.objects.annotate(cantidad_centros=Count("centros", distinct=True))
+        .prefetch_related("instituciones")
+        .order_by(F("fecha_fin").asc(nulls_last=True), F("fecha_inicio").asc(nulls_last=True), "pk")
+    )
+
+
+@dataclass(frozen=True)
+class CoberturaDelCentro:
+    """A centre the agreement names, month by month in a year: whether it operated, whether
+    this agreement covered it, and which of its agreements did."""
+
+    centro: Centro
+    meses: list[MesCubierto]
+    de_este: list[bool]
+
+    @property
+    def celdas(self) -> list[tuple[MesCubierto, bool]]:
+        return list(zip(self.meses, self.de_este, strict=True))
+
+
+@dataclass(frozen=True)
+class DetalleDeConvenio:
+    convenio: Convenio
+    anio: int
+    cobertura: list[CoberturaDelCentro]
+
+
+def convenio_detalle(*, convenio_id: int, anio: int) -> DetalleDeConvenio | None:
+    """An agreement with its counterparts, the agreement it renews and those that renew it,
+    and, for each centre it names, the months of `anio` it and the centre's other agreements
+    cover (`cobertura_por_mes`). None when it does not exist. Six queries however many
+    centres."""
+    convenio = (
+        Convenio.objects.select_related("renueva_a")
+        .prefetch_related(
+            "instituciones",
+            Prefetch(
+                "renovaciones",
+                queryset=Convenio.objects.order_by(F("fecha_inicio").asc(nulls_last=True), "pk"),
+            ),
+            Prefetch(
+                "centros",
+                queryset=Centro.objects.order_by("numero").prefetch_related(
+                    Prefetch(
+                        "convenios",
+                        queryset=Convenio.objects.vigentes_en(anio),
+                        to_attr="convenios_del_anio",
+                    ),
+                    Prefetch(
+                        "operaciones",
+                        queryset=OperacionAnual.objects.filter(anio=anio),
+                        to_attr="operacion_del_anio",
+                    ),
+                ),
+            ),
+        )
+        .filter(pk=convenio_id)
+        .first()
+    )
+    if convenio is None:
+        return None
+    cobertura = []
+    for centro in convenio.centros.all():
+        operacion = [
+            mes
+            for op in centro.operacion_del_anio
+            for mes in Mes.del_anio(anio)
+            if mes.dentro_de(op.mes_inicio, op.mes_fin)
+        ]
+        meses = cobertura_por_mes(centro.convenios_del_anio, anio=anio, operacion=operacion)
+        cobertura.append(
+            CoberturaDelCentro(
+                centro=centro,
+                meses=meses,
+                de_este=[convenio.vigente_en_mes(m.mes) for m in meses],
+            )
+        )
+    return DetalleDeConvenio(convenio=convenio, anio=anio, cobertura=cobertura)
+
+
+# --- Warnings on the home page ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConvenioPorVencer:
+    convenio_id: int
+    numero: str
+    titulo: str
+    fecha_fin: datetime.date
+    dias: int
+    renovado: bool
+
+
+@dataclass(frozen=True)
+class CentroSinConvenio:
+    centro_id: int
+    numero: int
+    nombre_corto: str
+    # The day its last MIES agreement in force ends; None: none is in force today.
+    vence: datetime.date | None
+
+
+@dataclass(frozen=True)
+class AvisosDeConvenios:
+    por_vencer: list[ConvenioPorVencer]
+    centros: list[CentroSinConvenio]
+    dias: int = DIAS_POR_VENCER
+
+    def __bool__(self) -> bool:
+        return bool(self.por_vencer or self.centros)
+
+
+_AVISO_CONVENIO, _AVISO_CENTRO = "convenio", "centro"
+
+
+def avisos_de_convenios(*, hoy: datetime.date) -> AvisosDeConvenios:
+    """What the administration must renew: the agreements that end within `DIAS_POR_VENCER`
+    days of `hoy`, and the MIES-modality centres operating this year with no MIES agreement in
+    force today, or whose agreements in force all end within those days without a renewal.
+
+    One query however many agreements and centres (the two lists come in one UNION): it is
+    added to a home page whose number of queries is pinned."""
+    limite = hoy + datetime.timedelta(days=DIAS_POR_VENCER)
+    renovado = Exists(Convenio.objects.filter(renueva_a=OuterRef("pk")))
+    por_vencer = (
+        Convenio.objects.vencen_entre(hoy, limite)
+        .annotate(
+            aviso=Value(_AVISO_CONVENIO, output_field=CharField()),
+            ident=F("pk"),
+            numero_texto=F("numero"),
+            texto=F("titulo"),
+            fecha=F("fecha_fin"),
+            renovado=renovado,
+        )
+        .order_by()
+        .values_list("aviso", "ident", "numero_texto", "texto", "fecha", "renovado")
+    )
+    en_vigor = Convenio.objects.mies().en_vigor_el(hoy).filter(centros=OuterRef("pk"))
+    # Still covered in 60 days: an agreement in force that lasts beyond, or already renewed.
+    seguro = en_vigor.filter(Q(fecha_fin__isnull=True) | Q(fecha_fin__gt=limite) | Q(renovado))
+    centros = (
+        Centro.objects.en_operacion(hoy.year)
+        .filter(modalidad=Modalidad.CONVENIO_MIES)
+        .annotate(seguro=Exists(seguro))
+        .filter(seguro=False)
+        .annotate(
+            aviso=Value(_AVISO_CENTRO, output_field=CharField()),
+            ident=F("pk"),
+            numero_texto=Cast("numero", output_field=CharField()),
+            texto=F("nombre_corto"),
+            # The day its last MIES agreement in force ends; none in force: NULL.
+            fecha=Subquery(en_vigor.order_by("-fecha_fin").values("fecha_fin")[:1]),
+            renovado=Value(False, output_field=BooleanField()),
+        )
+        .order_by()
+        .values_list("aviso", "ident", "numero_texto", "texto", "fecha", "renovado")
+    )
+    filas = list(por_vencer.union(centros, all=True))
+    return AvisosDeConvenios(
+        por_vencer=sorted(
+            (
+                ConvenioPorVencer(
+                    convenio_id=ident,
+                    numero=numero or "S/N",
+                    titulo=titulo,
+                    fecha_fin=fecha,
+                    dias=(fecha - hoy).days,
+                    renovado=bool(renovado_),
+                )
+                for aviso, ident, numero, titulo, fecha, renovado_ in filas
+                if aviso == _AVISO_CONVENIO
+            ),
+            key=lambda c: (c.fecha_fin, c.convenio_id),
+        ),
+        centros=sorted(
+            (
+                CentroSinConvenio(
+                    centro_id=ident, numero=int(numero), nombre_corto=nombre, vence=fecha
+                )
+                for aviso, ident, numero, nombre, fecha, _ in filas
+                if aviso == _AVISO_CENTRO
+            ),
+            key=lambda c: c.numero,
+        ),
+    )

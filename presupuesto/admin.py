@@ -3,12 +3,17 @@ from django.template.defaultfilters import floatformat
 
 from casmul.admin_montos import MontosEnDolares, columna_dinero
 from casmul.cierres import CierreDelAnioAdmin
+from casmul.hojas import ImportacionDeHojaMixin
 
 from .models import GastoComun, LineaPresupuestaria, PresupuestoInstitucional, ProcesoContratacion
 
 
 @admin.register(LineaPresupuestaria)
-class LineaPresupuestariaAdmin(CierreDelAnioAdmin, MontosEnDolares, admin.ModelAdmin):
+class LineaPresupuestariaAdmin(
+    ImportacionDeHojaMixin, CierreDelAnioAdmin, MontosEnDolares, admin.ModelAdmin
+):
+    # From a spreadsheet too (`casmul.hojas`, kind registered in `presupuesto.apps`).
+    tipo_importable = "lineas"
     list_display = [
         "descripcion",
         "anio",
@@ -52,7 +57,10 @@ class PresupuestoInstitucionalAdmin(CierreDelAnioAdmin, MontosEnDolares, admin.M
 
 
 @admin.register(ProcesoContratacion)
-class ProcesoContratacionAdmin(CierreDelAnioAdmin, MontosEnDolares, admin.ModelAdmin):
+class ProcesoContratacionAdmin(
+    ImportacionDeHojaMixin, CierreDelAnioAdmin, MontosEnDolares, admin.ModelAdmin
+):
+    tipo_importable = "procesos"
     list_display = [
         "codigo",
         "anio",

@@ -1,6 +1,7 @@
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from casmul.cierres import anio_abierto_comprobar
 from casmul.meses import PRIMER_ANIO
@@ -61,6 +62,13 @@ class LineaPresupuestaria(DelAnio, models.Model):
     def __str__(self):
         return f"{self.anio} {self.area}: {self.descripcion}"
 
+    @property
+    def ejecucion(self):
+        """Executed over codified (0.39 is 39 %); None when either is missing."""
+        if self.ejecutado is None or not self.codificado:
+            return None
+        return self.ejecutado / self.codificado
+
 
 class GastoComun(DelAnio, models.Model):
     """An expense shared by several centres and not in their lines (e.g. food of direct centres)."""
@@ -107,6 +115,14 @@ class PresupuestoInstitucional(DelAnio, models.Model):
     def __str__(self):
         return f"Presupuesto institucional {self.anio}"
 
+    @property
+    def ejecucion(self):
+        """Executed over codified expenditure (0.39 is 39 %); None when nothing is codified."""
+        return self.gasto_ejecutado / self.gasto_codificado if self.gasto_codificado else None
+
+
+FECHA_FUERA_DEL_ANIO = "La fecha del proceso debe caer dentro de su año: corrija la fecha o el año."
+
 
 class ProcesoContratacion(DelAnio, models.Model):
     """One public procurement process (Tabla 12 counts and adds them per type)."""
@@ -132,7 +148,37 @@ class ProcesoContratacion(DelAnio, models.Model):
         ordering = ["anio", "codigo"]
         verbose_name = "proceso de contratación"
         verbose_name_plural = "procesos de contratación"
-        constraints = [_no_negativo("monto", "proceso_monto_no_negativo")]
+        constraints = [
+            _no_negativo("monto", "proceso_monto_no_negativo"),
+            # A process is counted in Tabla 12 of its `anio`: a date in another year would
+            # count it in the wrong report. The database refuses it too, so that no door
+            # (import, bulk_create, a script) can store it.
+            models.CheckConstraint(
+                condition=Q(fecha__isnull=True) | Q(fecha__year=F("anio")),
+                name="proceso_fecha_en_su_anio",
+                violation_error_message=FECHA_FUERA_DEL_ANIO,
+                violation_error_code="fecha_fuera_del_anio",
+            ),
+        ]
 
     def __str__(self):
         return self.codigo
+
+    def clean(self):
+        errores = {}
+        try:
+            super().clean()
+        except ValidationError as error:
+            errores = error.update_error_dict(errores)
+        if self.fecha and self.anio and self.fecha.year != self.anio:
+            # On the field, so the form shows it next to the date (and Django then skips the
+            # constraint's own, identical check).
+            errores.setdefault("fecha", []).append(
+                ValidationError(
+                    f"{FECHA_FUERA_DEL_ANIO} La fecha {self.fecha:%d/%m/%Y} es de "
+                    f"{self.fecha.year}, no de {self.anio}.",
+                    code="fecha_fuera_del_anio",
+                )
+            )
+        if errores:
+            raise ValidationError(errores)

@@ -208,3 +208,143 @@ def lineas_del_centro(*, centro_id: int) -> QuerySet[LineaPresupuestaria]:
         .select_related("area")
         .order_by("-anio", "area__orden", "descripcion")
     )
+
+
+# --- Lists of the portal's budget pages ----------------------------------------------------
+
+
+def lineas_lista() -> QuerySet[LineaPresupuestaria]:
+    """Every budget line with what its row shows (área, centre), in Tabla 11's order: the
+    queryset the list's filters narrow."""
+    return LineaPresupuestaria.objects.select_related("area", "centro").order_by(
+        "-anio", "area__orden", "centro__numero", "descripcion", "pk"
+    )
+
+
+@dataclass(frozen=True)
+class TotalesLineas:
+    lineas: int
+    codificado: Decimal
+    ejecutado: Decimal
+
+    @property
+    def ejecucion(self) -> Decimal | None:
+        """Executed over codified (0.39 is 39 %); None when nothing is codified."""
+        return self.ejecutado / self.codificado if self.codificado else None
+
+
+@dataclass(frozen=True)
+class SubtotalArea(TotalesLineas):
+    area_id: int
+    area: str
+
+
+def _totales_lineas(**valores) -> dict:
+    return {
+        "lineas": valores["lineas"],
+        "codificado": a_centavos(valores["codificado"]),
+        "ejecutado": a_centavos(valores["ejecutado"]),
+    }
+
+
+_SUMAS_LINEAS = {
+    "lineas": Count("pk"),
+    "codificado": Coalesce(Sum("codificado"), CERO),
+    "ejecutado": Coalesce(Sum("ejecutado"), CERO),
+}
+
+
+def lineas_totales(*, lineas: QuerySet[LineaPresupuestaria]) -> TotalesLineas:
+    """Totals of the given (filtered) lines, added in the database: one query."""
+    return TotalesLineas(**_totales_lineas(**lineas.order_by().aggregate(**_SUMAS_LINEAS)))
+
+
+def lineas_por_area(*, lineas: QuerySet[LineaPresupuestaria]) -> list[SubtotalArea]:
+    """Subtotals of the given (filtered) lines per área, in the áreas' order: one query."""
+    filas = (
+        lineas.order_by()
+        .values("area_id", "area__nombre", "area__orden")
+        .annotate(**_SUMAS_LINEAS)
+        .order_by("area__orden", "area__nombre")
+    )
+    return [
+        SubtotalArea(area_id=fila["area_id"], area=fila["area__nombre"], **_totales_lineas(**fila))
+        for fila in filas
+    ]
+
+
+def procesos_lista() -> QuerySet[ProcesoContratacion]:
+    """Every procurement process, the latest year first: the queryset the list's filters
+    narrow."""
+    return ProcesoContratacion.objects.order_by("-anio", "fecha", "codigo", "pk")
+
+
+@dataclass(frozen=True)
+class TotalesContratacion:
+    procesos: int
+    monto: Decimal
+    por_tipo: list[ContratacionTipo]
+
+
+def procesos_totales(*, procesos: QuerySet[ProcesoContratacion]) -> TotalesContratacion:
+    """Count and amount of the given (filtered) processes, in all and per type (in the
+    types' declared order, only the types present): two queries."""
+    total = procesos.order_by().aggregate(procesos=Count("pk"), monto=Coalesce(Sum("monto"), CERO))
+    por_tipo = {
+        fila["tipo"]: fila
+        for fila in procesos.order_by()
+        .values("tipo")
+        .annotate(procesos=Count("pk"), monto=Sum("monto"))
+        .order_by()
+    }
+    return TotalesContratacion(
+        procesos=total["procesos"],
+        monto=a_centavos(total["monto"]),
+        por_tipo=[
+            ContratacionTipo(
+                tipo=valor,
+                nombre=nombre,
+                procesos=por_tipo[valor]["procesos"],
+                monto=a_centavos(por_tipo[valor]["monto"]),
+            )
+            for valor, nombre in ProcesoContratacion.Tipo.choices
+            if valor in por_tipo
+        ],
+    )
+
+
+def presupuestos_institucionales() -> QuerySet[PresupuestoInstitucional]:
+    """The institutional budget of every year recorded, the latest first."""
+    return PresupuestoInstitucional.objects.order_by("-anio")
+
+
+def gastos_comunes_lista(*, anio: int | None) -> QuerySet[GastoComun]:
+    """Shared expenses of a year (of every year when None), the latest year first."""
+    gastos = GastoComun.objects.order_by("-anio", "concepto", "pk")
+    return gastos if anio is None else gastos.filter(anio=anio)
+
+
+def gastos_comunes_total(*, gastos: QuerySet[GastoComun]) -> Decimal:
+    """Sum of the given shared expenses, added in the database."""
+    return a_centavos(gastos.order_by().aggregate(total=Coalesce(Sum("monto"), CERO))["total"])
+
+
+@dataclass(frozen=True)
+class ResumenPresupuesto:
+    anio: int
+    lineas: TotalesLineas
+    institucional: EjecucionInstitucional | None
+    gastos_comunes: Decimal
+    contratacion: TotalesContratacion
+
+
+def resumen_presupuesto(*, anio: int) -> ResumenPresupuesto:
+    """The year's totals shown on the budget pages' index: lines, institutional budget,
+    shared expenses and procurement."""
+    return ResumenPresupuesto(
+        anio=anio,
+        lineas=lineas_totales(lineas=LineaPresupuestaria.objects.filter(anio=anio)),
+        institucional=ejecucion_institucional(anio=anio),
+        gastos_comunes=gastos_comunes_total(gastos=gastos_comunes_lista(anio=anio)),
+        contratacion=procesos_totales(procesos=ProcesoContratacion.objects.filter(anio=anio)),
+    )

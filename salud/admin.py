@@ -2,6 +2,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from casmul.admin_montos import CifrasContadas, CuentaField
+from casmul.hojas import ImportacionDeHojaMixin
 from casmul.numeros import Clase
 from centros.admin_del_mes import EdicionDelMesAdmin, FilaDelMesForm, MesAprobadoSoloLectura
 
@@ -33,8 +34,12 @@ class AtencionClinicaForm(FilaDelMesForm):
 
 
 @admin.register(AtencionClinica)
-class AtencionClinicaAdmin(MesAprobadoSoloLectura, EdicionDelMesAdmin, SimpleHistoryAdmin):
+class AtencionClinicaAdmin(
+    MesAprobadoSoloLectura, EdicionDelMesAdmin, ImportacionDeHojaMixin, SimpleHistoryAdmin
+):
     form = AtencionClinicaForm
+    # From a spreadsheet too (`casmul.hojas`, kind registered in `salud.apps`).
+    tipo_importable = "atenciones"
     list_display = ["reporte", "servicio", "especialidad", "pacientes"]
     list_filter = ["servicio", "reporte__anio", "reporte__mes", "reporte__estado", "especialidad"]
     list_select_related = ["reporte__centro", "especialidad"]

@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.db import models
 
 from casmul.admin_montos import CifrasContadas
+from casmul.hojas import ImportacionDeHojaMixin
 from casmul.numeros import Clase
 
 from ..models import (
@@ -77,8 +78,10 @@ class FotoCentroInline(admin.TabularInline):
 
 
 @admin.register(Centro)
-class CentroAdmin(CifrasContadas, admin.ModelAdmin):
+class CentroAdmin(ImportacionDeHojaMixin, CifrasContadas, admin.ModelAdmin):
     cifras_contadas = {"capacidad": Clase.PERSONAS}
+    # From a spreadsheet too (`casmul.hojas`, kind registered in `centros.apps`).
+    tipo_importable = "centros"
     list_display = [
         "numero",
         "nombre",

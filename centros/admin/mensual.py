@@ -5,7 +5,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -18,7 +17,7 @@ from import_export.results import RowResult
 from simple_history.admin import SimpleHistoryAdmin
 
 from casmul.formato import dinero, numero
-from casmul.hojas import HojaImportForm, HojaRechazada
+from casmul.hojas import HojaImportForm, ImportacionDeHojaMixin
 from casmul.numeros import Clase, numero_leer
 from casmul.permisos import puede_registrar_cifras
 
@@ -30,7 +29,7 @@ from ..admin_del_mes import (
 )
 from ..forms import cifra_mostrar
 from ..models import CifraMensual, ReporteMensual
-from ..resources import CifraMensualResource, HojaDeCifras
+from ..resources import CifraMensualResource
 from ..services import (
     ConflictoDeVersion,
     advertencias_del_mes,
@@ -353,15 +352,19 @@ class ConfirmarCifrasForm(ConfirmImportForm):
 
 @admin.register(CifraMensual)
 class CifraMensualAdmin(
-    MesAprobadoSoloLectura, EdicionDelMesAdmin, ImportExportMixin, SimpleHistoryAdmin
+    MesAprobadoSoloLectura,
+    EdicionDelMesAdmin,
+    ImportacionDeHojaMixin,
+    ImportExportMixin,
+    SimpleHistoryAdmin,
 ):
     form = CifraMensualForm
     resource_classes = [CifraMensualResource]
     # Exports in the two formats the offices use.
     formats = [base_formats.CSV, base_formats.XLSX]
     # Imports take both as one format: the file's content says which it is, and how Excel or
-    # LibreOffice in Spanish wrote it (`casmul.hojas`). The columns are listed on the page.
-    import_formats = [HojaDeCifras]
+    # LibreOffice in Spanish wrote it (`casmul.hojas`, kind registered in `centros.apps`).
+    tipo_importable = "cifras"
     list_display = ["reporte", "indicador", "valor_mostrado"]
     list_filter = [
         "reporte__anio",
@@ -399,13 +402,6 @@ class CifraMensualAdmin(
             return ConfirmarCifrasForm
         return super().get_confirm_form_class(request)
 
-    def add_data_read_fail_error_to_form(self, form, e):
-        if isinstance(e, HojaRechazada):
-            # Said in Spanish, with what to do; import-export's own text names the exception.
-            form.add_error("import_file", e.mensaje)
-        else:
-            super().add_data_read_fail_error_to_form(form, e)
-
     def get_confirm_form_initial(self, request, import_form):
         initial = super().get_confirm_form_initial(request, import_form)
         if import_form is not None:
@@ -420,19 +416,6 @@ class CifraMensualAdmin(
             **super().get_import_resource_kwargs(request, **kwargs),
             "enviar": bool(getattr(form, "cleaned_data", {}).get("enviar")),
         }
-
-    def process_result(self, result, request):
-        if result.has_errors() or result.has_validation_errors():
-            # Between the preview and the confirmation a row became invalid (a month approved
-            # meanwhile, for example): the import was rolled back as a whole.
-            self.message_user(
-                request,
-                "No se importó ninguna fila: el archivo tiene filas que ya no son válidas "
-                "(por ejemplo, un mes aprobado mientras tanto). Vuelva a subirlo para ver cuáles.",
-                messages.ERROR,
-            )
-            return HttpResponseRedirect(reverse("admin:centros_ciframensual_import"))
-        return super().process_result(result, request)
 
     def add_success_message(self, result, request):
         totales = result.totals

@@ -148,17 +148,32 @@ def test_a_dry_run_writes_nothing(datos):
     assert _foto() == antes
 
 
-def test_an_export_can_be_imported_back_unchanged(datos):
+def test_an_export_imported_back_changes_nothing(datos):
     _importar(_archivo(*VALIDAS[:3]))
     exportado = CifraMensualResource().export(
         CifraMensual.objects.filter(reporte__estado=E.BORRADOR)
     )
+    versiones = dict(ReporteMensual.objects.values_list("pk", "version"))
+    historia = CifraMensual.history.count()
 
     resultado = _importar(tablib.Dataset().load(exportado.csv, format="csv"))
 
     assert exportado.headers == COLUMNAS
     assert not resultado.has_validation_errors()
-    assert resultado.totals[RowResult.IMPORT_TYPE_UPDATE] == 3
+    assert resultado.totals[RowResult.IMPORT_TYPE_UPDATE] == 0
+    assert resultado.totals[RowResult.IMPORT_TYPE_SKIP] == 3
+    assert dict(ReporteMensual.objects.values_list("pk", "version")) == versiones
+    assert CifraMensual.history.count() == historia
+
+
+def test_a_file_that_changes_one_figure_writes_only_that_one(datos):
+    _importar(_archivo(*VALIDAS[:3]))
+    cambiada = (*VALIDAS[0][:-1], VALIDAS[0][-1] + 1)
+
+    resultado = _importar(_archivo(cambiada, *VALIDAS[1:3]))
+
+    assert resultado.totals[RowResult.IMPORT_TYPE_UPDATE] == 1
+    assert resultado.totals[RowResult.IMPORT_TYPE_SKIP] == 2
 
 
 # --- One refused row: nothing written ----------------------------------------------------------

@@ -1,0 +1,204 @@
+"""Spreadsheet import of budget lines and procurement processes (django-import-export).
+
+Budget lines are found by year, área, partida and description; processes by year and code. A
+row that names a stored record updates it, another creates one; a row equal to its record is
+left unchanged. Money is read the Ecuadorian way (`casmul.numeros`: "1.234,56", never the
+ambiguous "1.250"), dates as dd/mm/aaaa or real XLSX dates. Every row goes through the model's
+`full_clean`, so a published year's records are refused (`casmul.cierres`), and the import is
+all or nothing (`casmul.hojas.RecursoDeHoja`).
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from import_export import resources
+
+from casmul.hojas import (
+    FormatoHoja,
+    RecursoDeHoja,
+    celda_entero,
+    celda_fecha,
+    celda_opcion,
+    celda_texto,
+    columna_normalizar,
+)
+from casmul.meses import PRIMER_ANIO
+from casmul.numeros import Clase, numero_leer
+from centros.models import Area, Centro
+
+from .models import LineaPresupuestaria, ProcesoContratacion
+
+
+def _anio_leer(row, errores: dict[str, str]) -> int | None:
+    anio = celda_entero(row.get("anio"))
+    if anio is None or anio < PRIMER_ANIO:
+        errores["anio"] = f"Escriba el año con cuatro cifras ({PRIMER_ANIO} o posterior)."
+    return anio
+
+
+def _dinero_leer(row, columna: str, errores: dict[str, str], *, obligatorio: bool):
+    try:
+        valor = numero_leer(row.get(columna), clase=Clase.DINERO)
+    except ValidationError as error:
+        errores[columna] = error.messages[0]
+        return None
+    if valor is None and obligatorio:
+        errores[columna] = "Escriba el valor en dólares, por ejemplo 1.234,56."
+    return valor
+
+
+def _texto_obligatorio(row, columna: str, que: str, errores: dict[str, str]) -> str:
+    texto = celda_texto(row.get(columna))
+    if not texto:
+        errores[columna] = f"Escriba {que}."
+    return texto
+
+
+# --- Budget lines ------------------------------------------------------------------------------
+
+
+class HojaDeLineas(FormatoHoja):
+    """CSV or XLSX of budget lines (Tabla 11)."""
+
+    columnas = ("Año", "Código del área", "Partida", "Descripción", "Codificado")
+    # Without them a line keeps its centre and its executed amount.
+    opcionales = ("Centro", "Ejecutado")
+
+
+class LineaPresupuestariaResource(RecursoDeHoja, resources.ModelResource):
+    columnas_de_campos = {"area": "codigo_del_area"}
+
+    class Meta:
+        model = LineaPresupuestaria
+        fields = ["anio", "area", "centro", "partida", "descripcion", "codificado", "ejecutado"]
+        # No `id` column: a line is found by its year, área, partida and description.
+        import_id_fields = []
+        use_transactions = True
+
+    def hoja_preparar(self) -> None:
+        self._areas = {columna_normalizar(area.codigo): area for area in Area.objects.all()}
+        self._centros = {centro.numero: centro for centro in Centro.objects.all()}
+
+    def existentes(self):
+        return {
+            (linea.anio, linea.area_id, linea.partida, linea.descripcion): linea
+            for linea in LineaPresupuestaria.objects.all()
+        }
+
+    def fila_clave(self, valores):
+        return (valores["anio"], valores["area"].pk, valores["partida"], valores["descripcion"])
+
+    def fila_leer(self, row) -> dict[str, object]:
+        errores: dict[str, str] = {}
+        valores: dict[str, object] = {"anio": _anio_leer(row, errores)}
+        codigo = celda_texto(row.get("codigo_del_area"))
+        valores["area"] = self._areas.get(columna_normalizar(codigo))
+        if valores["area"] is None:
+            codigos = ", ".join(area.codigo for area in self._areas.values())
+            errores["codigo_del_area"] = (
+                f"No existe el área «{codigo}»: escriba uno de los códigos {codigos}."
+                if codigo
+                else f"Escriba el código del área: {codigos}."
+            )
+        valores["partida"] = celda_texto(row.get("partida"))
+        valores["descripcion"] = _texto_obligatorio(
+            row, "descripcion", "la descripción de la línea", errores
+        )
+        valores["codificado"] = _dinero_leer(row, "codificado", errores, obligatorio=True)
+        if "ejecutado" in row:
+            valores["ejecutado"] = _dinero_leer(row, "ejecutado", errores, obligatorio=False)
+        if "centro" in row:
+            valores["centro"] = None
+            if texto := celda_texto(row["centro"]):
+                numero = celda_entero(texto)
+                valores["centro"] = self._centros.get(numero) if numero is not None else None
+                if valores["centro"] is None:
+                    errores["centro"] = (
+                        f"No existe el centro número {numero}."
+                        if numero is not None
+                        else "Escriba el número del centro, o déjelo vacío."
+                    )
+        if errores:
+            raise ValidationError(errores)
+        return valores
+
+
+def lineas_plantilla() -> list[tuple]:
+    """The budget lines' template: an example row of this year, with an área that exists."""
+    area = Area.objects.values_list("codigo", flat=True).first() or "codigo-del-area"
+    return [
+        (
+            timezone.localdate().year,
+            area,
+            "73.08.11",
+            "Material didáctico (reemplace esta fila)",
+            Decimal("12500.00"),
+            None,
+            Decimal("8300.50"),
+        )
+    ]
+
+
+# --- Procurement -------------------------------------------------------------------------------
+
+
+class HojaDeProcesos(FormatoHoja):
+    """CSV or XLSX of procurement processes (Tabla 12)."""
+
+    columnas = ("Año", "Tipo", "Código", "Objeto", "Monto", "Fecha")
+
+
+class ProcesoContratacionResource(RecursoDeHoja, resources.ModelResource):
+    class Meta:
+        model = ProcesoContratacion
+        fields = ["anio", "tipo", "codigo", "objeto", "monto", "fecha"]
+        # No `id` column: a process is found by its year and code.
+        import_id_fields = []
+        use_transactions = True
+
+    def existentes(self):
+        return {
+            (proceso.anio, proceso.codigo): proceso for proceso in ProcesoContratacion.objects.all()
+        }
+
+    def fila_clave(self, valores):
+        return (valores["anio"], valores["codigo"])
+
+    def fila_leer(self, row) -> dict[str, object]:
+        errores: dict[str, str] = {}
+        valores: dict[str, object] = {"anio": _anio_leer(row, errores)}
+        try:
+            valores["tipo"] = celda_opcion(row.get("tipo"), ProcesoContratacion.Tipo.choices)
+        except ValidationError as error:
+            errores["tipo"] = error.messages[0]
+        else:
+            if valores["tipo"] is None:
+                nombres = ", ".join(f"«{e}»" for _, e in ProcesoContratacion.Tipo.choices)
+                errores["tipo"] = f"Escriba el tipo de proceso: {nombres}."
+        valores["codigo"] = _texto_obligatorio(row, "codigo", "el código del proceso", errores)
+        valores["objeto"] = _texto_obligatorio(row, "objeto", "el objeto del proceso", errores)
+        valores["monto"] = _dinero_leer(row, "monto", errores, obligatorio=True)
+        try:
+            valores["fecha"] = celda_fecha(row.get("fecha"))
+        except ValidationError as error:
+            errores["fecha"] = error.messages[0]
+        if errores:
+            raise ValidationError(errores)
+        return valores
+
+
+def procesos_plantilla() -> list[tuple]:
+    """The processes' template: an example row of this year."""
+    anio = timezone.localdate().year
+    return [
+        (
+            anio,
+            ProcesoContratacion.Tipo.INFIMA_CUANTIA.label,
+            f"IC-CASMUL-001-{anio}",
+            "Adquisición de material didáctico (reemplace esta fila)",
+            Decimal("1250.50"),
+            datetime.date(anio, 3, 15),
+        )
+    ]
