@@ -9,6 +9,10 @@ from .roles import Rol
 APPS_DEL_PORTAL = ["centros", "salud", "convenios", "presupuesto", "rendicion"]
 
 
+# The models that hold a person's data (centros app).
+PERSONALES = ["beneficiario", "inscripcion"]
+
+
 def _permisos(*, apps: list[str], acciones: list[str]):
     return Permission.objects.filter(
         content_type__app_label__in=apps, codename__regex=rf"^({'|'.join(acciones)})_"
@@ -23,7 +27,11 @@ def roles_asegurar() -> dict[Rol, Group]:
         _permisos(apps=[*APPS_DEL_PORTAL, "auth"], acciones=["add", "change", "delete", "view"])
     )
     grupos[Rol.COORDINACION].permissions.set(
-        _permisos(apps=APPS_DEL_PORTAL, acciones=["view"])
+        # Aggregates, not personal records (LOPDP): no beneficiary nor enrolment in the admin.
+        _permisos(apps=APPS_DEL_PORTAL, acciones=["view"]).exclude(
+            content_type__app_label="centros",
+            content_type__model__in=PERSONALES,
+        )
         | _permisos(apps=["rendicion"], acciones=["add", "change", "delete"])
     )
     # Centre staff work only through the portal's pages, which check their centres.

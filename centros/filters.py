@@ -1,12 +1,16 @@
-"""Filters of the completeness matrix (django-filter)."""
+"""Filters of the completeness matrix and of the beneficiaries' list (django-filter)."""
 
 import datetime
 
 import django_filters
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db import models
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from casmul.meses import PRIMER_ANIO
 
 from .estados import EstadoMes
-from .models import Area, Centro, Modalidad, ReporteMensual
+from .models import Area, Beneficiario, Centro, Inscripcion, Modalidad, ReporteMensual
+from .selectors.beneficiarios import GrupoEdad, q_grupo_de_edad
 from .selectors.completitud import centros_con_meses_en
 
 CON_ADVERTENCIAS = "advertencias"
@@ -59,3 +63,87 @@ class CentrosCompletitudFilter(django_filters.FilterSet):
             centros=queryset, anio=self.anio, hoy=self.hoy, estado=EstadoMes(value)
         )
         return queryset.filter(pk__in=ids)
+
+
+class EstadoInscripcion(models.TextChoices):
+    ACTIVA = "activa", "Activa"
+    FINALIZADA = "finalizada", "Finalizada"
+
+
+class BeneficiariosFilter(django_filters.FilterSet):
+    """Rows of the beneficiaries' list (one per enrolment) among the user's centres. No
+    filter takes a cédula: GET parameters end up in URLs, logs and browser history, so the
+    cédula is searched with a POST form instead."""
+
+    nombre = django_filters.CharFilter(
+        label="Nombre o apellido", method="filtrar_nombre", max_length=120
+    )
+    centro = django_filters.ModelChoiceFilter(
+        label="Centro", queryset=Centro.objects.none(), empty_label="Todos sus centros"
+    )
+    grupo_edad = django_filters.ChoiceFilter(
+        label="Grupo de edad",
+        choices=GrupoEdad.choices,
+        empty_label="Todas las edades",
+        method="filtrar_grupo_edad",
+    )
+    sexo = django_filters.ChoiceFilter(
+        label="Sexo",
+        field_name="beneficiario__sexo",
+        choices=Beneficiario.Sexo.choices,
+        empty_label="Ambos",
+    )
+    discapacidad = django_filters.ChoiceFilter(
+        label="Discapacidad",
+        choices=[("si", "Con discapacidad"), ("no", "Sin discapacidad")],
+        empty_label="Con y sin discapacidad",
+        method="filtrar_discapacidad",
+    )
+    estado = django_filters.ChoiceFilter(
+        label="Inscripción",
+        choices=EstadoInscripcion.choices,
+        empty_label="Activas y finalizadas",
+        method="filtrar_estado",
+    )
+    anio = django_filters.ChoiceFilter(
+        label="Inscritos en el año",
+        choices=[],
+        empty_label="Cualquier año",
+        method="filtrar_anio",
+    )
+
+    class Meta:
+        model = Inscripcion
+        fields = ["nombre", "centro", "grupo_edad", "sexo", "discapacidad", "estado", "anio"]
+
+    def __init__(
+        self, data=None, queryset=None, *, centros: QuerySet[Centro], hoy: datetime.date, **kwargs
+    ):
+        super().__init__(data, queryset, **kwargs)
+        self.hoy = hoy
+        self.filters["centro"].queryset = centros.order_by("numero")
+        anios = [(str(anio), str(anio)) for anio in range(hoy.year, PRIMER_ANIO - 1, -1)]
+        self.filters["anio"].extra["choices"] = anios
+
+    def filtrar_nombre(self, queryset: QuerySet[Inscripcion], name: str, value: str):
+        # Every word must appear in the names or the surnames, in any order.
+        for palabra in value.split():
+            queryset = queryset.filter(
+                Q(beneficiario__nombres__icontains=palabra)
+                | Q(beneficiario__apellidos__icontains=palabra)
+            )
+        return queryset
+
+    def filtrar_grupo_edad(self, queryset: QuerySet[Inscripcion], name: str, value: str):
+        return queryset.filter(q_grupo_de_edad(value, self.hoy, prefijo="beneficiario__"))
+
+    def filtrar_discapacidad(self, queryset: QuerySet[Inscripcion], name: str, value: str):
+        return queryset.filter(beneficiario__tiene_discapacidad=value == "si")
+
+    def filtrar_estado(self, queryset: QuerySet[Inscripcion], name: str, value: str):
+        if value == EstadoInscripcion.ACTIVA:
+            return queryset.activas(self.hoy)
+        return queryset.finalizadas(self.hoy)
+
+    def filtrar_anio(self, queryset: QuerySet[Inscripcion], name: str, value: str):
+        return queryset.del_anio(int(value))

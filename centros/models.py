@@ -1,3 +1,5 @@
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -409,6 +411,24 @@ class Beneficiario(models.Model):
         return f"******{self.cedula[-4:]}"
 
 
+class InscripcionQuerySet(models.QuerySet):
+    def activas(self, hoy: datetime.date):
+        """Enrolments not closed before `hoy` (open, or closing today or later)."""
+        return self.filter(Q(hasta__isnull=True) | Q(hasta__gte=hoy))
+
+    def finalizadas(self, hoy: datetime.date):
+        """Enrolments whose exit date has passed."""
+        return self.filter(hasta__lt=hoy)
+
+    def entre(self, inicio: datetime.date, fin: datetime.date):
+        """Enrolments in force some day from `inicio` to `fin` (both included)."""
+        return self.filter(desde__lte=fin).filter(Q(hasta__isnull=True) | Q(hasta__gte=inicio))
+
+    def del_anio(self, anio: int):
+        """Enrolments in force some day of the year."""
+        return self.entre(datetime.date(anio, 1, 1), datetime.date(anio, 12, 31))
+
+
 class Inscripcion(models.Model):
     """A beneficiary's enrolment in a centre, from one date to another (or still open)."""
 
@@ -418,6 +438,8 @@ class Inscripcion(models.Model):
     centro = models.ForeignKey(Centro, on_delete=models.PROTECT, related_name="inscripciones")
     desde = models.DateField()
     hasta = models.DateField(null=True, blank=True)
+
+    objects = InscripcionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-desde"]

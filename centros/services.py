@@ -21,6 +21,7 @@ from casmul.numeros import Clase, numero_validar
 
 from .estados import Operacion
 from .models import (
+    Beneficiario,
     Centro,
     CifraMensual,
     FotoCentro,
@@ -660,3 +661,90 @@ def operaciones_continuar(*, desde_anio: int, hasta_anio: int) -> int:
     ]
     OperacionAnual.objects.bulk_create(nuevas)
     return len(nuevas)
+
+
+# --- Nominal registry -----------------------------------------------------------------------
+
+FALTA_DATO_PERSONA = "Obligatorio para registrar a una persona nueva."
+
+
+@dataclass(frozen=True)
+class InscripcionRegistrada:
+    inscripcion: Inscripcion
+    # The cédula was registered already: that person was enrolled and the typed data unused.
+    persona_existente: bool
+
+
+def _fecha(fecha: datetime.date) -> str:
+    return f"{fecha:%d/%m/%Y}"
+
+
+@transaction.atomic
+def beneficiario_inscribir(
+    *, cedula: str, datos: dict, centro: Centro, desde: datetime.date
+) -> InscripcionRegistrada:
+    """Enrols the person with this cédula in `centro` from `desde`. A cédula already in the
+    registry enrols that person (one person, one row, whatever centre registered them); a new
+    one creates the person from `datos` (the Beneficiario fields). Refused while the person
+    has an enrolment in the same centre that is still open on `desde`."""
+    beneficiario = Beneficiario.objects.select_for_update().filter(cedula=cedula).first()
+    persona_existente = beneficiario is not None
+    if beneficiario is None:
+        faltan = {
+            campo: FALTA_DATO_PERSONA
+            for campo in ("apellidos", "nombres", "fecha_nacimiento", "sexo", "grupo_prioritario")
+            if datos.get(campo) in (None, "")
+        }
+        if faltan:
+            raise ValidationError(faltan)
+        beneficiario = Beneficiario(cedula=cedula, **datos)
+        beneficiario.full_clean()
+        try:
+            with transaction.atomic():
+                beneficiario.save()
+        except IntegrityError:
+            # Registered by someone else since the lookup: enrol that person.
+            beneficiario = Beneficiario.objects.select_for_update().get(cedula=cedula)
+            persona_existente = True
+    if desde < beneficiario.fecha_nacimiento:
+        raise ValidationError(
+            {"desde": "La inscripción no puede ser anterior a la fecha de nacimiento."}
+        )
+    abierta = (
+        Inscripcion.objects.filter(beneficiario=beneficiario, centro=centro)
+        .filter(Q(hasta__isnull=True) | Q(hasta__gte=desde))
+        .order_by("-desde")
+        .first()
+    )
+    if abierta is not None:
+        hasta = f"hasta el {_fecha(abierta.hasta)}" if abierta.hasta else "sin fecha de salida"
+        raise ValidationError(
+            f"Esta persona ya está inscrita en {centro.nombre_corto} desde el "
+            f"{_fecha(abierta.desde)}, {hasta}: registre su salida o use una fecha posterior."
+        )
+    inscripcion = Inscripcion(beneficiario=beneficiario, centro=centro, desde=desde)
+    inscripcion.full_clean()
+    inscripcion.save()
+    return InscripcionRegistrada(inscripcion=inscripcion, persona_existente=persona_existente)
+
+
+@transaction.atomic
+def inscripcion_finalizar(*, inscripcion: Inscripcion, hasta: datetime.date) -> Inscripcion:
+    """Records the person's exit from the centre on `hasta` (or corrects it): not before the
+    enrolment started."""
+    inscripcion = (
+        Inscripcion.objects.select_for_update(of=("self",))
+        .select_related("beneficiario", "centro")
+        .get(pk=inscripcion.pk)
+    )
+    if hasta < inscripcion.desde:
+        raise ValidationError(
+            {
+                "hasta": "La fecha de salida no puede ser anterior a la de inscripción "
+                f"({_fecha(inscripcion.desde)})."
+            }
+        )
+    inscripcion.hasta = hasta
+    inscripcion.full_clean()
+    inscripcion.save(update_fields=["hasta"])
+    return inscripcion

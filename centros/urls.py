@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import completitud, mensual
+from .views import beneficiarios, completitud, mensual
 
 app_name = "centros"
 
@@ -15,5 +15,21 @@ urlpatterns = [
         "<int:centro_id>/<int:anio>/enviar-borradores/",
         mensual.enviar_borradores,
         name="enviar_borradores",
+    ),
+    path("beneficiarios/", beneficiarios.lista, name="beneficiarios"),
+    path("beneficiarios/exportar/", beneficiarios.exportar, name="beneficiarios_exportar"),
+    path("beneficiarios/buscar/", beneficiarios.buscar, name="beneficiarios_buscar"),
+    path("beneficiarios/inscribir/", beneficiarios.inscribir, name="beneficiario_inscribir"),
+    path("beneficiarios/duplicados/", beneficiarios.duplicados, name="beneficiarios_duplicados"),
+    path(
+        "beneficiarios/resumen/<int:anio>/",
+        beneficiarios.resumen,
+        name="beneficiarios_resumen",
+    ),
+    path("beneficiarios/<int:beneficiario_id>/", beneficiarios.detalle, name="beneficiario"),
+    path(
+        "beneficiarios/inscripciones/<int:inscripcion_id>/salida/",
+        beneficiarios.salida,
+        name="inscripcion_salida",
     ),
 ]

@@ -34,6 +34,7 @@ CATEGORIAS = [
     "Meses sin reportar",
     "Meses sin aprobar",
     "Cifras fuera de rango",
+    "Registro de beneficiarios",
     "Centros MIES sin convenio",
     "Fechas de convenios",
     "Ejecución sobre el 100 %",
@@ -42,7 +43,8 @@ CATEGORIAS = [
 
 
 def observaciones(*, anio: int, hoy: datetime.date) -> list[Observacion]:
-    """Months not reported or not approved, unusual figures, MIES centres without an agreement
+    """Months not reported or not approved, unusual figures, registries that disagree with the
+    users figure, MIES centres without an agreement
     part of the year, agreement dates that contradict themselves or the year, execution
     above 100 %, sections the report would print empty; grouped by kind, in `CATEGORIAS`'
     order."""
@@ -77,6 +79,19 @@ def observaciones(*, anio: int, hoy: datetime.date) -> list[Observacion]:
                 f"= {formato(atipica.valor)}, frente a un promedio de {formato(atipica.promedio)} "
                 "en los demás meses.",
                 reverse("admin:centros_reportemensual_change", args=[atipica.reporte_id]),
+            )
+        )
+    for registro in centros.registro_discrepante(anio):
+        # The monthly maximum undercounts when people come and go during the year.
+        resultado.append(
+            Observacion(
+                "Registro de beneficiarios",
+                f"{registro.numero}. {registro.nombre_corto}: {numero(registro.personas)} "
+                f"personas inscritas en {anio}, pero la cifra de usuarios ({registro.regla}) "
+                f"es {numero(registro.usuarios)}.",
+                reverse("centros:beneficiarios")
+                + "?"
+                + urlencode({"centro": registro.centro_id, "anio": anio}),
             )
         )
     for centro in convenios.centros_mies_sin_cobertura(anio=anio):

@@ -137,3 +137,20 @@ INSTITUCION_SIGLAS = "CASMUL"
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+
+# The portal's own records to stdout, where the server's journal keeps them: among them
+# `casmul.datos_personales`, one line per view or export of a person's data (who, when, what;
+# never the cédula).
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "linea": {"format": "{asctime} {levelname} {name} {message}", "style": "{"},
+    },
+    "handlers": {
+        "consola": {"class": "logging.StreamHandler", "formatter": "linea"},
+    },
+    "loggers": {
+        "casmul": {"handlers": ["consola"], "level": "INFO"},
+    },
+}

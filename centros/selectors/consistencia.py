@@ -10,6 +10,7 @@ from casmul.montos import a_centavos
 
 from ..estados import EstadoMes
 from ..models import Centro, CifraMensual, FotoCentro, Indicador
+from .beneficiarios import RegistroAnual, registro_del_anio
 from .estados import estados_del_anio
 
 
@@ -110,3 +111,13 @@ def cifras_atipicas(*, anio: int) -> list[CifraAtipica]:
 def anexo_sin_fotos(*, anio: int) -> bool:
     """No photo of the year for the report's annex."""
     return not FotoCentro.objects.filter(anio=anio).exists()
+
+
+def registro_discrepante(anio: int) -> list[RegistroAnual]:
+    """Centres that keep a nominal registry (at least one enrolment in the year) whose users
+    figure from approved months (`indicador_usuarios` by its rule: the monthly maximum for a
+    stock) differs from the distinct persons enrolled some day of the year. A monthly maximum
+    undercounts a centre where children come and go; a centre without an approved users
+    figure is left to `meses_pendientes`. Returns `RegistroAnual` rows (persons, figure,
+    difference); three queries."""
+    return [registro for registro in registro_del_anio(anio) if registro.discrepante]

@@ -3,6 +3,7 @@
 
 import pytest
 from django.contrib.auth.models import AnonymousUser, Group, Permission
+from django.urls import reverse
 
 from casmul.roles import Rol, tiene_rol
 from casmul.services import roles_asegurar
@@ -145,6 +146,18 @@ def test_coordinacion_sees_every_app_but_writes_only_the_report():
         "auth.view_user",
         "auth.change_user",
     } & permisos == set()
+
+
+def test_coordinacion_cannot_read_personal_records_in_the_admin(client):
+    """It sees aggregates, not people (LOPDP): no beneficiary or enrolment, listed or opened."""
+    roles_asegurar()
+    permisos = permisos_de(Rol.COORDINACION)
+    coordinador = UserFactory(roles=[Rol.COORDINACION], is_staff=True)
+    client.force_login(coordinador)
+
+    assert {"centros.view_beneficiario", "centros.view_inscripcion"} & permisos == set()
+    assert client.get(reverse("admin:centros_beneficiario_changelist")).status_code == 403
+    assert client.get(reverse("admin:centros_inscripcion_changelist")).status_code == 403
 
 
 def test_personal_de_centro_has_no_django_permissions():

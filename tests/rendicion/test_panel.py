@@ -14,6 +14,7 @@ from centros.services import foto_centro_crear
 from rendicion.consistencia import CATEGORIAS, observaciones
 from rendicion.documento import documento_html
 from rendicion.selectors import informe_rendicion
+from tests.factories import InscripcionFactory
 
 pytestmark = pytest.mark.usefixtures("datos_2023")
 
@@ -88,3 +89,25 @@ def test_an_annex_with_photos_is_printed_and_not_flagged():
 
     assert "Secciones vacías" not in categorias
     assert 'id="anexos"' in html and "Patio" in html
+
+
+def test_a_registry_that_disagrees_with_the_users_figure_is_flagged():
+    """Children come and go: the monthly maximum (60) undercounts the 63 enrolled in the year."""
+    centro = Centro.objects.get(numero=1)
+    for n in range(63):
+        InscripcionFactory(
+            centro=centro,
+            desde=datetime.date(2023, 1 + n % 12, 1),
+            hasta=datetime.date(2023, 1 + n % 12, 28),
+        )
+
+    textos = [
+        o.texto
+        for o in observaciones(anio=2023, hoy=datetime.date(2024, 3, 1))
+        if o.categoria == "Registro de beneficiarios"
+    ]
+
+    assert textos == [
+        f"1. {centro.nombre_corto}: 63 personas inscritas en 2023, pero la cifra de usuarios "
+        "(máximo mensual) es 60."
+    ]
