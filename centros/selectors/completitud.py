@@ -3,7 +3,10 @@
 import datetime
 from dataclasses import dataclass
 
+import tablib
 from django.db.models import QuerySet
+
+from casmul.meses import NOMBRES_MES
 
 from ..estados import EstadoMes
 from ..models import Centro
@@ -89,6 +92,37 @@ def matriz_completitud(
         anio=anio,
         filas=[FilaMatriz(centro=centro, celdas=estados[centro.pk]) for centro in centros],
     )
+
+
+def hoja_de_la_matriz(matriz: MatrizCompletitud) -> tablib.Dataset:
+    """The matrix as a sheet: a row per centre with each month's state and the counts."""
+    datos = tablib.Dataset(
+        headers=[
+            "Nro.",
+            "Centro",
+            "Área",
+            *NOMBRES_MES,
+            "Sin datos",
+            "Borradores",
+            "Enviados",
+            "Aprobados",
+        ],
+        title=f"Completitud {matriz.anio}",
+    )
+    for fila in matriz.filas:
+        datos.append(
+            [
+                fila.centro.numero,
+                fila.centro.nombre_corto,
+                fila.centro.area.nombre,
+                *(celda.estado.label for celda in fila.celdas),
+                fila.sin_datos,
+                fila.borradores,
+                fila.enviados,
+                fila.aprobados,
+            ]
+        )
+    return datos
 
 
 def centros_con_meses_en(

@@ -8,13 +8,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from casmul.exportar import descarga, hoja_de_lista
 from casmul.meses import MESES, PRIMER_ANIO, anio_valido
 from casmul.permisos import coordinacion_requerida
 
 from ..filters import CentrosCompletitudFilter
 from ..forms import AprobarForm, AprobarMesForm, ReabrirForm
 from ..models import Centro, ReporteMensual
-from ..selectors.completitud import matriz_completitud
+from ..selectors.completitud import hoja_de_la_matriz, matriz_completitud
 from ..selectors.mensual import formulario_mensual
 from ..services import reporte_reabrir, reportes_aprobar
 
@@ -35,6 +36,13 @@ def matriz(request, anio: int):
         request.GET or None, queryset=Centro.objects.all(), anio=anio, hoy=hoy
     )
     matriz = matriz_completitud(centros=filtro.qs, anio=anio, hoy=hoy)
+    if formato := request.GET.get("formato"):
+        archivo = hoja_de_lista(
+            hoja_de_la_matriz(matriz), formato=formato, nombre=f"completitud-{anio}"
+        )
+        if archivo is None:
+            raise Http404("Formato desconocido: use xlsx o csv.")
+        return descarga(archivo)
     contexto = {
         "anio": anio,
         "filtro": filtro,
