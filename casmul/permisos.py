@@ -26,8 +26,20 @@ def rol_requerido(*roles: Rol):
 coordinacion_requerida = rol_requerido(Rol.COORDINACION, Rol.ADMINISTRACION)
 
 
-def puede_registrar_cifras(usuario) -> bool:
-    """Staff of a centre and the administration type figures; the coordination does not."""
+def _personal_del_centro_o_administracion(usuario) -> bool:
+    # A coordinator also assigned to a centre acts as the coordination, which sees every
+    # centre: it neither types figures nor reads people's records.
     if tiene_rol(usuario, Rol.ADMINISTRACION):
         return True
     return tiene_rol(usuario, Rol.PERSONAL_CENTRO) and not tiene_rol(usuario, Rol.COORDINACION)
+
+
+def puede_registrar_cifras(usuario) -> bool:
+    """Staff of a centre and the administration type figures; the coordination does not."""
+    return _personal_del_centro_o_administracion(usuario)
+
+
+def ve_datos_personales(usuario) -> bool:
+    """Centre staff (for their centres) and the administration see people's records; the
+    coordination sees aggregates (LOPDP)."""
+    return _personal_del_centro_o_administracion(usuario)

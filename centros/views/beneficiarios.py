@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from casmul.exportar import descarga, hoja_de_lista
 from casmul.meses import anio_valido
-from casmul.permisos import rol_requerido
+from casmul.permisos import rol_requerido, ve_datos_personales
 from casmul.roles import Rol, tiene_rol
 
 from ..filters import BeneficiariosFilter
@@ -46,14 +46,6 @@ from ..services import beneficiario_inscribir, inscripcion_finalizar
 registro_de_accesos = logging.getLogger("casmul.datos_personales")
 
 POR_PAGINA = 50
-
-
-def ve_datos_personales(usuario) -> bool:
-    """Centre staff (for their centres) and the administration; not the coordination, even a
-    coordinator who is also assigned to a centre, since its role sees every centre."""
-    if tiene_rol(usuario, Rol.ADMINISTRACION):
-        return True
-    return tiene_rol(usuario, Rol.PERSONAL_CENTRO) and not tiene_rol(usuario, Rol.COORDINACION)
 
 
 def datos_personales_requeridos(vista):
