@@ -1,5 +1,7 @@
 from django.conf import settings
 
+from .hojas import importables_de
+from .permisos import ve_datos_personales
 from .roles import Rol, tiene_rol
 
 
@@ -10,9 +12,7 @@ def portal(request):
         "institucion_siglas": settings.INSTITUCION_SIGLAS,
         "ve_rendicion": usuario is not None
         and tiene_rol(usuario, Rol.COORDINACION, Rol.ADMINISTRACION),
-        # Personal records: the centres' staff and the administration, not the coordination,
-        # which sees aggregates (LOPDP).
-        "ve_beneficiarios": usuario is not None
-        and tiene_rol(usuario, Rol.PERSONAL_CENTRO, Rol.ADMINISTRACION)
-        and not tiene_rol(usuario, Rol.COORDINACION),
+        "ve_beneficiarios": usuario is not None and ve_datos_personales(usuario),
+        # The kinds' roles decide (`casmul.hojas`): the staff and the administration.
+        "ve_importar": usuario is not None and bool(importables_de(usuario)),
     }

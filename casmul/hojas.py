@@ -7,24 +7,34 @@ them into a `Tabla`: the expected columns under their canonical names, the rows 
 each with the row number the spreadsheet shows, so that every error can name it.
 
 The second half plugs the reading into django-import-export (a format, an import form, a
-resource mixin), for every record kind imported through the admin. No domain app is imported
-here: the columns are given by the caller.
+resource mixin), for every record kind imported through the admin; keeps the registry of those
+kinds; and runs an import for the `importar` command and the portal's page
+(`importacion_ejecutar`), the page keeping the file between its preview and its confirmation
+(`importacion_previsualizar`, `importacion_confirmar`). No domain app is imported here: the
+columns, resources and references are given by the apps that register their kinds.
 """
 
 import csv
 import datetime
 import io
+import logging
+import os
 import re
+import secrets
+import time
 import unicodedata
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from pathlib import PurePath
+from pathlib import Path, PurePath
 
 import tablib
 from django import forms
+from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core import signing
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
@@ -35,9 +45,14 @@ from import_export.results import RowResult
 
 from casmul.exportar import libro
 from casmul.formato import numero
-from casmul.roles import Rol
+from casmul.roles import Rol, tiene_rol
+
+logger = logging.getLogger(__name__)
 
 TAMANO_MAXIMO = 10 * 1024 * 1024  # bytes; a year of figures of every centre is far below
+# Data rows; a year of figures of every centre is a few thousand. Beyond this the import would
+# hold its transaction (and the months it locks) for minutes.
+FILAS_MAXIMO = 100_000
 EXTENSIONES = (".csv", ".xlsx")
 # Tried in this order; the one that splits a row into the expected column names wins.
 DELIMITADORES = (";", ",", "\t")
@@ -298,6 +313,12 @@ def _datos_leer(filas: Iterator, posiciones: dict[str, int]) -> Tabla:
         # Excel and LibreOffice keep rows that were only formatted; `;;;;` lines are the same.
         if not errores_columna and all(_vacia(c) for c in celdas):
             continue
+        if len(leidas) == FILAS_MAXIMO:
+            # Said before anything is imported, and without reading the rest of the file.
+            raise HojaRechazada(
+                f"El archivo tiene más de {numero(FILAS_MAXIMO)} filas de datos y el máximo es "
+                f"{numero(FILAS_MAXIMO)}: divídalo en varios archivos."
+            )
         valores = tuple(celdas[i] if i < len(celdas) else None for i in posiciones.values())
         leidas.append(Fila(numero=numero_fila, valores=valores, errores=errores_columna))
     if not leidas:
@@ -352,16 +373,59 @@ class FormatoHoja(base_formats.Format):
         return True
 
 
+def _subida_comprobar(archivo):
+    try:
+        archivo_comprobar(nombre=archivo.name, tamano=archivo.size)
+    except HojaRechazada as error:
+        raise forms.ValidationError(error.mensaje, code="hoja") from None
+    return archivo
+
+
 class HojaImportForm(ImportForm):
     """The admin's import form, refusing a file too large or of another type before it is read."""
 
     def clean_import_file(self):
-        archivo = self.cleaned_data["import_file"]
-        try:
-            archivo_comprobar(nombre=archivo.name, tamano=archivo.size)
-        except HojaRechazada as error:
-            raise forms.ValidationError(error.mensaje, code="hoja") from None
-        return archivo
+        return _subida_comprobar(self.cleaned_data["import_file"])
+
+
+class HojaSubidaForm(forms.Form):
+    """The portal's import form: the admin's rules (`HojaImportForm`), before the file is read."""
+
+    archivo = forms.FileField(
+        label="Archivo",
+        help_text=f"CSV o XLSX, hasta {TAMANO_MAXIMO // 1024 // 1024} MB.",
+        error_messages={
+            "required": "Elija el archivo que va a importar.",
+            "empty": "El archivo está vacío.",
+        },
+    )
+
+    def clean_archivo(self):
+        return _subida_comprobar(self.cleaned_data["archivo"])
+
+
+class ConfirmacionForm(forms.Form):
+    """The portal's confirmation of a preview: its token, and the kind's options the user is
+    offered (`TipoImportable.opciones_de`)."""
+
+    token = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, opciones: Sequence["OpcionDeImportacion"] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.opciones = tuple(opciones)
+        for opcion in self.opciones:
+            self.fields[f"opcion_{opcion.nombre}"] = forms.BooleanField(
+                label=opcion.etiqueta, required=False
+            )
+
+    @property
+    def opciones_elegidas(self) -> dict[str, bool]:
+        """The resource's keyword arguments: only the options offered, never another."""
+        return {
+            opcion.nombre: True
+            for opcion in self.opciones
+            if self.cleaned_data.get(f"opcion_{opcion.nombre}")
+        }
 
 
 class FilasDeLaHoja:
@@ -373,10 +437,13 @@ class FilasDeLaHoja:
     def before_import(self, dataset, **kwargs):
         super().before_import(dataset, **kwargs)
         self._hoja: Tabla | None = getattr(dataset, "hoja", None)
+        # Who imports, for the checks of the rows (which centres a clerk may write).
+        self._importador = self.usuario_de(kwargs)
 
     @staticmethod
     def usuario_de(kwargs):
-        """Who imports: the admin passes its user; the command, the one it was told (or none)."""
+        """Who imports: the admin and the portal pass their user; the command, the one it was
+        told (or none)."""
         usuario = kwargs.get("user")
         return usuario if usuario is not None and usuario.is_authenticated else None
 
@@ -477,6 +544,18 @@ def celda_opcion(valor, opciones: Sequence[tuple[str, str]]) -> str | None:
             return valor_opcion
     nombres = ", ".join(f"«{etiqueta}»" for _, etiqueta in opciones)
     raise ValidationError(f"«{texto}» no es una opción: escriba una de {nombres}.", code="opcion")
+
+
+_SI_NO = (("si", "Sí"), ("no", "No"))
+
+
+def celda_si_no(valor) -> bool | None:
+    """«Sí»/«No» (any case, with or without accent) or a real XLSX boolean; None when empty.
+    Raises ValidationError in Spanish."""
+    if isinstance(valor, bool):
+        return valor
+    opcion = celda_opcion(valor, _SI_NO)
+    return None if opcion is None else opcion == "si"
 
 
 # --- Resources of records read whole from a row -------------------------------------------------
@@ -636,15 +715,45 @@ class ImportacionDeHojaMixin(ImportMixin):
 def importacion_resumen(result) -> str:
     """«Importación terminada: 2 filas nuevas, 1 actualizada y 3 sin cambios.»"""
     totales = result.totals
-    nuevas, actualizadas = totales[RowResult.IMPORT_TYPE_NEW], totales[RowResult.IMPORT_TYPE_UPDATE]
+    return _terminada(
+        totales[RowResult.IMPORT_TYPE_NEW],
+        totales[RowResult.IMPORT_TYPE_UPDATE],
+        totales[RowResult.IMPORT_TYPE_SKIP],
+    )
+
+
+def _terminada(nuevas: int, actualizadas: int, sin_cambios: int) -> str:
     return (
         f"Importación terminada: {nuevas} {'fila nueva' if nuevas == 1 else 'filas nuevas'}, "
         f"{actualizadas} {'actualizada' if actualizadas == 1 else 'actualizadas'} y "
-        f"{totales[RowResult.IMPORT_TYPE_SKIP]} sin cambios."
+        f"{sin_cambios} sin cambios."
     )
 
 
 # --- The kinds of records that can be imported --------------------------------------------------
+
+
+def _siempre(usuario) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class OpcionDeImportacion:
+    """A keyword argument of a kind's resource offered on confirming an import (a checkbox)."""
+
+    nombre: str  # the resource's keyword argument: "enviar"
+    etiqueta: str  # the checkbox's label
+    # Who is offered it; the resource checks again when it acts on it.
+    permitida: Callable[[object], bool] = _siempre
+
+
+@dataclass(frozen=True)
+class Referencia:
+    """What a clerk needs at hand to fill a kind's file (the codes to write), as a table."""
+
+    titulo: str
+    encabezados: tuple[str, ...]
+    filas: list[tuple]
 
 
 @dataclass(frozen=True)
@@ -657,8 +766,16 @@ class TipoImportable:
     formato: type[FormatoHoja]  # its columns, required and optional
     # The template's rows under the headers: an example, or what there is to fill.
     plantilla: Callable[[], Iterable[Sequence]]
-    # Who may download the template (the admin's permissions decide who imports).
+    # Who may download the template and import from the portal's page (`/importar/`); in the
+    # admin, its permissions decide.
     roles: tuple[Rol, ...] = (Rol.ADMINISTRACION,)
+    # The reference the import page shows for the user (rows under `referencia_encabezados`),
+    # limited to what the user may import; None when the kind needs none.
+    referencia: Callable[[object], list[tuple]] | None = None
+    referencia_encabezados: tuple[str, ...] = ()
+    referencia_titulo: str = ""
+    # The resource's options offered on confirming (`OpcionDeImportacion`).
+    opciones: tuple[OpcionDeImportacion, ...] = ()
 
     @property
     def columnas(self) -> tuple[str, ...]:
@@ -671,6 +788,22 @@ class TipoImportable:
     @property
     def encabezados(self) -> tuple[str, ...]:
         return (*self.columnas, *self.opcionales)
+
+    def importa(self, usuario) -> bool:
+        """Whether the user may import it (and download its template) from the portal."""
+        return tiene_rol(usuario, *self.roles)
+
+    def referencia_de(self, usuario) -> Referencia | None:
+        if self.referencia is None:
+            return None
+        return Referencia(
+            titulo=self.referencia_titulo or "Referencia",
+            encabezados=self.referencia_encabezados,
+            filas=list(self.referencia(usuario)),
+        )
+
+    def opciones_de(self, usuario) -> tuple[OpcionDeImportacion, ...]:
+        return tuple(opcion for opcion in self.opciones if opcion.permitida(usuario))
 
 
 _IMPORTABLES: dict[str, TipoImportable] = {}
@@ -694,7 +827,289 @@ def importables() -> list[TipoImportable]:
     return sorted(_IMPORTABLES.values(), key=lambda tipo: tipo.slug)
 
 
+def importables_de(usuario) -> list[TipoImportable]:
+    """The kinds the user may import from the portal, by name."""
+    return sorted(
+        (tipo for tipo in _IMPORTABLES.values() if tipo.importa(usuario)),
+        key=lambda tipo: tipo.nombre,
+    )
+
+
 def plantilla_xlsx(tipo: TipoImportable) -> bytes:
     """The kind's template: its headers as the import reads them and the rows its app gives."""
     datos = tablib.Dataset(*tipo.plantilla(), headers=list(tipo.encabezados))
     return libro(f"Plantilla de importación: {tipo.nombre}", [(datos, tipo.nombre)])
+
+
+# --- Running an import (the command and the portal) --------------------------------------------
+
+_QUE = {
+    RowResult.IMPORT_TYPE_NEW: "nueva",
+    RowResult.IMPORT_TYPE_UPDATE: "actualizada",
+    RowResult.IMPORT_TYPE_SKIP: "sin cambios",
+}
+_ERROR_INTERNO = (
+    "No se pudo importar por un error del portal; no se escribió nada. Avise al equipo técnico."
+)
+
+
+@dataclass(frozen=True)
+class FilaImportada:
+    numero: int  # as the spreadsheet shows it
+    que: str  # "nueva", "actualizada", "sin cambios"
+    descripcion: str
+
+
+@dataclass(frozen=True)
+class FilaRechazada:
+    numero: int  # as the spreadsheet shows it
+    columna: str  # the column read (normalised, "anio"), "" for the whole row
+    encabezado: str  # the column as the template's header shows it ("Año"), "" for the row
+    mensaje: str  # in Spanish
+
+
+@dataclass(frozen=True)
+class ResumenImportacion:
+    """What an import did (or, not confirmed, would do): in Spanish, with spreadsheet row
+    numbers, never a library's message or a traceback."""
+
+    tipo: TipoImportable
+    nombre: str  # the file's name
+    confirmado: bool
+    nuevas: int
+    actualizadas: int
+    sin_cambios: int
+    filas: tuple[FilaImportada, ...]
+    rechazadas: tuple[FilaRechazada, ...]
+    errores: tuple[str, ...]  # of the whole file, not of a row
+    aviso: str = ""  # what the resource did besides (the months submitted for review)
+
+    @property
+    def valido(self) -> bool:
+        return not self.rechazadas and not self.errores
+
+    @property
+    def cambios(self) -> tuple[FilaImportada, ...]:
+        return tuple(fila for fila in self.filas if fila.que != "sin cambios")
+
+    @property
+    def terminada(self) -> str:
+        """«Importación terminada: 2 filas nuevas, 1 actualizada y 3 sin cambios.»"""
+        return _terminada(self.nuevas, self.actualizadas, self.sin_cambios)
+
+    @property
+    def filas_rechazadas(self) -> int:
+        """Rows refused (a row may be refused for several reasons)."""
+        return len({fila.numero for fila in self.rechazadas})
+
+    @property
+    def texto(self) -> str:
+        """«1 nuevas, 1 actualizadas, 0 sin cambios, 0 rechazadas»"""
+        return (
+            f"{self.nuevas} nuevas, {self.actualizadas} actualizadas, {self.sin_cambios} sin "
+            f"cambios, {self.filas_rechazadas} rechazadas"
+        )
+
+
+# Raised on purpose by the import's own code, with a message for the clerk.
+_ESPERADAS = (ValidationError, PermissionDenied, HojaRechazada)
+
+
+def _mensajes_de(error: BaseException) -> list[str]:
+    """The Spanish messages of an exception the import's own code raises on purpose; for any
+    other (a bug, a database failure), a sentence saying so: its text is the library's."""
+    if isinstance(error, ValidationError):
+        return list(error.messages)
+    if isinstance(error, HojaRechazada):
+        return [error.mensaje]
+    if isinstance(error, PermissionDenied) and str(error):
+        return [str(error)]
+    return [_ERROR_INTERNO]
+
+
+def _resumir(tipo, recurso, resultado, *, nombre: str, confirmado: bool) -> ResumenImportacion:
+    filas = tuple(
+        FilaImportada(
+            numero=recurso.fila_de_la_hoja(indice)
+            if hasattr(recurso, "fila_de_la_hoja")
+            else indice,
+            que=_QUE[fila.import_type],
+            descripcion=fila.object_repr or "",
+        )
+        for indice, fila in enumerate(resultado.rows, start=1)
+        if fila.import_type in _QUE
+    )
+    encabezados = {columna_normalizar(c): c for c in tipo.encabezados}
+    rechazadas = []
+    for fila in resultado.invalid_rows:  # already numbered as the spreadsheet shows them
+        for columna, mensajes in fila.error_dict.items():
+            columna = "" if columna == NON_FIELD_ERRORS else columna
+            rechazadas += [
+                FilaRechazada(fila.number, columna, encabezados.get(columna, columna), mensaje)
+                for mensaje in mensajes
+            ]
+    for fila in resultado.error_rows:
+        for error in fila.errors:
+            if not isinstance(error.error, _ESPERADAS):
+                logger.error(
+                    "Importación de %s, fila %s:\n%s", tipo.slug, fila.number, error.traceback
+                )
+            rechazadas += [
+                FilaRechazada(fila.number, "", "", mensaje) for mensaje in _mensajes_de(error.error)
+            ]
+    errores = []
+    for error in resultado.base_errors:
+        if not isinstance(error.error, _ESPERADAS):
+            logger.error("Importación de %s:\n%s", tipo.slug, error.traceback)
+        errores += _mensajes_de(error.error)
+    envio = getattr(resultado, "envio", None)
+    totales = resultado.totals
+    return ResumenImportacion(
+        tipo=tipo,
+        nombre=nombre,
+        confirmado=confirmado,
+        nuevas=totales[RowResult.IMPORT_TYPE_NEW],
+        actualizadas=totales[RowResult.IMPORT_TYPE_UPDATE],
+        sin_cambios=totales[RowResult.IMPORT_TYPE_SKIP],
+        filas=filas,
+        rechazadas=tuple(sorted(rechazadas, key=lambda fila: fila.numero)),
+        errores=tuple(dict.fromkeys(errores)),
+        aviso=getattr(envio, "mensaje", "") or "",
+    )
+
+
+def importacion_ejecutar(
+    *,
+    tipo: TipoImportable,
+    contenido: bytes,
+    nombre: str,
+    usuario,
+    confirmar: bool,
+    opciones: Mapping[str, object] | None = None,
+) -> ResumenImportacion:
+    """Runs the kind's resource on the file: without `confirmar` a preview, in a transaction
+    rolled back (nothing is written, whatever the resource does); with it, every row or none.
+    `opciones` are the resource's keyword arguments (`enviar`). Raises `HojaRechazada` when the
+    file cannot be read as the kind's table."""
+    archivo_comprobar(nombre=nombre, tamano=len(contenido))
+    dataset = tipo.formato().create_dataset(contenido)
+    recurso = tipo.recurso(**dict(opciones or {}))
+    # Our own transaction around the resource's: a kind registered with a resource that does
+    # not roll back on its own is still all or nothing, and its preview still writes nothing.
+    with transaction.atomic():
+        resultado = recurso.import_data(
+            dataset, dry_run=not confirmar, user=usuario, file_name=nombre
+        )
+        resumen = _resumir(tipo, recurso, resultado, nombre=nombre, confirmado=confirmar)
+        if not confirmar or not resumen.valido:
+            transaction.set_rollback(True)
+    return resumen
+
+
+# --- The portal's import: the file kept between the preview and the confirmation -------------
+
+VIGENCIA_VISTA_PREVIA = 60 * 60  # seconds a preview can be confirmed
+_NOMBRE_GUARDADO = re.compile(r"[0-9a-f]{32}")
+_FIRMA = "casmul.hojas.importacion"
+_VOLVER_A_SUBIR = "Vuelva a subir el archivo para ver la vista previa de nuevo."
+
+
+@dataclass(frozen=True)
+class VistaPrevia:
+    resumen: ResumenImportacion
+    # Signed, bound to the user and the kind; it names the file kept on the server. None when
+    # the file has refused rows: there is nothing to confirm.
+    token: str | None
+
+
+def _carpeta_importaciones() -> Path:
+    return Path(settings.IMPORTACIONES_ROOT)
+
+
+def _guardadas_limpiar(carpeta: Path) -> None:
+    """Removes the files of previews never confirmed, once they cannot be confirmed."""
+    limite = time.time() - 2 * VIGENCIA_VISTA_PREVIA
+    try:
+        entradas = list(os.scandir(carpeta))
+    except FileNotFoundError:
+        return
+    for entrada in entradas:
+        try:
+            if entrada.is_file() and entrada.stat().st_mtime < limite:
+                os.remove(entrada.path)
+        except OSError:
+            continue  # removed meanwhile by another request
+
+
+def importacion_previsualizar(*, tipo: TipoImportable, archivo, usuario) -> VistaPrevia:
+    """The preview of an uploaded file (`importacion_ejecutar` without writing); a file without
+    refused rows is kept on the server, under a random name, for `importacion_confirmar`.
+    Raises `HojaRechazada` when the file cannot be read."""
+    contenido = archivo.read()
+    nombre = PurePath(archivo.name).name[:150]
+    resumen = importacion_ejecutar(
+        tipo=tipo, contenido=contenido, nombre=nombre, usuario=usuario, confirmar=False
+    )
+    if not resumen.valido:
+        return VistaPrevia(resumen=resumen, token=None)
+    carpeta = _carpeta_importaciones()
+    carpeta.mkdir(parents=True, exist_ok=True)
+    _guardadas_limpiar(carpeta)
+    guardado = secrets.token_hex(16)
+    (carpeta / guardado).write_bytes(contenido)
+    token = signing.dumps(
+        {"archivo": guardado, "tipo": tipo.slug, "usuario": usuario.pk, "nombre": nombre},
+        salt=_FIRMA,
+    )
+    return VistaPrevia(resumen=resumen, token=token)
+
+
+def importacion_confirmar(
+    *, tipo: TipoImportable, token: str, usuario, opciones: Mapping[str, object] | None = None
+) -> ResumenImportacion:
+    """Imports the file of a preview, named by its token, every row or none; the kept file is
+    removed (a token is used once). Raises `HojaRechazada`, in Spanish, for a token that is not
+    the user's for this kind, has expired, or whose file is gone."""
+    try:
+        datos = signing.loads(token, salt=_FIRMA, max_age=VIGENCIA_VISTA_PREVIA)
+    except signing.SignatureExpired:
+        raise HojaRechazada(
+            f"La vista previa caducó (pasó más de {VIGENCIA_VISTA_PREVIA // 60} minutos) y no "
+            f"se importó nada. {_VOLVER_A_SUBIR}"
+        ) from None
+    except signing.BadSignature:
+        datos = None
+    if (
+        not isinstance(datos, dict)
+        or datos.get("tipo") != tipo.slug
+        or datos.get("usuario") != usuario.pk
+        or not _NOMBRE_GUARDADO.fullmatch(str(datos.get("archivo", "")))
+    ):
+        raise HojaRechazada(
+            f"La confirmación no corresponde a una vista previa suya de "
+            f"{tipo.nombre.lower()} y no se importó nada. {_VOLVER_A_SUBIR}"
+        )
+    ruta = _carpeta_importaciones() / datos["archivo"]
+    en_uso = ruta.with_suffix(".importando")
+    try:
+        # Taken first, atomically: of two confirmations sent at once (a double click), only
+        # one finds the file.
+        ruta.rename(en_uso)
+        contenido = en_uso.read_bytes()
+    except FileNotFoundError:
+        raise HojaRechazada(
+            "El archivo de la vista previa ya no está en el servidor (quizá ya se importó) y no "
+            f"se importó nada. {_VOLVER_A_SUBIR}"
+        ) from None
+    try:
+        return importacion_ejecutar(
+            tipo=tipo,
+            contenido=contenido,
+            nombre=str(datos.get("nombre") or "archivo"),
+            usuario=usuario,
+            confirmar=True,
+            opciones=opciones,
+        )
+    finally:
+        # Imported or refused, the preview is spent: a second confirmation cannot import twice.
+        en_uso.unlink(missing_ok=True)

@@ -26,6 +26,9 @@ urlpatterns = [
         views_importar.plantilla,
         name="importar_plantilla",
     ),
+    path("importar/", views_importar.indice, name="importar_indice"),
+    path("importar/<slug:tipo>/", views_importar.tipo, name="importar_tipo"),
+    path("importar/<slug:tipo>/confirmar/", views_importar.confirmar, name="importar_confirmar"),
 ]
 
 if settings.DEBUG:

@@ -6,16 +6,19 @@ class CentrosConfig(AppConfig):
     verbose_name = "Centros y cifras mensuales"
 
     def ready(self):
-        from casmul.hojas import TipoImportable, importable_registrar
+        from casmul.hojas import OpcionDeImportacion, TipoImportable, importable_registrar
+        from casmul.permisos import puede_registrar_cifras
         from casmul.roles import Rol
 
         from .resources import (
+            CIFRAS_REFERENCIA_ENCABEZADOS,
             CentroResource,
             CifraMensualResource,
             HojaDeCentros,
             HojaDeCifras,
             centros_plantilla,
             cifras_plantilla,
+            cifras_referencia,
         )
 
         # The spreadsheets this app imports (`casmul.hojas`): the admin, the template
@@ -27,8 +30,22 @@ class CentrosConfig(AppConfig):
                 recurso=CifraMensualResource,
                 formato=HojaDeCifras,
                 plantilla=cifras_plantilla,
-                # The centres' staff fill the monthly figures too.
+                # The centres' staff fill the monthly figures too (only their centres').
                 roles=(Rol.ADMINISTRACION, Rol.PERSONAL_CENTRO),
+                referencia=cifras_referencia,
+                referencia_encabezados=CIFRAS_REFERENCIA_ENCABEZADOS,
+                referencia_titulo="Indicadores que reporta cada centro",
+                opciones=(
+                    OpcionDeImportacion(
+                        nombre="enviar",
+                        etiqueta=(
+                            "Enviar a revisión los meses importados que estén completos y sin "
+                            "advertencias"
+                        ),
+                        # The year page's rule: the coordination reviews, it does not submit.
+                        permitida=puede_registrar_cifras,
+                    ),
+                ),
             )
         )
         importable_registrar(
@@ -38,5 +55,22 @@ class CentrosConfig(AppConfig):
                 recurso=CentroResource,
                 formato=HojaDeCentros,
                 plantilla=centros_plantilla,
+            )
+        )
+        from .resources_beneficiarios import (
+            BeneficiarioResource,
+            HojaDeBeneficiarios,
+            beneficiarios_plantilla,
+        )
+
+        importable_registrar(
+            TipoImportable(
+                slug="beneficiarios",
+                nombre="Beneficiarios e inscripciones",
+                recurso=BeneficiarioResource,
+                formato=HojaDeBeneficiarios,
+                plantilla=beneficiarios_plantilla,
+                # The centres' staff register their people too (only in their centres).
+                roles=(Rol.ADMINISTRACION, Rol.PERSONAL_CENTRO),
             )
         )

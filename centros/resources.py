@@ -49,6 +49,7 @@ from .models import (
     Parroquia,
     ReporteMensual,
 )
+from .selectors.acceso import centros_de_usuario
 from .services import (
     ConflictoDeVersion,
     ResultadoEnvio,
@@ -60,6 +61,19 @@ from .services import (
 )
 
 COLUMNAS = ["centro", "anio", "mes", "indicador", "valor"]
+
+
+def centros_del_importador(usuario) -> frozenset[int] | None:
+    """The numbers of the centres whose rows the user may import, read once per file (centre
+    staff: theirs, `centros_de_usuario`); None when any centre may be imported (a command run
+    without a user)."""
+    if usuario is None:
+        return None
+    return frozenset(centros_de_usuario(usuario).values_list("numero", flat=True))
+
+
+def centro_ajeno_mensaje(numero: int) -> str:
+    return f"El centro {numero} no es uno de sus centros."
 
 
 @dataclass(frozen=True)
@@ -136,6 +150,8 @@ class CifraMensualResource(FilasDeLaHoja, resources.ModelResource):
             for centro in Centro.objects.prefetch_related("indicadores_centro__indicador")
         }
         self._indicadores = {indicador.codigo: indicador for indicador in Indicador.objects.all()}
+        # Centre staff write only their centres' months, as on the monthly form.
+        self._propios = centros_del_importador(self._importador)
         self._vistas: dict[tuple, int] = {}
         self._reportes: dict[int, ReporteMensual] = {}
         # Read once for the whole file: each month is checked, opened and locked once.
@@ -174,6 +190,9 @@ class CifraMensualResource(FilasDeLaHoja, resources.ModelResource):
             errores["centro"] = "Escriba el número del centro."
         elif (centro := self._centros.get(numero)) is None:
             errores["centro"] = f"No existe el centro número {numero}."
+        elif self._propios is not None and numero not in self._propios:
+            errores["centro"] = centro_ajeno_mensaje(numero)
+            centro = None  # its indicators are not checked: the row is refused already
         codigo = str(row.get("indicador") or "").strip()
         if not codigo:
             errores["indicador"] = "Escriba el código del indicador."
@@ -310,6 +329,29 @@ def cifras_plantilla() -> list[tuple]:
         )
         .order_by("centro__numero", "orden", "indicador__nombre")
         .values_list("centro__numero", "indicador__codigo")
+    ]
+
+
+CIFRAS_REFERENCIA_ENCABEZADOS = ("Centro", "Nombre del centro", "Indicador", "Nombre", "Unidad")
+
+
+def cifras_referencia(usuario) -> list[tuple]:
+    """The indicator codes each centre the user may import reports, in its form's order: what
+    the file's `Centro` and `Indicador` columns take (`CIFRAS_REFERENCIA_ENCABEZADOS`)."""
+    unidades = dict(Indicador.Unidad.choices)
+    return [
+        (numero, nombre, codigo, indicador, unidades.get(unidad, unidad))
+        for numero, nombre, codigo, indicador, unidad in IndicadorCentro.objects.filter(
+            centro__in=centros_de_usuario(usuario)
+        )
+        .order_by("centro__numero", "orden", "indicador__nombre")
+        .values_list(
+            "centro__numero",
+            "centro__nombre_corto",
+            "indicador__codigo",
+            "indicador__nombre",
+            "indicador__unidad",
+        )
     ]
 
 

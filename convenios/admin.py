@@ -7,6 +7,7 @@ from django.utils.text import Truncator
 
 from casmul.admin_montos import MontosEnDolares
 from casmul.cierres import CierreDelAnioAdmin
+from casmul.hojas import ImportacionDeHojaMixin
 
 from .models import DIAS_POR_VENCER, Convenio, Institucion
 
@@ -42,7 +43,9 @@ class EstadoFilter(admin.SimpleListFilter):
 
 
 @admin.register(Convenio)
-class ConvenioAdmin(CierreDelAnioAdmin, MontosEnDolares, admin.ModelAdmin):
+class ConvenioAdmin(ImportacionDeHojaMixin, CierreDelAnioAdmin, MontosEnDolares, admin.ModelAdmin):
+    # From a spreadsheet too (`casmul.hojas`, kind registered in `convenios.apps`).
+    tipo_importable = "convenios"
     list_display = [
         "numero_mostrado",
         "titulo_corto",

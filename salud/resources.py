@@ -26,6 +26,7 @@ from casmul.hojas import (
 from casmul.meses import PRIMER_ANIO, Mes
 from casmul.numeros import Clase, numero_leer
 from centros.models import Centro, LineaServicio, OperacionAnual, ReporteMensual
+from centros.resources import centro_ajeno_mensaje, centros_del_importador
 from centros.services import MENSAJE_MES_APROBADO, mes_comprobar_abierto
 
 from .models import AtencionClinica, Especialidad, Servicio
@@ -52,6 +53,8 @@ class AtencionClinicaResource(RecursoDeHoja, resources.ModelResource):
 
     def hoja_preparar(self) -> None:
         self._centros = {centro.numero: centro for centro in Centro.objects.all()}
+        # The clinic's staff write only their own centre's months.
+        self._propios = centros_del_importador(self._importador)
         self._especialidades = {
             columna_normalizar(especialidad.nombre): especialidad
             for especialidad in Especialidad.objects.all()
@@ -92,6 +95,8 @@ class AtencionClinicaResource(RecursoDeHoja, resources.ModelResource):
             errores["centro"] = "Escriba el número de la clínica."
         elif centro is None:
             errores["centro"] = f"No existe el centro número {numero}."
+        elif self._propios is not None and numero not in self._propios:
+            errores["centro"] = centro_ajeno_mensaje(numero)
         elif centro.linea_servicio != LineaServicio.SALUD:
             errores["centro"] = (
                 f"{centro.nombre_corto} no es un centro de salud: sus cifras se importan como "

@@ -12,6 +12,7 @@ def datos_2023(db):
 
 @pytest.fixture(autouse=True)
 def media_temporal(settings, tmp_path):
-    """Files a test writes (photos, published reports) go to its own folder, never to the
-    project's media/."""
+    """Files a test writes (photos, published reports, imports awaiting confirmation) go to
+    its own folders, never to the project's."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.IMPORTACIONES_ROOT = tmp_path / "importaciones"

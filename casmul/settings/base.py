@@ -117,6 +117,9 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "casmul" / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Spreadsheets kept between an import's preview and its confirmation: people's data, never
+# served, so outside MEDIA_ROOT.
+IMPORTACIONES_ROOT = Path(os.environ.get("IMPORTACIONES_ROOT", BASE_DIR / "importaciones"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

@@ -3,6 +3,8 @@
 from django.contrib import admin
 from django.utils import timezone
 
+from casmul.hojas import ImportacionDeHojaMixin
+
 from ..models import Beneficiario, Inscripcion
 
 
@@ -14,7 +16,10 @@ class InscripcionInline(admin.TabularInline):
 
 
 @admin.register(Beneficiario)
-class BeneficiarioAdmin(admin.ModelAdmin):
+class BeneficiarioAdmin(ImportacionDeHojaMixin, admin.ModelAdmin):
+    # People with their enrolments from a spreadsheet (`casmul.hojas`, kind registered in
+    # `centros.apps`).
+    tipo_importable = "beneficiarios"
     # Never the full cédula in a list: only its last digits (LOPDP, data minimisation).
     list_display = [
         "apellidos",

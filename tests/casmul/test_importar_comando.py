@@ -36,8 +36,10 @@ def _importar(*args):
 def test_every_kind_is_registered():
     assert [tipo.slug for tipo in importables()] == [
         "atenciones",
+        "beneficiarios",
         "centros",
         "cifras",
+        "convenios",
         "lineas",
         "procesos",
     ]
