@@ -384,6 +384,10 @@ def _subida_comprobar(archivo):
 class HojaImportForm(ImportForm):
     """The admin's import form, refusing a file too large or of another type before it is read."""
 
+    class Media:
+        # The refused rows' reasons shown, not hidden until hovered.
+        css = {"all": ["casmul/admin_importar.css"]}
+
     def clean_import_file(self):
         return _subida_comprobar(self.cleaned_data["import_file"])
 

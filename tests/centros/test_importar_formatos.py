@@ -164,7 +164,11 @@ def test_a_refused_row_is_named_by_its_spreadsheet_row_number(cliente):
 
     assert "confirm_form" not in respuesta.context
     assert _filas_rechazadas(respuesta) == {6: {"centro": ["No existe el centro número 9999."]}}
-    assert "<td>6 </td>" in respuesta.content.decode()  # the preview's «Fila» column
+    html = respuesta.content.decode()
+    assert "<td>6 </td>" in html  # the preview's «Fila» column
+    # The reason in plain sight: the stylesheet that shows it under the row is on the page.
+    assert "No existe el centro número 9999." in html
+    assert "casmul/admin_importar.css" in html
     assert CifraMensual.objects.count() == 0
 
 
