@@ -33,7 +33,7 @@ def medir(*, filas: int, postgres: bool, factor: int, perfil: bool = False) -> d
 
     from casmul.roles import Rol
     from casmul.services import usuario_con_rol_guardar
-    from centros.models import Centro, CifraMensual
+    from centros.models import Centro, CifraMensual, ReporteMensual
     from centros.resources import COLUMNAS, CifraMensualResource
     from centros.services import operaciones_continuar
 
@@ -89,10 +89,13 @@ def medir(*, filas: int, postgres: bool, factor: int, perfil: bool = False) -> d
         "base": connection.vendor,
         "filas": filas,
         "centros": len({numero for numero, _ in pares}),
+        # Months the file touches: the write is per month, so this is what it scales with.
+        "meses": ReporteMensual.objects.filter(anio__in=[2024, 2025]).count(),
         "preview_s": round(preview_s, 2),
         "preview_ms_fila": round(1000 * preview_s / filas, 2),
         "import_s": round(import_s, 2),
         "import_ms_fila": round(1000 * import_s / filas, 2),
+        "consultas": import_q,
         "consultas_por_fila": round(import_q / filas, 2),
         "consultas_preview_por_fila": round(preview_q / filas, 2),
     }

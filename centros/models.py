@@ -389,6 +389,8 @@ class Beneficiario(models.Model):
         "grupo de atención prioritaria", max_length=20, choices=GrupoPrioritario.choices
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["apellidos", "nombres"]
         constraints = [
@@ -440,6 +442,7 @@ class Inscripcion(models.Model):
     hasta = models.DateField(null=True, blank=True)
 
     objects = InscripcionQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-desde"]

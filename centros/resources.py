@@ -11,6 +11,9 @@ in UTF-8 or Windows-1252, or XLSX, with a title above the header and blank rows 
 name the spreadsheet's row numbers.
 
 An import is all or nothing: if any row is refused, no row is written (see `import_data`).
+Every row is checked against what is read once for the whole file (centres, indicators, the
+months it names, locked, and their figures); what changes is written at the end in bulk, a few
+statements per thousand rows (`meses_importados_guardar`).
 With `enviar`, the months the file wrote are then submitted for review as the year page does
 (`reportes_importados_enviar`: complete drafts without warnings), in the same transaction.
 """
@@ -51,12 +54,11 @@ from .models import (
 )
 from .selectors.acceso import centros_de_usuario
 from .services import (
-    ConflictoDeVersion,
+    ClaveMes,
     ResultadoEnvio,
-    fila_del_mes_guardar,
-    mes_comprobar_abierto,
-    reporte_abrir,
-    reporte_cerrar_edicion,
+    meses_bloquear,
+    meses_importados_guardar,
+    reporte_abrir_leido,
     reportes_importados_enviar,
 )
 
@@ -116,6 +118,9 @@ class CifraMensualResource(FilasDeLaHoja, resources.ModelResource):
         # No `id` column: a row is found by its centre, month and figure.
         import_id_fields = []
         use_transactions = True
+        # No savepoint per row: a row writes nothing (`save_instance`), the file is written
+        # at the end, inside the import's transaction.
+        use_bulk = True
 
     def __init__(self, *, enviar: bool = False, **kwargs):
         super().__init__(**kwargs)
@@ -145,16 +150,13 @@ class CifraMensualResource(FilasDeLaHoja, resources.ModelResource):
 
     def before_import(self, dataset, **kwargs):
         super().before_import(dataset, **kwargs)
-        self._centros = {
-            centro.numero: centro
-            for centro in Centro.objects.prefetch_related("indicadores_centro__indicador")
-        }
+        # Read once for the whole file: no row asks the database anything.
+        self._centros = {centro.numero: centro for centro in Centro.objects.all()}
         self._indicadores = {indicador.codigo: indicador for indicador in Indicador.objects.all()}
+        self._reporta = set(IndicadorCentro.objects.values_list("centro_id", "indicador_id"))
         # Centre staff write only their centres' months, as on the monthly form.
         self._propios = centros_del_importador(self._importador)
         self._vistas: dict[tuple, int] = {}
-        self._reportes: dict[int, ReporteMensual] = {}
-        # Read once for the whole file: each month is checked, opened and locked once.
         self._operaciones = {
             (centro_id, anio): (inicio, fin)
             for centro_id, anio, inicio, fin in OperacionAnual.objects.values_list(
@@ -162,8 +164,10 @@ class CifraMensualResource(FilasDeLaHoja, resources.ModelResource):
             )
         }
         self._hoy = timezone.localdate()
-        self._abiertos: dict[tuple[int, int, int], ReporteMensual] = {}
-        self._cifras: dict[tuple[int, int], CifraMensual] = {}
+        self._abiertos: dict[ClaveMes, ReporteMensual] = {}
+        # What the rows change, written by `after_import`.
+        self._escritas: list[CifraMensual] = []
+        self._reportes: list[ReporteMensual] = []
         self._fila: FilaLeida | None = None
         # A file read by `HojaDeCifras` has them all (its reading refuses it otherwise).
         faltan = [c for c in COLUMNAS if c not in (dataset.headers or [])]
@@ -172,6 +176,23 @@ class CifraMensualResource(FilasDeLaHoja, resources.ModelResource):
         )
         if self._sin_columnas:
             raise ValidationError(self._sin_columnas)
+        # The months the file names are locked now, all at once and in one order, and stay so
+        # until the import ends: none can be approved halfway. Each row then checks its month
+        # against what was read here (`_abrir`).
+        self._bloqueados = meses_bloquear(claves=self._meses_nombrados(dataset))
+
+    def _meses_nombrados(self, dataset) -> set[ClaveMes]:
+        """The months of the file's rows that name a centre the importer may write; a row
+        that names none is refused by its own checks."""
+        claves = set()
+        for valores in dataset:
+            row = dict(zip(dataset.headers, valores, strict=False))
+            numero, anio, mes = (celda_entero(row.get(c)) for c in ("centro", "anio", "mes"))
+            centro = self._centros.get(numero)
+            propio = self._propios is None or numero in self._propios
+            if centro and propio and anio and mes and 1 <= mes <= 12:
+                claves.add((centro.pk, anio, mes))
+        return claves
 
     def before_import_row(self, row, **kwargs):
         """Reads and checks the row; a refused row raises a ValidationError keyed by column,
@@ -198,9 +219,7 @@ class CifraMensualResource(FilasDeLaHoja, resources.ModelResource):
             errores["indicador"] = "Escriba el código del indicador."
         elif (indicador := self._indicadores.get(codigo)) is None:
             errores["indicador"] = f"No existe el indicador «{codigo}»."
-        elif centro and indicador.pk not in {
-            ic.indicador_id for ic in centro.indicadores_centro.all()
-        }:
+        elif centro and (centro.pk, indicador.pk) not in self._reporta:
             errores["indicador"] = f"El centro {numero} no reporta «{indicador.nombre}»."
         anio = celda_entero(row.get("anio"))
         if anio is None or anio < PRIMER_ANIO:
@@ -229,8 +248,6 @@ class CifraMensualResource(FilasDeLaHoja, resources.ModelResource):
         if centro and "anio" not in errores and "mes" not in errores:
             try:
                 reporte = self._abrir(centro, anio, mes)
-            except ConflictoDeVersion as error:
-                errores["mes"] = str(error)
             except ValidationError as error:
                 errores["mes"] = " ".join(error.messages)
         if errores:
@@ -239,27 +256,25 @@ class CifraMensualResource(FilasDeLaHoja, resources.ModelResource):
 
     def _abrir(self, centro: Centro, anio: int, mes: int) -> ReporteMensual:
         """The rules of every write (`centros.services`): a month that has come, that the
-        centre operates, not approved. The month stays locked until the import ends: it cannot
-        be approved halfway."""
+        centre operates, not approved; checked against the months locked by `before_import`.
+        One report per month for all its rows (unsaved when the month is missing)."""
         clave = (centro.pk, anio, mes)
         if clave not in self._abiertos:
-            mes_comprobar_abierto(
+            self._abiertos[clave] = reporte_abrir_leido(
                 centro=centro,
-                mes=Mes(anio, mes),
+                anio=anio,
+                mes=mes,
+                existente=self._bloqueados.reportes.get(clave),
                 operacion=self._operaciones.get((centro.pk, anio)),
                 hoy=self._hoy,
             )
-            reporte = reporte_abrir(centro=centro, anio=anio, mes=mes, version=None)
-            self._abiertos[clave] = reporte
-            if reporte.version:  # version 0: created just now, it has no figures yet
-                self._cifras.update(
-                    ((reporte.pk, cifra.indicador_id), cifra) for cifra in reporte.cifras.all()
-                )
         return self._abiertos[clave]
 
     def get_or_init_instance(self, instance_loader, row):
         fila = self._fila
-        cifra = self._cifras.get((fila.reporte.pk, fila.indicador.pk))
+        cifra = None
+        if fila.reporte.pk is not None:
+            cifra = self._bloqueados.cifras.get((fila.reporte.pk, fila.indicador.pk))
         nueva = cifra is None
         cifra = cifra or CifraMensual()
         cifra.reporte, cifra.indicador = fila.reporte, fila.indicador
@@ -281,26 +296,24 @@ class CifraMensualResource(FilasDeLaHoja, resources.ModelResource):
     # --- Writing -------------------------------------------------------------------------------
 
     def save_instance(self, instance, is_create, row, **kwargs):
-        # A dry run writes too (inside the transaction rolled back at the end), so that the
-        # preview sees exactly what the import would do.
-        self._reportes[instance.reporte.pk] = instance.reporte
-        fila_del_mes_guardar(
-            fila=instance,
-            usuario=self.usuario_de(kwargs),
-            motivo=self.motivo_de("Importado", kwargs),
-        )
+        # Kept for `after_import`, which writes the whole file at once.
+        self._escritas.append(instance)
 
     def after_import(self, dataset, result, **kwargs):
         super().after_import(dataset, result, **kwargs)
         if result.has_errors() or result.has_validation_errors():
             return  # everything is rolled back
-        # Each month touched is closed as every other write closes it: a new version (a form
-        # opened before the import cannot overwrite it) and its warnings recomputed.
+        # A dry run writes too (inside the transaction rolled back at the end), so that the
+        # preview sees exactly what the import would do. Each month touched is closed as every
+        # other write closes it: a new version (a form opened before the import cannot
+        # overwrite it) and its warnings recomputed.
         usuario = self.usuario_de(kwargs)
-        for reporte in self._reportes.values():
-            reporte_cerrar_edicion(
-                reporte=reporte, usuario=usuario, motivo=self.motivo_de("Cifras importadas", kwargs)
-            )
+        self._reportes = meses_importados_guardar(
+            cifras=self._escritas,
+            usuario=usuario,
+            motivo_cifras=self.motivo_de("Importado", kwargs),
+            motivo_meses=self.motivo_de("Cifras importadas", kwargs),
+        )
         if self.enviar and not self._prueba:
             self._enviar(result, usuario, kwargs)
 
@@ -312,7 +325,7 @@ class CifraMensualResource(FilasDeLaHoja, resources.ModelResource):
                 "Su rol no permite enviar meses a revisión: importe sin esa opción."
             )
         result.envio = reportes_importados_enviar(
-            reporte_ids=list(self._reportes),
+            reporte_ids=[reporte.pk for reporte in self._reportes],
             usuario=usuario,
             motivo=self.motivo_de("Enviado a revisión", kwargs),
         )

@@ -2,6 +2,7 @@
 
 import calendar
 import datetime
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from io import BytesIO
@@ -9,11 +10,11 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from PIL import Image, ImageOps, UnidentifiedImageError
-from simple_history.utils import bulk_update_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from casmul.formato import numero
 from casmul.meses import Mes
@@ -155,7 +156,6 @@ def advertencias_de_cifras(
     jump from the previous month, users that do not match the nominal registry. The month
     may still be submitted, with a comment."""
     desde = Mes(anio, mes).mas(-MESES_RECIENTES)
-    recientes: dict[str, list[tuple[int, Decimal]]] = {}
     filas = (
         CifraMensual.objects.filter(reporte__centro=centro, indicador__codigo__in=list(valores))
         .filter(
@@ -167,14 +167,39 @@ def advertencias_de_cifras(
             "indicador__codigo", "reporte__anio", "reporte__mes", "valor", "indicador__nombre"
         )
     )
+    return _advertencias(
+        centro=centro,
+        mes=Mes(anio, mes),
+        valores=valores,
+        recientes=[
+            (codigo, Mes(fila_anio, fila_mes), valor, nombre)
+            for codigo, fila_anio, fila_mes, valor, nombre in filas
+        ],
+        inscritos=lambda: inscritos_en_mes(centro=centro, anio=anio, mes=mes),
+    )
+
+
+def _advertencias(
+    *,
+    centro: Centro,
+    mes: Mes,
+    valores: dict[str, Decimal],
+    recientes: Iterable[tuple[str, Mes, Decimal, str]],
+    inscritos: Callable[[], int],
+) -> list[str]:
+    """The soft rules of `advertencias_de_cifras` on what was read already, for one month or
+    many (`advertencias_de_meses`): `recientes`, the centre's figures of those indicators in
+    the `MESES_RECIENTES` months before `mes` (code, month, value, name); `inscritos`, the
+    enrolments of `mes`, asked only when a rule needs them."""
+    serie_de: dict[str, list[tuple[Mes, Decimal]]] = {}
     nombres = {}
-    for codigo, fila_anio, fila_mes, valor, nombre in filas:
-        recientes.setdefault(codigo, []).append((Mes(fila_anio, fila_mes), Decimal(valor)))
+    for codigo, del_mes, valor, nombre in recientes:
+        serie_de.setdefault(codigo, []).append((del_mes, Decimal(valor)))
         nombres[codigo] = nombre
-    anterior = Mes(anio, mes).anterior
+    anterior = mes.anterior
     advertencias = []
     for codigo, valor in valores.items():
-        serie = recientes.get(codigo, [])
+        serie = serie_de.get(codigo, [])
         nombre = nombres.get(codigo, codigo)
         previo = next((v for del_mes, v in serie if del_mes == anterior), None)
         if len(serie) >= 3:
@@ -198,10 +223,10 @@ def advertencias_de_cifras(
                 f"({numero(centro.capacidad)})."
             )
         if centro.lleva_registro_nominal and usuarios.agregacion != Indicador.Agregacion.SUMA:
-            inscritos = inscritos_en_mes(centro=centro, anio=anio, mes=mes)
-            if valor != inscritos:
+            personas = inscritos()
+            if valor != personas:
                 advertencias.append(
-                    f"{usuarios.nombre}: {numero(valor)} no coincide con las {numero(inscritos)} "
+                    f"{usuarios.nombre}: {numero(valor)} no coincide con las {numero(personas)} "
                     "personas inscritas en el registro nominal ese mes."
                 )
     return advertencias
@@ -290,8 +315,88 @@ def reporte_para_editar(
     return reporte_abrir(centro=centro, anio=anio, mes=mes, version=version)
 
 
+# Rows per statement of the bulk writes: PostgreSQL takes any number, but an UPDATE of many rows
+# by `bulk_update` grows a CASE per field that costs as much as rows squared.
+LOTE = 500
+
+# (centre id, year, month): a month named before its report is read or created.
+ClaveMes = tuple[int, int, int]
+
+
+@dataclass(frozen=True)
+class MesesBloqueados:
+    """The existing months among those asked for, locked, and the figures they hold."""
+
+    reportes: dict[ClaveMes, ReporteMensual]
+    # By (report id, indicator id).
+    cifras: dict[tuple[int, int], CifraMensual]
+
+
+def meses_bloquear(*, claves: Iterable[ClaveMes]) -> MesesBloqueados:
+    """The existing months among `claves`, locked for this transaction in the order every
+    write of many months locks them (centre number, year, month: `ReporteMensual.Meta`), so
+    that two of them never wait for each other; with their figures, read once. Each month
+    still goes through `reporte_abrir_leido` before it is written. Call inside
+    `transaction.atomic()`; a few queries per thousand months."""
+    claves = set(claves)
+    centros = {centro_id for centro_id, _, _ in claves}
+    anios = {anio for _, anio, _ in claves}
+    # Found without a lock first (the centres' months of those years, a few more than asked),
+    # so that the lock takes exactly the months named and nothing else.
+    ids = [
+        pk
+        for pk, *clave in ReporteMensual.objects.filter(centro_id__in=centros, anio__in=anios)
+        .order_by("centro__numero", "anio", "mes")
+        .values_list("pk", "centro_id", "anio", "mes")
+        if tuple(clave) in claves
+    ]
+    reportes: dict[ClaveMes, ReporteMensual] = {}
+    cifras: dict[tuple[int, int], CifraMensual] = {}
+    # SQLite takes 999 parameters a statement; chunks in the same order keep the lock order.
+    lote = connection.features.max_query_params or len(ids) or 1
+    for inicio in range(0, len(ids), lote):
+        parte = ids[inicio : inicio + lote]
+        for reporte in (
+            ReporteMensual.objects.select_for_update(of=("self",))
+            .filter(pk__in=parte)
+            .order_by("centro__numero", "anio", "mes")
+        ):
+            reportes[reporte.centro_id, reporte.anio, reporte.mes] = reporte
+        for cifra in CifraMensual.objects.filter(reporte_id__in=parte).order_by():
+            cifras[cifra.reporte_id, cifra.indicador_id] = cifra
+    return MesesBloqueados(reportes=reportes, cifras=cifras)
+
+
+def reporte_abrir_leido(
+    *,
+    centro: Centro,
+    anio: int,
+    mes: int,
+    existente: ReporteMensual | None,
+    operacion: Operacion,
+    hoy: datetime.date,
+) -> ReporteMensual:
+    """`reporte_para_editar` for a month read and locked with many others (`meses_bloquear`,
+    `existente`: its report, None when missing) and its centre's operation read once: the same
+    rules, without a query. A missing month is returned unsaved, as a draft of version 0:
+    `meses_importados_guardar` creates it with its figures."""
+    mes_comprobar_abierto(centro=centro, mes=Mes(anio, mes), operacion=operacion, hoy=hoy)
+    if existente is None:
+        return ReporteMensual(centro=centro, anio=anio, mes=mes, version=0)
+    existente.centro = centro
+    _reporte_comprobar(existente, None)
+    return existente
+
+
 def fila_del_mes_guardar(*, fila, usuario, motivo: str) -> None:
     """Saves a row of an open month (a figure, a clinic row) with who and why in its history."""
+    fila_del_mes_preparar(fila=fila, usuario=usuario, motivo=motivo)
+    fila.save()
+
+
+def fila_del_mes_preparar(*, fila, usuario, motivo: str) -> None:
+    """Checks a row of an open month and names who and why for its history: what
+    `fila_del_mes_guardar` does before it saves, for a caller that saves many at once."""
     fila._change_reason = motivo[:100]
     # Named explicitly: outside a web request (scripts, imports) the middleware sets nobody.
     fila._history_user = usuario
@@ -301,7 +406,6 @@ def fila_del_mes_guardar(*, fila, usuario, motivo: str) -> None:
     # The rules of the values were applied by the caller (`casmul.numeros`) and the database
     # holds the constraints: not asked again row by row either.
     fila.full_clean(exclude=relaciones, validate_unique=False, validate_constraints=False)
-    fila.save()
 
 
 def advertencias_del_mes(*, reporte: ReporteMensual) -> list[str]:
@@ -341,6 +445,147 @@ def reporte_cerrar_edicion(
     reporte._history_user = usuario
     reporte.save()
     return reporte
+
+
+def advertencias_de_meses(*, reportes: list[ReporteMensual]) -> dict[int, list[str]]:
+    """`advertencias_del_mes` of many months at once ({report id: warnings}), with the figures
+    read in one query for all of them and the months before them, and the enrolments in one
+    more when a centre keeps the nominal registry."""
+    if not reportes:
+        return {}
+    centros = Centro.objects.select_related("indicador_usuarios").in_bulk(
+        {reporte.centro_id for reporte in reportes}
+    )
+    meses = [Mes(reporte.anio, reporte.mes) for reporte in reportes]
+    desde = min(meses).mas(-MESES_RECIENTES)
+    # The months' own figures and those of the months before them, by centre and month.
+    valores_de: dict[int, dict[str, Decimal]] = {}
+    del_mes: dict[tuple[int, Mes], list[tuple[str, Decimal, str]]] = {}
+    for reporte_id, centro_id, anio, mes, codigo, valor, nombre in CifraMensual.objects.filter(
+        reporte__centro_id__in=list(centros),
+        reporte__anio__gte=desde.anio,
+        reporte__anio__lte=max(meses).anio,
+    ).values_list(
+        "reporte_id",
+        "reporte__centro_id",
+        "reporte__anio",
+        "reporte__mes",
+        "indicador__codigo",
+        "valor",
+        "indicador__nombre",
+    ):
+        valores_de.setdefault(reporte_id, {})[codigo] = valor
+        del_mes.setdefault((centro_id, Mes(anio, mes)), []).append((codigo, valor, nombre))
+    inscripciones: dict[int, list[tuple[int, datetime.date, datetime.date | None]]] = {}
+    nominales = [pk for pk, centro in centros.items() if centro.lleva_registro_nominal]
+    if nominales:
+        for centro_id, beneficiario_id, inicio, fin in Inscripcion.objects.filter(
+            centro_id__in=nominales, desde__lte=max(meses).ultimo_dia
+        ).values_list("centro_id", "beneficiario_id", "desde", "hasta"):
+            inscripciones.setdefault(centro_id, []).append((beneficiario_id, inicio, fin))
+
+    def inscritos(centro_id: int, mes: Mes) -> int:
+        # As `inscritos_en_mes` counts them: people enrolled some day of the month.
+        return len(
+            {
+                beneficiario_id
+                for beneficiario_id, inicio, fin in inscripciones.get(centro_id, [])
+                if inicio <= mes.ultimo_dia and (fin is None or fin >= mes.primer_dia)
+            }
+        )
+
+    advertencias = {}
+    for reporte, mes in zip(reportes, meses, strict=True):
+        valores = valores_de.get(reporte.pk, {})
+        recientes = [
+            (codigo, anterior, valor, nombre)
+            for anterior in (mes.mas(-atras) for atras in range(MESES_RECIENTES, 0, -1))
+            for codigo, valor, nombre in del_mes.get((reporte.centro_id, anterior), [])
+            if codigo in valores
+        ]
+        advertencias[reporte.pk] = _advertencias(
+            centro=centros[reporte.centro_id],
+            mes=mes,
+            valores=valores,
+            recientes=recientes,
+            inscritos=lambda centro_id=reporte.centro_id, mes=mes: inscritos(centro_id, mes),
+        )
+    return advertencias
+
+
+def reportes_cerrar_edicion(*, reportes: list[ReporteMensual], usuario, motivo: str) -> None:
+    """`reporte_cerrar_edicion` of many months written at once (an import), their state left
+    as it is: each month's warnings from the figures now stored, who edited it, a new version
+    and a history entry with `motivo`, in a few statements for all of them."""
+    advertencias = advertencias_de_meses(reportes=reportes)
+    # Most months have none: those that had some lose them in one UPDATE, and only the months
+    # with warnings take the slower `bulk_update` (a CASE per month).
+    vaciar = [r.pk for r in reportes if r.advertencias and not advertencias[r.pk]]
+    for inicio in range(0, len(vaciar), LOTE):
+        ReporteMensual.objects.filter(pk__in=vaciar[inicio : inicio + LOTE]).update(advertencias=[])
+    for reporte in reportes:
+        reporte.advertencias = advertencias[reporte.pk]
+    ReporteMensual.objects.bulk_update(
+        [r for r in reportes if r.advertencias], ["advertencias"], batch_size=LOTE
+    )
+    _reportes_pasar(
+        reportes,
+        usuario=usuario,
+        motivo=motivo,
+        actualizado_por=usuario,
+        # Not set by an UPDATE as `save()` sets it.
+        actualizado=timezone.now(),
+    )
+
+
+@transaction.atomic
+def meses_importados_guardar(
+    *, cifras: list[CifraMensual], usuario, motivo_cifras: str, motivo_meses: str
+) -> list[ReporteMensual]:
+    """Writes a file's new and changed figures (those with a pk are updates) and closes each
+    month they belong to, in a few statements per thousand rows. Each figure is in an open
+    month (`reporte_abrir_leido`, locked by `meses_bloquear`; a missing one unsaved, created
+    here) and was read by the import's rules: its history names `usuario` and `motivo_cifras`,
+    each month gets what `reporte_cerrar_edicion` gives it (`reportes_cerrar_edicion`, with
+    `motivo_meses`). Returns the months written, in order."""
+    reportes: dict[ClaveMes, ReporteMensual] = {}
+    # Apart before the new ones take their ids.
+    nuevas = [cifra for cifra in cifras if cifra.pk is None]
+    cambiadas = [cifra for cifra in cifras if cifra.pk is not None]
+    for cifra in cifras:
+        reporte = cifra.reporte
+        reportes.setdefault((reporte.centro_id, reporte.anio, reporte.mes), reporte)
+        fila_del_mes_preparar(fila=cifra, usuario=usuario, motivo=motivo_cifras)
+    nuevos = [reporte for reporte in reportes.values() if reporte.pk is None]
+    try:
+        with transaction.atomic():
+            # The history starts when the edit closes, as in `reporte_abrir`.
+            ReporteMensual.objects.bulk_create(nuevos, batch_size=LOTE)
+    except IntegrityError:
+        raise ValidationError(
+            "Otra persona creó uno de estos meses mientras se importaba el archivo: vuelva a "
+            "importarlo.",
+            code="creado",
+        ) from None
+    # A new month's figures take its id as they are created (`bulk_create` reads it then).
+    bulk_create_with_history(
+        nuevas,
+        CifraMensual,
+        batch_size=LOTE,
+        default_user=usuario,
+        default_change_reason=motivo_cifras[:100],
+    )
+    bulk_update_with_history(
+        cambiadas,
+        CifraMensual,
+        ["valor"],
+        batch_size=LOTE,
+        default_user=usuario,
+        default_change_reason=motivo_cifras[:100],
+    )
+    ordenados = sorted(reportes.values(), key=lambda r: (r.centro.numero, r.anio, r.mes))
+    reportes_cerrar_edicion(reportes=ordenados, usuario=usuario, motivo=motivo_meses)
+    return ordenados
 
 
 def motivo_de_edicion(*, comentario: str, enviar: bool) -> str:
@@ -458,17 +703,24 @@ def _meses_nombrados(reportes: list[ReporteMensual]) -> str:
 
 def _reportes_pasar(reportes: list[ReporteMensual], *, usuario, motivo: str, **campos) -> None:
     """Moves many locked months to a new state at once: the fields given, a new version each,
-    and a history entry each with who and why."""
+    and a history entry each with who and why (with what the months hold in memory)."""
     for reporte in reportes:
         for campo, valor in campos.items():
             setattr(reporte, campo, valor)
         reporte.version += 1
-    bulk_update_with_history(
+    # The same values for every month, so one UPDATE per chunk rather than `bulk_update`'s
+    # CASE per month; the months are locked, so the version counted there is the one above.
+    ids = [reporte.pk for reporte in reportes]
+    for inicio in range(0, len(ids), LOTE):
+        ReporteMensual.objects.filter(pk__in=ids[inicio : inicio + LOTE]).update(
+            **campos, version=F("version") + 1
+        )
+    ReporteMensual.history.bulk_history_create(
         reportes,
-        ReporteMensual,
-        [*campos, "version"],
+        batch_size=LOTE,
+        update=True,
         default_user=usuario,
-        default_change_reason=motivo,
+        default_change_reason=motivo[:100],
     )
 
 
@@ -666,6 +918,8 @@ def operaciones_continuar(*, desde_anio: int, hasta_anio: int) -> int:
 # --- Nominal registry -----------------------------------------------------------------------
 
 FALTA_DATO_PERSONA = "Obligatorio para registrar a una persona nueva."
+# What a new person must have; the rest of `Beneficiario` has defaults.
+_DATOS_PERSONA_NUEVA = ("apellidos", "nombres", "fecha_nacimiento", "sexo", "grupo_prioritario")
 
 
 @dataclass(frozen=True)
@@ -679,6 +933,62 @@ def _fecha(fecha: datetime.date) -> str:
     return f"{fecha:%d/%m/%Y}"
 
 
+# The registry's rules, as checks on values already read: the services below apply them to what
+# they lock and read, the spreadsheet import (`centros.resources_beneficiarios`) to what it read
+# once for the whole file, so that a file of 100.000 rows is not checked with queries per row.
+
+
+def beneficiario_nuevo_comprobar(*, datos: dict) -> None:
+    """The data a new person needs (`datos`: Beneficiario fields); ValidationError by field."""
+    faltan = {
+        campo: FALTA_DATO_PERSONA
+        for campo in _DATOS_PERSONA_NUEVA
+        if datos.get(campo) in (None, "")
+    }
+    if faltan:
+        raise ValidationError(faltan)
+
+
+def inscripcion_comprobar(
+    *,
+    fecha_nacimiento: datetime.date,
+    centro: Centro,
+    desde: datetime.date,
+    inscripciones: list[Inscripcion],
+) -> None:
+    """Whether a person born on `fecha_nacimiento` may be enrolled in `centro` from `desde`:
+    not before their birth, nor while one of their enrolments in that centre (`inscripciones`,
+    those of the person in the centre; others are ignored) is still open on `desde`."""
+    if desde < fecha_nacimiento:
+        raise ValidationError(
+            {"desde": "La inscripción no puede ser anterior a la fecha de nacimiento."}
+        )
+    abiertas = [
+        inscripcion
+        for inscripcion in inscripciones
+        if inscripcion.centro_id == centro.pk
+        and (inscripcion.hasta is None or inscripcion.hasta >= desde)
+    ]
+    if abiertas:
+        abierta = max(abiertas, key=lambda inscripcion: inscripcion.desde)
+        hasta = f"hasta el {_fecha(abierta.hasta)}" if abierta.hasta else "sin fecha de salida"
+        raise ValidationError(
+            f"Esta persona ya está inscrita en {centro.nombre_corto} desde el "
+            f"{_fecha(abierta.desde)}, {hasta}: registre su salida o use una fecha posterior."
+        )
+
+
+def inscripcion_salida_comprobar(*, desde: datetime.date, hasta: datetime.date) -> None:
+    """An exit on `hasta` from an enrolment that started on `desde`: not before it started."""
+    if hasta < desde:
+        raise ValidationError(
+            {
+                "hasta": "La fecha de salida no puede ser anterior a la de inscripción "
+                f"({_fecha(desde)})."
+            }
+        )
+
+
 @transaction.atomic
 def beneficiario_inscribir(
     *, cedula: str, datos: dict, centro: Centro, desde: datetime.date
@@ -690,13 +1000,7 @@ def beneficiario_inscribir(
     beneficiario = Beneficiario.objects.select_for_update().filter(cedula=cedula).first()
     persona_existente = beneficiario is not None
     if beneficiario is None:
-        faltan = {
-            campo: FALTA_DATO_PERSONA
-            for campo in ("apellidos", "nombres", "fecha_nacimiento", "sexo", "grupo_prioritario")
-            if datos.get(campo) in (None, "")
-        }
-        if faltan:
-            raise ValidationError(faltan)
+        beneficiario_nuevo_comprobar(datos=datos)
         beneficiario = Beneficiario(cedula=cedula, **datos)
         beneficiario.full_clean()
         try:
@@ -706,22 +1010,13 @@ def beneficiario_inscribir(
             # Registered by someone else since the lookup: enrol that person.
             beneficiario = Beneficiario.objects.select_for_update().get(cedula=cedula)
             persona_existente = True
-    if desde < beneficiario.fecha_nacimiento:
-        raise ValidationError(
-            {"desde": "La inscripción no puede ser anterior a la fecha de nacimiento."}
-        )
-    abierta = (
-        Inscripcion.objects.filter(beneficiario=beneficiario, centro=centro)
-        .filter(Q(hasta__isnull=True) | Q(hasta__gte=desde))
-        .order_by("-desde")
-        .first()
+    inscripcion_comprobar(
+        fecha_nacimiento=beneficiario.fecha_nacimiento,
+        centro=centro,
+        desde=desde,
+        # A person has a handful of enrolments in a centre: read them all, the rule picks.
+        inscripciones=list(Inscripcion.objects.filter(beneficiario=beneficiario, centro=centro)),
     )
-    if abierta is not None:
-        hasta = f"hasta el {_fecha(abierta.hasta)}" if abierta.hasta else "sin fecha de salida"
-        raise ValidationError(
-            f"Esta persona ya está inscrita en {centro.nombre_corto} desde el "
-            f"{_fecha(abierta.desde)}, {hasta}: registre su salida o use una fecha posterior."
-        )
     inscripcion = Inscripcion(beneficiario=beneficiario, centro=centro, desde=desde)
     inscripcion.full_clean()
     inscripcion.save()
@@ -737,13 +1032,7 @@ def inscripcion_finalizar(*, inscripcion: Inscripcion, hasta: datetime.date) -> 
         .select_related("beneficiario", "centro")
         .get(pk=inscripcion.pk)
     )
-    if hasta < inscripcion.desde:
-        raise ValidationError(
-            {
-                "hasta": "La fecha de salida no puede ser anterior a la de inscripción "
-                f"({_fecha(inscripcion.desde)})."
-            }
-        )
+    inscripcion_salida_comprobar(desde=inscripcion.desde, hasta=hasta)
     inscripcion.hasta = hasta
     inscripcion.full_clean()
     inscripcion.save(update_fields=["hasta"])

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.utils import timezone
+from simple_history.admin import SimpleHistoryAdmin
 
 from casmul.hojas import ImportacionDeHojaMixin
 
@@ -16,7 +17,7 @@ class InscripcionInline(admin.TabularInline):
 
 
 @admin.register(Beneficiario)
-class BeneficiarioAdmin(ImportacionDeHojaMixin, admin.ModelAdmin):
+class BeneficiarioAdmin(ImportacionDeHojaMixin, SimpleHistoryAdmin):
     # People with their enrolments from a spreadsheet (`casmul.hojas`, kind registered in
     # `centros.apps`).
     tipo_importable = "beneficiarios"
@@ -48,7 +49,7 @@ class BeneficiarioAdmin(ImportacionDeHojaMixin, admin.ModelAdmin):
 
 
 @admin.register(Inscripcion)
-class InscripcionAdmin(admin.ModelAdmin):
+class InscripcionAdmin(SimpleHistoryAdmin):
     list_display = ["beneficiario", "centro", "desde", "hasta", "vigente"]
     list_filter = ["centro__area", "centro"]
     list_select_related = ["beneficiario", "centro"]

@@ -310,7 +310,9 @@ def test_changelist_search_and_change_page_answer_with_data(admin_client, datos,
     assert admin_client.get(url_admin(model, "change", objeto.pk)).status_code == 200
 
 
-@pytest.mark.parametrize("model", [ReporteMensual, CifraMensual, AtencionClinica])
+@pytest.mark.parametrize(
+    "model", [ReporteMensual, CifraMensual, AtencionClinica, Beneficiario, Inscripcion]
+)
 def test_models_with_history_have_the_history_page(admin_client, datos, model):
     objeto = model.objects.first()
     respuesta = admin_client.get(url_admin(model, "history", objeto.pk))
