@@ -157,3 +157,12 @@ LOGGING = {
         "casmul": {"handlers": ["consola"], "level": "INFO"},
     },
 }
+
+# Each concern keeps its settings in a module of its own; their apps and middleware go last
+# (axes' middleware must follow the others).
+from .cargas import *  # noqa: E402, F403
+from .privacidad import *  # noqa: E402, F403
+from .seguridad import *  # noqa: E402, F403
+
+INSTALLED_APPS += APPS_PRIVACIDAD + APPS_SEGURIDAD  # noqa: F405
+MIDDLEWARE += MIDDLEWARE_PRIVACIDAD + MIDDLEWARE_SEGURIDAD  # noqa: F405

@@ -1,0 +1,1 @@
+"""Uploads: how much a request may carry."""
