@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class CasmulConfig(AppConfig):
@@ -6,4 +7,18 @@ class CasmulConfig(AppConfig):
     verbose_name = "Portal CASMUL"
 
     def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
         from . import checks  # noqa: F401  (registers the system checks)
+        from .sesiones import sesion_marcar_ingreso
+
+        user_logged_in.connect(sesion_marcar_ingreso, dispatch_uid="casmul_sesion_ingreso")
+
+
+class CasmulAdminConfig(admin_apps.AdminConfig):
+    """Django's admin with the administration's site as `admin.site` (named in INSTALLED_APPS
+    in place of "django.contrib.admin")."""
+
+    default_site = "casmul.admin_sitio.SitioAdministracion"
+    # Named explicitly, never picked for "casmul" (Django's AdminConfig is a default one).
+    default = False

@@ -13,6 +13,10 @@ def portal(request):
         "ve_rendicion": usuario is not None
         and tiene_rol(usuario, Rol.COORDINACION, Rol.ADMINISTRACION),
         "ve_beneficiarios": usuario is not None and ve_datos_personales(usuario),
+        # The admin site lets in the administration only (`casmul.admin_sitio`).
+        "ve_administracion": usuario is not None
+        and usuario.is_staff
+        and tiene_rol(usuario, Rol.ADMINISTRACION),
         # The kinds' roles decide (`casmul.hojas`): the staff and the administration.
         "ve_importar": usuario is not None and bool(importables_de(usuario)),
     }

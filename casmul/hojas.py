@@ -21,6 +21,7 @@ import logging
 import os
 import re
 import secrets
+import tempfile
 import time
 import unicodedata
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
@@ -42,6 +43,7 @@ from import_export.admin import ImportMixin
 from import_export.formats import base_formats
 from import_export.forms import ImportForm
 from import_export.results import RowResult
+from import_export.tmp_storages import TempFolderStorage
 
 from casmul.exportar import libro
 from casmul.formato import numero
@@ -663,6 +665,11 @@ class RecursoDeHoja(FilasDeLaHoja):
 # --- Admin -------------------------------------------------------------------------------------
 
 
+_FIRMA_ADMIN = "casmul.hojas.importacion_admin"
+# What `tempfile.NamedTemporaryFile` names a file: never a path, nor another file's name.
+_NOMBRE_TEMPORAL = re.compile(r"tmp[a-z0-9_]{8}")
+
+
 class ImportacionDeHojaMixin(ImportMixin):
     """ModelAdmin mixin: imports the registered kind `tipo_importable` (`importable_registrar`)
     from spreadsheets as clerks write them, with its format, its resource, the form that
@@ -670,6 +677,9 @@ class ImportacionDeHojaMixin(ImportMixin):
 
     tipo_importable = ""
     import_form_class = HojaImportForm
+    # Fixed, not left to the settings: the confirmation takes its file from this folder
+    # (`_temporal_tomar`).
+    tmp_storage_class = TempFolderStorage
 
     def importable(self) -> "TipoImportable":
         return importable(self.tipo_importable)
@@ -697,6 +707,85 @@ class ImportacionDeHojaMixin(ImportMixin):
         else:
             super().add_data_read_fail_error_to_form(form, e)
 
+    def get_confirm_form_initial(self, request, import_form):
+        inicial = super().get_confirm_form_initial(request, import_form)
+        if inicial.get("import_file_name"):
+            # import-export posts back the bare name of its temporary file, and reads whatever
+            # file of the temporary folder the confirmation names: signed, bound to the user
+            # and the model, it can name only this preview's file.
+            inicial["import_file_name"] = signing.dumps(
+                {
+                    "archivo": os.path.basename(inicial["import_file_name"]),
+                    "usuario": request.user.pk,
+                    "modelo": self.opts.label_lower,
+                },
+                salt=_FIRMA_ADMIN,
+            )
+        return inicial
+
+    def process_import(self, request, **kwargs):
+        if request.method != "POST" or not self.has_import_permission(request):
+            return super().process_import(request, **kwargs)  # 405 or 403, as import-export
+        try:
+            tomado = self._temporal_tomar(request)
+        except HojaRechazada as error:
+            # A confirmation sent twice, too late, or altered: said on the import page, where
+            # the file can be uploaded again, instead of a FileNotFoundError (500).
+            self.message_user(request, error.mensaje, messages.ERROR)
+            return HttpResponseRedirect(self._pagina_de_importar())
+        request.POST = request.POST.copy()
+        request.POST["import_file_name"] = tomado.name
+        try:
+            return super().process_import(request, **kwargs)
+        finally:
+            # Imported or refused, the preview is spent.
+            tomado.unlink(missing_ok=True)
+
+    def _temporal_tomar(self, request) -> Path:
+        """The preview's temporary file named by the confirmation's signed token, renamed so
+        that of two confirmations sent at once (a double click) only one finds it. Raises
+        `HojaRechazada`, in Spanish, when there is none to import."""
+        token = request.POST.get("import_file_name", "")
+        try:
+            datos = signing.loads(token, salt=_FIRMA_ADMIN, max_age=VIGENCIA_VISTA_PREVIA)
+        except signing.SignatureExpired:
+            datos = signing.loads(token, salt=_FIRMA_ADMIN)
+            if self._temporal_suyo(request, datos):
+                (Path(tempfile.gettempdir()) / datos["archivo"]).unlink(missing_ok=True)
+            raise HojaRechazada(
+                f"La vista previa caducó (pasó más de {VIGENCIA_VISTA_PREVIA // 60} minutos) y no "
+                f"se importó nada. {_VOLVER_A_SUBIR}"
+            ) from None
+        except signing.BadSignature:
+            datos = None
+        formatos = [str(indice) for indice in range(len(self.get_import_formats()))]
+        if not self._temporal_suyo(request, datos) or request.POST.get("format") not in formatos:
+            raise HojaRechazada(
+                f"La confirmación no corresponde a una vista previa suya de "
+                f"{self.opts.verbose_name_plural} y no se importó nada. {_VOLVER_A_SUBIR}"
+            )
+        ruta = Path(tempfile.gettempdir()) / datos["archivo"]
+        tomado = ruta.with_name(f"{ruta.name}.importando")
+        try:
+            ruta.rename(tomado)
+        except FileNotFoundError:
+            raise HojaRechazada(
+                "El archivo de la vista previa ya no está en el servidor (quizá ya se importó) y "
+                f"no se importó nada. {_VOLVER_A_SUBIR}"
+            ) from None
+        return tomado
+
+    def _temporal_suyo(self, request, datos) -> bool:
+        return (
+            isinstance(datos, dict)
+            and datos.get("usuario") == request.user.pk
+            and datos.get("modelo") == self.opts.label_lower
+            and bool(_NOMBRE_TEMPORAL.fullmatch(str(datos.get("archivo", ""))))
+        )
+
+    def _pagina_de_importar(self) -> str:
+        return reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_import")
+
     def process_result(self, result, request):
         if result.has_errors() or result.has_validation_errors():
             # Between the preview and the confirmation a row became invalid (a month approved
@@ -708,8 +797,7 @@ class ImportacionDeHojaMixin(ImportMixin):
                 "subirlo para ver cuáles.",
                 messages.ERROR,
             )
-            opts = self.model._meta
-            return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_import"))
+            return HttpResponseRedirect(self._pagina_de_importar())
         return super().process_result(result, request)
 
     def add_success_message(self, result, request):

@@ -1037,3 +1037,78 @@ def inscripcion_finalizar(*, inscripcion: Inscripcion, hasta: datetime.date) -> 
     inscripcion.full_clean()
     inscripcion.save(update_fields=["hasta"])
     return inscripcion
+
+
+# Anonymisation (LOPDP, right to erasure): what replaces a person's identifying data.
+ANONIMO_APELLIDOS = "Persona"
+ANONIMO_NOMBRES = "anonimizada"  # the person reads "Persona anonimizada" everywhere
+
+
+def cedula_anonima(beneficiario_id: int) -> str:
+    """A unique placeholder for the cédula of an anonymised person, 10 characters like the
+    field: "ANON" and the id in six digits (or "A" and nine digits past a million people).
+    It carries letters, so it can never be a real cédula (10 ASCII digits) nor collide with
+    one, and the id makes it unique."""
+    if beneficiario_id < 10**6:
+        return f"ANON{beneficiario_id:06d}"
+    return f"A{beneficiario_id:09d}"
+
+
+@transaction.atomic
+def beneficiario_anonimizar(*, beneficiario: Beneficiario, usuario, motivo: str) -> Beneficiario:
+    """Erases who the person is, for good, and keeps what the aggregates count: names become
+    "Persona anonimizada", the cédula a placeholder (`cedula_anonima`), the birth date the
+    1 January of its year (the age group of the yearly figures stays); sex, disability,
+    priority group and enrolments stay, so counts per centre and year do not move.
+
+    The person's django-simple-history rows are overwritten with the same values rather than
+    deleted: who changed the record and when remains (the accountability the history is for),
+    while no row keeps the old identity. The admin's log (`LogEntry.object_repr`) of the
+    person and their enrolments gets the new name too. The reason goes into the history row
+    of the anonymisation, with the user who did it."""
+    # Imported here: the admin's log is written by the admin only, except for this erasure.
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    motivo = motivo.strip()
+    if not motivo:
+        raise ValidationError({"motivo": "Indique el motivo de la anonimización."})
+    persona = Beneficiario.objects.select_for_update().get(pk=beneficiario.pk)
+    cedula = cedula_anonima(persona.pk)
+    if persona.cedula == cedula:
+        raise ValidationError("Esta persona ya fue anonimizada.")
+    antiguos = [persona.cedula, persona.nombres, persona.apellidos]
+    anonimos = {
+        "cedula": cedula,
+        "nombres": ANONIMO_NOMBRES,
+        "apellidos": ANONIMO_APELLIDOS,
+        "fecha_nacimiento": persona.fecha_nacimiento.replace(month=1, day=1),
+    }
+    for campo, valor in anonimos.items():
+        setattr(persona, campo, valor)
+    # The placeholder fails `validar_cedula` on purpose (it has letters, so it is no one's
+    # cédula): every other field is still validated.
+    persona.full_clean(exclude=["cedula"])
+    persona._history_user = usuario
+    persona._change_reason = f"Anonimización: {motivo}"
+    persona.save()
+
+    historial = Beneficiario.history.filter(id=persona.pk)
+    historial.update(**anonimos)
+    # A reason typed by hand in an earlier change could name the person: those go too.
+    for fila in historial.exclude(history_change_reason__isnull=True).exclude(
+        history_change_reason=""
+    ):
+        if any(antiguo and antiguo in fila.history_change_reason for antiguo in antiguos):
+            fila.history_change_reason = "(motivo retirado al anonimizar a la persona)"
+            fila.save(update_fields=["history_change_reason"])
+
+    LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Beneficiario), object_id=str(persona.pk)
+    ).update(object_repr=str(persona)[:200])
+    for inscripcion in persona.inscripciones.select_related("centro"):
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(Inscripcion),
+            object_id=str(inscripcion.pk),
+        ).update(object_repr=str(inscripcion)[:200])
+    return persona

@@ -28,6 +28,16 @@ urlpatterns = [
     ),
     path("beneficiarios/<int:beneficiario_id>/", beneficiarios.detalle, name="beneficiario"),
     path(
+        "beneficiarios/<int:beneficiario_id>/exportar/",
+        beneficiarios.exportar_persona,
+        name="beneficiario_exportar",
+    ),
+    path(
+        "beneficiarios/<int:beneficiario_id>/anonimizar/",
+        beneficiarios.anonimizar,
+        name="beneficiario_anonimizar",
+    ),
+    path(
         "beneficiarios/inscripciones/<int:inscripcion_id>/salida/",
         beneficiarios.salida,
         name="inscripcion_salida",

@@ -1,6 +1,10 @@
 """Settings shared by every environment; the environment decides the rest."""
 
+import datetime
+import json
+import logging
 import os
+from email.utils import getaddresses
 from pathlib import Path
 
 import dj_database_url
@@ -20,6 +24,25 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} debe ser un número entero, no «{value}».") from None
+
+
+def env_admins(name: str) -> list[tuple[str, str]]:
+    """`Nombre <correo@dominio>, Otra <otra@dominio>` as Django's (name, address) pairs; a
+    typo fails at start-up rather than silently losing the error mails."""
+    pares = getaddresses([os.environ.get(name, "")])
+    if any("@" not in correo for _, correo in pares):
+        raise ImproperlyConfigured(f"{name} debe tener la forma «Nombre <correo@dominio>, …».")
+    return [(nombre, correo) for nombre, correo in pares]
+
+
 DEBUG = env_bool("DEBUG", default=False)
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
@@ -32,7 +55,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, whose site lets in only the administration (`casmul.admin_sitio`).
+    "casmul.apps.CasmulAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -52,6 +76,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that it also answers for the database failing inside the middleware below
+    # (session, authentication, history).
+    "casmul.middleware.BaseDeDatosNoDisponible",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -92,6 +119,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# No ATOMIC_REQUESTS: every write already runs in one service under `transaction.atomic`
+# (tests/casmul/test_errores.py pins that a write failing half-way leaves nothing), and a
+# transaction around every request would also hold one open through the long reads (the
+# report, its PDF) for nothing.
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -113,7 +144,7 @@ FORMAT_MODULE_PATH = ["casmul.formats"]
 USE_THOUSAND_SEPARATOR = False
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "casmul" / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
@@ -141,20 +172,89 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 
-# The portal's own records to stdout, where the server's journal keeps them: among them
-# `casmul.datos_personales`, one line per view or export of a person's data (who, when, what;
-# never the cédula).
+# Who receives the unhandled errors by e-mail (optional): ADMINS="Nombre <correo@dominio>, …",
+# through the SMTP server below (by default the server's own, on localhost:25).
+ADMINS = env_admins("ADMINS")
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", "root@localhost")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+
+
+class _LineaJSON(logging.Formatter):
+    """One JSON object a line: a traceback stays inside its record, so that the journal does
+    not split it into lines that have lost their time, level and logger."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        linea = {
+            # The process's time zone is TIME_ZONE (Django sets TZ), so local Loja time.
+            "time": datetime.datetime.fromtimestamp(record.created, tz=datetime.UTC)
+            .astimezone()
+            .isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            linea["traceback"] = self.formatException(record.exc_info)
+        if record.stack_info:
+            linea["stack"] = self.formatStack(record.stack_info)
+        return json.dumps(linea, ensure_ascii=False)
+
+
+class _DeOtrasBibliotecas(logging.Filter):
+    """The root's console takes what no logger below printed already: `casmul` and `django`
+    have the console themselves (and propagate, so that pytest's caplog sees them)."""
+
+    PROPIOS = frozenset({"casmul", "django"})
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.name.split(".", 1)[0] not in self.PROPIOS
+
+
+# Every record to stdout, where the server's journal keeps it, one line each: the portal's own
+# (among them `casmul.datos_personales`, one line per view or export of a person's data: who,
+# when, what; never the cédula), Django's warnings and errors (`django.request` logs each
+# unhandled error at ERROR with its traceback; only the path, never the query string) and any
+# library's warnings.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "sin_debug": {"()": "django.utils.log.RequireDebugFalse"},
+        "otras_bibliotecas": {"()": _DeOtrasBibliotecas},
+    },
     "formatters": {
-        "linea": {"format": "{asctime} {levelname} {name} {message}", "style": "{"},
+        "json": {"()": _LineaJSON},
+        "servidor": {"()": "django.utils.log.ServerFormatter", "format": "{message}", "style": "{"},
     },
     "handlers": {
-        "consola": {"class": "logging.StreamHandler", "formatter": "linea"},
+        "consola": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "json",
+        },
+        "correo_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["sin_debug"],
+        },
+        "consola_otras": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "json",
+            "filters": ["otras_bibliotecas"],
+        },
+        # `runserver`'s own request lines, readable as Django prints them (development only).
+        "servidor": {"class": "logging.StreamHandler", "formatter": "servidor"},
     },
+    "root": {"handlers": ["consola_otras"], "level": "WARNING"},
     "loggers": {
         "casmul": {"handlers": ["consola"], "level": "INFO"},
+        "django": {"handlers": ["consola", "correo_admins"], "level": "INFO"},
+        "django.server": {"handlers": ["servidor"], "level": "INFO", "propagate": False},
     },
 }
 
@@ -165,4 +265,5 @@ from .privacidad import *  # noqa: E402, F403
 from .seguridad import *  # noqa: E402, F403
 
 INSTALLED_APPS += APPS_PRIVACIDAD + APPS_SEGURIDAD  # noqa: F405
-MIDDLEWARE += MIDDLEWARE_PRIVACIDAD + MIDDLEWARE_SEGURIDAD  # noqa: F405
+# A request too large is refused before anything reads it (no session, no database).
+MIDDLEWARE = MIDDLEWARE_CARGAS + MIDDLEWARE + MIDDLEWARE_PRIVACIDAD + MIDDLEWARE_SEGURIDAD  # noqa: F405

@@ -1,4 +1,55 @@
 """Authentication: who may log in, how often they may fail, how long a session lasts."""
 
-APPS_SEGURIDAD: list[str] = []
-MIDDLEWARE_SEGURIDAD: list[str] = []
+import os
+from datetime import timedelta
+
+APPS_SEGURIDAD: list[str] = ["axes"]
+MIDDLEWARE_SEGURIDAD: list[str] = [
+    # After the authentication and message middleware (base.py appends these last): it reads
+    # the session's user and leaves a message on the login page.
+    "casmul.sesiones.SesionConLimites",
+    # Last of all, as axes requires: it turns a lockout raised during authentication into the
+    # lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+# Axes' backend first: it refuses a locked-out client before any password is checked, on every
+# door that calls authenticate() (the portal's /ingresar/ and the admin's login alike).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# --- Failed logins (django-axes) ------------------------------------------------------------
+# Five wrong passwords for one account from one address lock that account for that address
+# during 15 minutes. Both together, not each alone: by the account alone, anyone on the
+# Internet could lock a colleague out by typing her username five times; by the address alone,
+# one office behind the municipality's NAT would be locked out by one person's typos. An
+# attacker keeps 5 guesses per account per address every 15 minutes, too few for a password
+# that passes the validators.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# A successful login forgets that account's earlier typos from that address.
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/bloqueado.html"
+AXES_HTTP_RESPONSE_CODE = 429
+# One nginx in front appends the address it sees to X-Forwarded-For; python-ipware counts only
+# the proxies listed *in* the header (the last one is REMOTE_ADDR), so with a single nginx the
+# count is 0 and the header must hold exactly the client: a client that sends its own
+# X-Forwarded-For gets nginx's address instead, and cannot pose as many addresses. Without a
+# proxy (development, tests) there is no header and REMOTE_ADDR is the client.
+AXES_IPWARE_PROXY_COUNT = 0
+AXES_IPWARE_PROXY_ORDER = "right-most"
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+
+# --- Sessions -------------------------------------------------------------------------------
+# A shared office computer left open: 30 minutes without a request end the session; a session
+# never outlives a working day (10 hours), whatever the activity. casmul.sesiones applies both.
+SESSION_INACTIVIDAD_SEGUNDOS = int(os.environ.get("SESSION_INACTIVIDAD_SEGUNDOS", "1800"))
+SESSION_DURACION_MAXIMA_SEGUNDOS = int(
+    os.environ.get("SESSION_DURACION_MAXIMA_SEGUNDOS", str(10 * 60 * 60))
+)
+# The cookie (and the stored session) lasts no longer than the longest session allowed, instead
+# of Django's two weeks.
+SESSION_COOKIE_AGE = SESSION_DURACION_MAXIMA_SEGUNDOS

@@ -9,14 +9,16 @@ page. Every person's page and every export is one line of the `casmul.datos_pers
 (who, when, what), never with a cédula. A cédula never travels in a URL: it is searched with
 a POST form, and the result page links people by their id."""
 
-import logging
+import json
 from functools import wraps
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -27,9 +29,10 @@ from casmul.meses import anio_valido
 from casmul.permisos import rol_requerido, ve_datos_personales
 from casmul.roles import Rol, tiene_rol
 
+from ..datos_personales import datos_de_la_persona, registrar_acceso
 from ..filters import BeneficiariosFilter
 from ..forms_beneficiarios import BusquedaCedulaForm, InscripcionForm, SalidaForm
-from ..models import Inscripcion
+from ..models import Beneficiario, Inscripcion
 from ..selectors.acceso import centros_de_usuario
 from ..selectors.beneficiarios import (
     beneficiarios_de_usuario,
@@ -41,9 +44,7 @@ from ..selectors.beneficiarios import (
     posibles_duplicados,
     registro_del_anio,
 )
-from ..services import beneficiario_inscribir, inscripcion_finalizar
-
-registro_de_accesos = logging.getLogger("casmul.datos_personales")
+from ..services import beneficiario_anonimizar, beneficiario_inscribir, inscripcion_finalizar
 
 POR_PAGINA = 50
 
@@ -64,18 +65,6 @@ def datos_personales_requeridos(vista):
         return vista(request, *args, **kwargs)
 
     return envuelta
-
-
-def registrar_acceso(request, que: str) -> None:
-    """One line of the personal-data log: who, when, what (never a cédula)."""
-    usuario = request.user
-    registro_de_accesos.info(
-        "%s usuario=%s (id %s) %s",
-        timezone.now().isoformat(timespec="seconds"),
-        usuario.get_username(),
-        usuario.pk,
-        que,
-    )
 
 
 def _filtro(request, hoy):
@@ -187,8 +176,65 @@ def detalle(request, beneficiario_id: int):
         "edad": edad(persona.fecha_nacimiento, hoy),
         "grupo_edad": grupo_de_edad(persona.fecha_nacimiento, hoy).label,
         "inscripciones": inscripciones,
+        "es_administracion": tiene_rol(request.user, Rol.ADMINISTRACION),
     }
     return render(request, "centros/beneficiarios/detalle.html", contexto)
+
+
+@rol_requerido(Rol.ADMINISTRACION)
+@never_cache
+@require_safe
+def exportar_persona(request, beneficiario_id: int):
+    """Everything stored about one person, as JSON, for the administration to hand over on
+    request (LOPDP right of access). The file is named by id, never by cédula."""
+    persona = get_object_or_404(Beneficiario, pk=beneficiario_id)
+    contenido = json.dumps(
+        datos_de_la_persona(persona), cls=DjangoJSONEncoder, ensure_ascii=False, indent=2
+    )
+    registrar_acceso(request, f"exportó todos los datos del beneficiario id {persona.pk}")
+    respuesta = HttpResponse(contenido, content_type="application/json; charset=utf-8")
+    respuesta["Content-Disposition"] = f'attachment; filename="beneficiario-{persona.pk}.json"'
+    respuesta["Cache-Control"] = "no-store"
+    return respuesta
+
+
+class AnonimizarForm(forms.Form):
+    motivo = forms.CharField(
+        label="Motivo",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=300,
+        help_text="Por ejemplo: solicitud de eliminación de la persona, con su fecha y número "
+        "de trámite. No escriba aquí la cédula ni el nombre.",
+    )
+
+
+@rol_requerido(Rol.ADMINISTRACION)
+@never_cache
+def anonimizar(request, beneficiario_id: int):
+    """A confirmation page, then (POST with a reason) the irreversible anonymisation."""
+    persona = get_object_or_404(Beneficiario, pk=beneficiario_id)
+    form = AnonimizarForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        try:
+            beneficiario_anonimizar(
+                beneficiario=persona, usuario=request.user, motivo=form.cleaned_data["motivo"]
+            )
+        except ValidationError as error:
+            errores_del_servicio(form, error)
+        else:
+            registrar_acceso(request, f"anonimizó al beneficiario id {persona.pk}")
+            messages.success(
+                request,
+                "Se anonimizaron los datos de la persona: sus inscripciones siguen contando en "
+                "las cifras.",
+            )
+            return redirect("centros:beneficiario", beneficiario_id=persona.pk)
+    return render(
+        request,
+        "centros/beneficiarios/anonimizar.html",
+        {"form": form, "persona": persona},
+        status=400 if form.is_bound else 200,
+    )
 
 
 def errores_del_servicio(form, error: ValidationError) -> None:

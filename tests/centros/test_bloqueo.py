@@ -364,16 +364,19 @@ def test_the_report_autocomplete_for_a_figure_offers_no_approved_month(mes):
 # --- Approving is not an admin action ----------------------------------------------------------
 
 
-def test_the_admin_changes_no_state_and_the_coordination_only_views(mes):
+def test_the_admin_approves_nothing_and_the_coordination_does_not_enter_it(mes):
     """Months are approved on the completeness matrix, with the version the coordinator saw
-    and their warnings in sight; the admin's list offers no approval of its own."""
-    cliente = _cliente(Rol.COORDINACION)
-
-    lista = cliente.get(_url(ReporteMensual, "changelist"))
-    cambio = cliente.post(
+    and their warnings in sight; the admin's list offers no approval of its own, and the
+    admin site is the administration's only (`casmul.admin_sitio`)."""
+    lista = _cliente(Rol.ADMINISTRACION).get(_url(ReporteMensual, "changelist"))
+    coordinacion = _cliente(Rol.COORDINACION)
+    cambio = coordinacion.post(
         _url(ReporteMensual, "change", mes.borrador.pk), _datos_reporte(mes.borrador)
     )
 
-    # Nothing to act on in bulk: no approval here, and the coordination deletes nothing.
-    assert lista.context["action_form"] is None
-    assert cambio.status_code == 403
+    acciones = [valor for valor, _ in lista.context["action_form"].fields["action"].choices]
+    assert not [accion for accion in acciones if "aprob" in accion]
+    assert cambio.status_code == 302
+    assert cambio["Location"].startswith(reverse("admin:login"))
+    mes.borrador.refresh_from_db()
+    assert mes.borrador.estado == ReporteMensual.Estado.BORRADOR

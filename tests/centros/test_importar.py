@@ -410,9 +410,9 @@ def test_only_the_administration_imports(datos, rol):
     pagina = cliente.get(URL_IMPORTAR)
     subida = _subir(cliente, *VALIDAS)
 
-    # The coordination sees the admin but may not import; centre staff do not enter it.
-    esperado = 403 if rol == Rol.COORDINACION else 302
-    assert (pagina.status_code, subida.status_code) == (esperado, esperado)
+    # The admin site is the administration's only: the others are sent to its login.
+    assert (pagina.status_code, subida.status_code) == (302, 302)
+    assert pagina["Location"].startswith(reverse("admin:login"))
     assert _foto() == antes
 
 

@@ -3,7 +3,6 @@ review with the import, in the same transaction; the others stay drafts and are 
 
 import pytest
 import tablib
-from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -259,27 +258,3 @@ def test_a_failed_submission_undoes_the_whole_import(datos):
     assert resultado.has_errors()
     assert "no permite enviar meses a revisión" in str(resultado.base_errors[0].error)
     assert _foto() == antes
-
-
-def test_who_may_import_but_not_submit_gets_no_option_and_sends_nothing(datos):
-    # A coordinator given the import permission by hand: imports, but submits no month.
-    coordinacion = usuario_con_rol_guardar(
-        username="coordinacion", password="clave-de-prueba-1", rol=Rol.COORDINACION
-    )
-    coordinacion.user_permissions.add(
-        *Permission.objects.filter(
-            content_type__app_label="centros",
-            codename__in=["add_ciframensual", "view_ciframensual"],
-        )
-    )
-    cliente = _cliente(coordinacion)
-
-    pagina = cliente.get(URL_IMPORTAR)
-    vista_previa = _subir(cliente, *FILAS, enviar=True)
-    confirmacion = {**vista_previa.context["confirm_form"].initial, "enviar": "on"}
-    respuesta = cliente.post(URL_CONFIRMAR, confirmacion, follow=True)
-
-    assert pagina.status_code == 200
-    assert ETIQUETA not in pagina.content.decode()
-    assert "Importación terminada: 8 cifras nuevas" in respuesta.content.decode()
-    assert set(_estados().values()) == {E.BORRADOR}

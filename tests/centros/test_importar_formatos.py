@@ -249,3 +249,68 @@ def test_a_file_in_another_encoding_is_refused_in_spanish(cliente):
         "El archivo no está en UTF-8 ni en Windows-1252; guárdelo como «CSV UTF-8»."
     ]
     assert ReporteMensual.objects.count() == 0
+
+
+# --- The confirmation: a file gone or a name altered is said on the import page ----------------
+
+_VOLVER = "Vuelva a subir el archivo para ver la vista previa de nuevo."
+
+
+def _confirmacion(cliente) -> dict:
+    vista_previa = _subir(cliente, "cifras.csv", _csv_de_excel(*FILAS))
+    return dict(vista_previa.context["confirm_form"].initial)
+
+
+def _mensajes(respuesta) -> list[str]:
+    return [str(m) for m in respuesta.context["messages"]]
+
+
+def test_a_confirmation_whose_file_is_gone_says_so_on_the_import_page(cliente):
+    confirmacion = _confirmacion(cliente)
+    importada = cliente.post(URL_CONFIRMAR, confirmacion, follow=True)
+    assert importada.redirect_chain == [(reverse("admin:centros_ciframensual_changelist"), 302)]
+
+    # The same confirmation again (a double click, the back button): its file was imported.
+    otra_vez = cliente.post(URL_CONFIRMAR, confirmacion, follow=True)
+
+    assert otra_vez.redirect_chain == [(URL_IMPORTAR, 302)]
+    assert _mensajes(otra_vez) == [
+        "El archivo de la vista previa ya no está en el servidor (quizá ya se importó) y no se "
+        f"importó nada. {_VOLVER}"
+    ]
+    assert len(_cifras()) == len(CIFRAS)
+
+
+@pytest.mark.parametrize(
+    "nombre",
+    ["", "tmpabcdefgh", "../../etc/passwd", "/etc/passwd"],
+    ids=["sin-nombre", "otro-temporal", "ruta-relativa", "ruta-absoluta"],
+)
+def test_a_confirmation_with_a_missing_or_altered_file_name_imports_nothing(cliente, nombre):
+    confirmacion = _confirmacion(cliente) | {"import_file_name": nombre}
+
+    respuesta = cliente.post(URL_CONFIRMAR, confirmacion, follow=True)
+
+    assert respuesta.redirect_chain == [(URL_IMPORTAR, 302)]
+    assert _mensajes(respuesta) == [
+        "La confirmación no corresponde a una vista previa suya de cifras mensuales y no se "
+        f"importó nada. {_VOLVER}"
+    ]
+    assert CifraMensual.objects.count() == 0
+
+
+def test_a_confirmation_is_bound_to_the_user_who_saw_the_preview(cliente):
+    confirmacion = _confirmacion(cliente)
+    otro = usuario_con_rol_guardar(
+        username="otra-administracion", password="clave-de-prueba-2", rol=Rol.ADMINISTRACION
+    )
+    ajeno = Client()
+    ajeno.force_login(otro)
+
+    respuesta = ajeno.post(URL_CONFIRMAR, confirmacion, follow=True)
+
+    assert "no corresponde a una vista previa suya" in _mensajes(respuesta)[0]
+    assert CifraMensual.objects.count() == 0
+    # Its owner can still confirm it.
+    assert cliente.post(URL_CONFIRMAR, confirmacion).status_code == 302
+    assert _cifras() == CIFRAS

@@ -1,0 +1,30 @@
+"""The admin site belongs to the administration: the coordination and centre staff work through
+the portal's pages, which check their role and centres."""
+
+from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.core.exceptions import ValidationError
+
+from .roles import Rol, tiene_rol
+
+
+class IngresoAdministracionForm(AdminAuthenticationForm):
+    """The admin's login refuses, by name, an account of another role (the coordination is
+    staff): otherwise it would log her in and send her back to this same form."""
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        if not tiene_rol(user, Rol.ADMINISTRACION):
+            raise ValidationError(
+                "Esta cuenta no tiene acceso a la administración del portal. "
+                "Ingrese al portal desde su página de inicio.",
+                code="sin_rol_administracion",
+            )
+
+
+class SitioAdministracion(admin.AdminSite):
+    login_form = IngresoAdministracionForm
+
+    def has_permission(self, request):
+        """Active staff of the administration role (superusers act as the administration)."""
+        return super().has_permission(request) and tiene_rol(request.user, Rol.ADMINISTRACION)
