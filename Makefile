@@ -1,4 +1,5 @@
 # make run   — installs, migrates, loads the 2023 demo data and serves http://127.0.0.1:8000
+#              with the background tasks' worker (Ctrl-C stops both)
 # make test  — the whole test suite (SQLite; DATABASE_URL=postgres://… for PostgreSQL)
 PYTHON ?= python3
 VENV := .venv
@@ -7,6 +8,10 @@ BIN := $(VENV)/bin
 .PHONY: run setup test lint
 
 run: setup
+	@# The worker runs the background tasks (docs/tareas.md) beside the server; Ctrl-C stops
+	@# the server, and the trap stops the worker with it.
+	$(BIN)/python manage.py db_worker & trabajador=$$!; \
+	trap 'kill $$trabajador 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 setup: $(VENV)/.instalado

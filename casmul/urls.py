@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from casmul import views_importar
+from casmul import views_importar, views_tareas
 
 admin.site.site_header = "Administración del portal CASMUL"
 admin.site.site_title = "Portal CASMUL"
@@ -29,6 +29,14 @@ urlpatterns = [
     path("importar/", views_importar.indice, name="importar_indice"),
     path("importar/<slug:tipo>/", views_importar.tipo, name="importar_tipo"),
     path("importar/<slug:tipo>/confirmar/", views_importar.confirmar, name="importar_confirmar"),
+    path("tareas/<str:tarea_id>.json", views_tareas.tarea_estado, name="tarea_estado"),
+    path("tareas/<str:tarea_id>/", views_tareas.tarea, name="tarea"),
+    path(
+        "tareas/<str:tarea_id>/reintentar/",
+        views_tareas.tarea_reintentar_vista,
+        name="tarea_reintentar",
+    ),
+    path("tareas/<str:tarea_id>/archivo/", views_tareas.tarea_archivo, name="tarea_archivo"),
 ]
 
 if settings.DEBUG:

@@ -263,7 +263,8 @@ LOGGING = {
 from .cargas import *  # noqa: E402, F403
 from .privacidad import *  # noqa: E402, F403
 from .seguridad import *  # noqa: E402, F403
+from .tareas import *  # noqa: E402, F403
 
-INSTALLED_APPS += APPS_PRIVACIDAD + APPS_SEGURIDAD  # noqa: F405
+INSTALLED_APPS += APPS_PRIVACIDAD + APPS_SEGURIDAD + APPS_TAREAS  # noqa: F405
 # A request too large is refused before anything reads it (no session, no database).
 MIDDLEWARE = MIDDLEWARE_CARGAS + MIDDLEWARE + MIDDLEWARE_PRIVACIDAD + MIDDLEWARE_SEGURIDAD  # noqa: F405

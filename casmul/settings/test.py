@@ -16,3 +16,7 @@ STORAGES = {
 # Serve static files from the apps' folders, as in development: no STATIC_ROOT needed.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# Tasks run inside the request that enqueues them, and their results stay readable by the task
+# page (the plain immediate backend keeps none). One test uses the database backend and its
+# worker.
+TASKS = {"default": {"BACKEND": "casmul.tareas.InmediatoConResultados"}}

@@ -1,5 +1,5 @@
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from casmul.exportar import Archivo, descarga
@@ -9,6 +9,7 @@ from ..consistencia import observaciones
 from ..documento import contexto_documento, documento_pdf
 from ..exportar import TABLAS, archivo_de_tabla
 from ..selectors import anios_con_informe, informe_rendicion, publicacion_vigente
+from ..tareas import informe_pdf_tarea
 
 
 def _informe_o_404(request, anio: int):
@@ -41,7 +42,14 @@ def informe(request, anio: int):
 
 @coordinacion_requerida
 def informe_pdf(request, anio: int):
+    """GET: the PDF now (the page fetches it with descarga.js; the `rendicion` command too).
+    POST: built by a worker, followed on the task's page, for large data."""
     informe = _informe_o_404(request, anio)
+    if request.method == "POST":
+        tarea = informe_pdf_tarea.enqueue(
+            anio=anio, borrador=informe.borrador, usuario_id=request.user.pk
+        )
+        return redirect("tarea", tarea_id=tarea.id)
     nombre = f"informe-rendicion-{anio}{'-borrador' if informe.borrador else ''}.pdf"
     return descarga(Archivo(documento_pdf(informe), "application/pdf", nombre))
 

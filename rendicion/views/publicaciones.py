@@ -18,7 +18,8 @@ from ..selectors import (
     publicacion_de_archivo,
     publicaciones,
 )
-from ..services import fe_de_erratas_abrir, informe_publicar
+from ..services import fe_de_erratas_abrir
+from ..tareas import informe_publicar_tarea
 
 TIPOS = {
     "pdf": ("pdf", "application/pdf"),
@@ -62,23 +63,24 @@ def publicar(request, anio: int):
     if form.is_bound and form.is_valid():
         abrir = request.POST.get("accion") == "abrir"
         motivo = form.cleaned_data["motivo"]
+        if not abrir:
+            # Rendering and storing every file takes up to a minute: a worker does it, and the
+            # task's page follows it (and shows why, if the service refuses).
+            tarea = informe_publicar_tarea.enqueue(
+                anio=anio, usuario_id=request.user.pk, motivo=motivo
+            )
+            return redirect("tarea", tarea_id=tarea.id)
         try:
-            if abrir:
-                fe_de_erratas_abrir(anio=anio, usuario=request.user, motivo=motivo)
-            else:
-                publicacion = informe_publicar(anio=anio, usuario=request.user, motivo=motivo)
+            fe_de_erratas_abrir(anio=anio, usuario=request.user, motivo=motivo)
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            if abrir:
-                messages.success(
-                    request,
-                    f"Fe de erratas de {anio} abierta: corrija los registros y publique la "
-                    "nueva versión.",
-                )
-                return redirect("rendicion:publicar", anio=anio)
-            messages.success(request, f"Se publicó {publicacion}.")
-            return redirect("publicaciones:archivo")
+            messages.success(
+                request,
+                f"Fe de erratas de {anio} abierta: corrija los registros y publique la "
+                "nueva versión.",
+            )
+            return redirect("rendicion:publicar", anio=anio)
     contexto = {
         "informe": informe,
         "anteriores": list(publicaciones().filter(anio=anio)),

@@ -1,0 +1,141 @@
+"""Background tasks shared by every app: who may see a task, its state in the users' words, the
+error a user can act on, the files a task leaves for its owner, and retrying a failed one.
+
+The tasks themselves live with their app (`rendicion/tareas.py`); each takes `usuario_id`
+among its keyword arguments (who asked: only that user, or the administration, sees the task)
+and returns a small JSON dict: `texto` (what was done), and `enlace` (a page) or `archivo` (a
+file under MEDIA_ROOT/<TAREAS_CARPETA>/, with its download `nombre`)."""
+
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django_tasks import TaskResult, TaskResultStatus, default_task_backend
+from django_tasks.backends.immediate import ImmediateBackend
+from django_tasks.exceptions import TaskResultDoesNotExist
+
+from .roles import Rol, tiene_rol
+
+ESTADOS = {
+    TaskResultStatus.READY: "en cola",
+    TaskResultStatus.RUNNING: "en curso",
+    TaskResultStatus.SUCCESSFUL: "terminado",
+    TaskResultStatus.FAILED: "falló",
+}
+ERROR_INESPERADO = (
+    "La tarea se interrumpió por un error inesperado; quedó registrado para la administración. "
+    "Puede reintentarla."
+)
+
+
+class TareaRechazada(Exception):
+    """A task that refuses its work for a reason the user can act on (a rule of the domain).
+    Its message, in Spanish, is shown on the task page; any other exception is not, since its
+    text may be technical or carry data."""
+
+    def __init__(self, error: ValidationError | str):
+        mensaje = " ".join(error.messages) if isinstance(error, ValidationError) else error
+        # One line: the backends keep only the traceback, whose last line carries it.
+        super().__init__(" ".join(str(mensaje).split()))
+
+
+class InmediatoConResultados(ImmediateBackend):
+    """The immediate backend (the task runs inside the call that enqueues it) that also keeps
+    its results, so that the task page can read them: for tests only. The backends are one per
+    thread, so another thread would not find them, and the memory only grows."""
+
+    supports_get_result = True
+
+    def __init__(self, alias: str, params: dict):
+        super().__init__(alias, params)
+        self.resultados: dict[str, TaskResult] = {}
+
+    def enqueue(self, task, args, kwargs):
+        resultado = super().enqueue(task, args, kwargs)
+        self.resultados[resultado.id] = resultado
+        return resultado
+
+    def get_result(self, result_id: str) -> TaskResult:
+        try:
+            return self.resultados[result_id]
+        except KeyError as error:
+            raise TaskResultDoesNotExist(result_id) from error
+
+
+@dataclass(frozen=True)
+class Tarea:
+    """A task as its page shows it."""
+
+    resultado: TaskResult
+    estado: str
+    terminada: bool
+    fallida: bool
+    texto: str
+    enlace: str
+    archivo: str
+    nombre: str
+    error: str
+
+
+def tarea_de_usuario(*, tarea_id: str, usuario) -> Tarea | None:
+    """The task with that id if `usuario` asked for it (or is the administration); None when
+    it does not exist or belongs to someone else, so that a stranger cannot tell which."""
+    try:
+        resultado = default_task_backend.get_result(tarea_id)
+    except TaskResultDoesNotExist:
+        return None
+    duenio = resultado.kwargs.get("usuario_id")
+    if duenio is None or (duenio != usuario.pk and not tiene_rol(usuario, Rol.ADMINISTRACION)):
+        return None
+    valor = resultado.return_value if resultado.status == TaskResultStatus.SUCCESSFUL else None
+    valor = valor if isinstance(valor, dict) else {}
+    fallida = resultado.status == TaskResultStatus.FAILED
+    return Tarea(
+        resultado=resultado,
+        estado=ESTADOS[resultado.status],
+        terminada=resultado.is_finished,
+        fallida=fallida,
+        texto=valor.get("texto", ""),
+        enlace=valor.get("enlace", ""),
+        archivo=valor.get("archivo", ""),
+        nombre=valor.get("nombre", ""),
+        error=_mensaje_de_error(resultado) if fallida else "",
+    )
+
+
+def _mensaje_de_error(resultado: TaskResult) -> str:
+    if not resultado.errors:
+        return ERROR_INESPERADO
+    error = resultado.errors[-1]
+    if error.exception_class_path != f"{TareaRechazada.__module__}.{TareaRechazada.__qualname__}":
+        return ERROR_INESPERADO
+    # The traceback ends with "<class path>: <message>".
+    ultima = error.traceback.strip().splitlines()[-1]
+    return ultima.partition(": ")[2] or ERROR_INESPERADO
+
+
+def tarea_reintentar(*, tarea: Tarea) -> TaskResult:
+    """Enqueues a failed task again with the same arguments (the same user among them)."""
+    resultado = tarea.resultado
+    return resultado.task.enqueue(*resultado.args, **resultado.kwargs)
+
+
+def archivo_generado_guardar(*, contenido: bytes, extension: str) -> str:
+    """Writes a file a task built and returns its name (a random one: it is the only key)."""
+    nombre = f"{uuid.uuid4().hex}.{extension}"
+    ruta = _carpeta() / nombre
+    ruta.parent.mkdir(parents=True, exist_ok=True)
+    ruta.write_bytes(contenido)
+    return nombre
+
+
+def archivo_generado_ruta(nombre: str) -> Path | None:
+    """Where a generated file is, or None when the name is not one of them."""
+    ruta = _carpeta() / Path(nombre).name
+    return ruta if nombre and ruta.is_file() else None
+
+
+def _carpeta() -> Path:
+    return Path(settings.MEDIA_ROOT) / settings.TAREAS_CARPETA

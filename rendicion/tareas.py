@@ -1,0 +1,40 @@
+"""The report's long work as background tasks (docs/tareas.md): publishing a year and building
+its PDF take from seconds to a minute on large data, longer than a request should wait."""
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django_tasks import task
+
+from casmul.tareas import TareaRechazada, archivo_generado_guardar
+
+from .documento import documento_pdf
+from .selectors import informe_rendicion
+from .services import informe_publicar
+
+
+@task()
+def informe_publicar_tarea(*, anio: int, usuario_id: int, motivo: str = "") -> dict:
+    """Publishes the year as `rendicion.services.informe_publicar` does (atomic: a failure
+    half-way leaves nothing published)."""
+    usuario = get_user_model().objects.get(pk=usuario_id)
+    try:
+        publicacion = informe_publicar(anio=anio, usuario=usuario, motivo=motivo)
+    except ValidationError as error:
+        raise TareaRechazada(error) from error
+    return {"texto": f"Se publicó {publicacion}.", "enlace": reverse("publicaciones:archivo")}
+
+
+@task()
+def informe_pdf_tarea(*, anio: int, borrador: bool, usuario_id: int) -> dict:
+    """Builds the year's report as a PDF and keeps it for the user who asked (a file, since a
+    task's result must be JSON)."""
+    informe = informe_rendicion(anio=anio, borrador=borrador)
+    if informe is None:
+        raise TareaRechazada(f"No existe el informe de {anio}.")
+    archivo = archivo_generado_guardar(contenido=documento_pdf(informe), extension="pdf")
+    return {
+        "texto": f"El PDF del informe {anio}{' (borrador)' if borrador else ''} está listo.",
+        "archivo": archivo,
+        "nombre": f"informe-rendicion-{anio}{'-borrador' if borrador else ''}.pdf",
+    }
