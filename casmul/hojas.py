@@ -47,6 +47,7 @@ from import_export.tmp_storages import TempFolderStorage
 
 from casmul.exportar import libro
 from casmul.formato import numero
+from casmul.meses import PRIMER_ANIO
 from casmul.roles import Rol, tiene_rol
 
 logger = logging.getLogger(__name__)
@@ -499,6 +500,22 @@ def celda_entero(valor) -> int | None:
     if not cantidad.is_finite() or cantidad != cantidad.to_integral_value():
         return None
     return int(cantidad)
+
+
+def anio_leer(row, errores: dict[str, str], columna: str = "anio") -> int | None:
+    """The row's year (four digits, the portal's first or later); a Spanish error otherwise."""
+    anio = celda_entero(row.get(columna))
+    if anio is None or anio < PRIMER_ANIO:
+        errores[columna] = f"Escriba el año con cuatro cifras ({PRIMER_ANIO} o posterior)."
+    return anio
+
+
+def mes_leer(row, errores: dict[str, str], columna: str = "mes") -> int | None:
+    """The row's month (1 to 12); a Spanish error otherwise."""
+    mes = celda_entero(row.get(columna))
+    if mes is None or not 1 <= mes <= 12:
+        errores[columna] = "Escriba el mes como un número del 1 al 12."
+    return mes
 
 
 def celda_texto(valor) -> str:

@@ -9,6 +9,8 @@ import logging
 
 from django.utils import timezone
 
+from .models import Beneficiario, Inscripcion
+
 registro_de_accesos = logging.getLogger("casmul.datos_personales")
 
 
@@ -24,16 +26,7 @@ def registrar_acceso(request, que: str) -> None:
     )
 
 
-CAMPOS_DE_LA_PERSONA = [
-    "cedula",
-    "apellidos",
-    "nombres",
-    "fecha_nacimiento",
-    "sexo",
-    "tiene_discapacidad",
-    "porcentaje_discapacidad",
-    "grupo_prioritario",
-]
+CAMPOS_DE_LA_PERSONA = ("cedula", *Beneficiario.DATOS)
 TIPOS_DE_CAMBIO = {"+": "creación", "~": "cambio", "-": "eliminación"}
 
 
@@ -45,8 +38,6 @@ def datos_de_la_persona(beneficiario) -> dict:
     """Everything the portal stores about one person (the LOPDP right of access): their
     fields, their enrolments and every history entry of both (when, who, what kind of change,
     the reason and the values then), ready for JSON. Three queries whatever the person."""
-    from .models import Beneficiario, Inscripcion  # models import nothing from here
-
     inscripciones = list(
         Inscripcion.objects.filter(beneficiario=beneficiario).select_related("centro")
     )

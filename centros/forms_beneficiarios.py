@@ -51,15 +51,7 @@ class InscripcionForm(forms.Form):
     centro = forms.ModelChoiceField(queryset=Centro.objects.none(), empty_label=None)
     desde = forms.DateField(label="Inscrito desde", widget=FECHA)
 
-    CAMPOS_PERSONA = (
-        "apellidos",
-        "nombres",
-        "fecha_nacimiento",
-        "sexo",
-        "tiene_discapacidad",
-        "porcentaje_discapacidad",
-        "grupo_prioritario",
-    )
+    CAMPOS_PERSONA = Beneficiario.DATOS
 
     def __init__(self, *args, centros, **kwargs):
         super().__init__(*args, **kwargs)

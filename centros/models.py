@@ -360,6 +360,18 @@ class IndicadorCentro(models.Model):
 class Beneficiario(models.Model):
     """A person in the nominal registry. Sensitive personal data (LOPDP)."""
 
+    # Who the person is, besides the cédula that finds them: what a form or a file gives,
+    # what an export on request lists.
+    DATOS = (
+        "apellidos",
+        "nombres",
+        "fecha_nacimiento",
+        "sexo",
+        "tiene_discapacidad",
+        "porcentaje_discapacidad",
+        "grupo_prioritario",
+    )
+
     class Sexo(models.TextChoices):
         FEMENINO = "F", "Femenino"
         MASCULINO = "M", "Masculino"

@@ -30,13 +30,15 @@ from casmul.hojas import (
     FilasDeLaHoja,
     FormatoHoja,
     RecursoDeHoja,
+    anio_leer,
     celda_entero,
     celda_opcion,
     celda_texto,
     columna_normalizar,
     columnas_faltan_mensaje,
+    mes_leer,
 )
-from casmul.meses import PRIMER_ANIO, Mes
+from casmul.meses import Mes
 from casmul.numeros import Clase, numero_leer
 from casmul.permisos import puede_registrar_cifras
 
@@ -221,12 +223,8 @@ class CifraMensualResource(FilasDeLaHoja, resources.ModelResource):
             errores["indicador"] = f"No existe el indicador «{codigo}»."
         elif centro and (centro.pk, indicador.pk) not in self._reporta:
             errores["indicador"] = f"El centro {numero} no reporta «{indicador.nombre}»."
-        anio = celda_entero(row.get("anio"))
-        if anio is None or anio < PRIMER_ANIO:
-            errores["anio"] = f"Escriba el año con cuatro cifras ({PRIMER_ANIO} o posterior)."
-        mes = celda_entero(row.get("mes"))
-        if mes is None or not 1 <= mes <= 12:
-            errores["mes"] = "Escriba el mes como un número del 1 al 12."
+        anio = anio_leer(row, errores)
+        mes = mes_leer(row, errores)
         valor = None
         # How a value is read depends on its indicator (money has cents, a count may be written
         # 4.321): without a known indicator there is nothing to read it by.
@@ -371,6 +369,21 @@ def cifras_referencia(usuario) -> list[tuple]:
 # --- Centres -----------------------------------------------------------------------------------
 
 
+def area_leer(row, areas: dict, errores: dict[str, str]):
+    """The área of the row's «Código del área», among `areas` ({normalised code: Área});
+    None, with a Spanish error naming the codes, otherwise."""
+    codigo = celda_texto(row.get("codigo_del_area"))
+    area = areas.get(columna_normalizar(codigo))
+    if area is None:
+        codigos = ", ".join(area.codigo for area in areas.values())
+        errores["codigo_del_area"] = (
+            f"No existe el área «{codigo}»: escriba uno de los códigos {codigos}."
+            if codigo
+            else f"Escriba el código del área: {codigos}."
+        )
+    return area
+
+
 class HojaDeCentros(FormatoHoja):
     """CSV or XLSX of centres, one per row, found by their number."""
 
@@ -439,15 +452,7 @@ class CentroResource(RecursoDeHoja, resources.ModelResource):
             valores[columna] = celda_texto(row.get(columna))
             if not valores[columna]:
                 errores[columna] = f"Escriba {que} del centro."
-        codigo = celda_texto(row.get("codigo_del_area"))
-        valores["area"] = self._areas.get(columna_normalizar(codigo))
-        if valores["area"] is None:
-            codigos = ", ".join(area.codigo for area in self._areas.values())
-            errores["codigo_del_area"] = (
-                f"No existe el área «{codigo}»: escriba uno de los códigos {codigos}."
-                if codigo
-                else f"Escriba el código del área: {codigos}."
-            )
+        valores["area"] = area_leer(row, self._areas, errores)
         for columna, campo, opciones in (
             ("modalidad", "modalidad", Modalidad.choices),
             ("linea_de_servicio", "linea_servicio", LineaServicio.choices),

@@ -50,15 +50,7 @@ from .services import (
 from .validators import validar_cedula
 
 # The person's fields a row gives, in the order they are compared and written.
-_CAMPOS_PERSONA = (
-    "apellidos",
-    "nombres",
-    "fecha_nacimiento",
-    "sexo",
-    "tiene_discapacidad",
-    "porcentaje_discapacidad",
-    "grupo_prioritario",
-)
+_CAMPOS_PERSONA = Beneficiario.DATOS
 # The person's columns of a choice: column, field, choices (built once: `.choices` builds a list
 # on every read), what the clerk is told to write.
 _OPCIONES = (

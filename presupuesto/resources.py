@@ -18,24 +18,18 @@ from import_export import resources
 from casmul.hojas import (
     FormatoHoja,
     RecursoDeHoja,
+    anio_leer,
     celda_entero,
     celda_fecha,
     celda_opcion,
     celda_texto,
     columna_normalizar,
 )
-from casmul.meses import PRIMER_ANIO
 from casmul.numeros import Clase, numero_leer
 from centros.models import Area, Centro
+from centros.resources import area_leer
 
 from .models import LineaPresupuestaria, ProcesoContratacion
-
-
-def _anio_leer(row, errores: dict[str, str]) -> int | None:
-    anio = celda_entero(row.get("anio"))
-    if anio is None or anio < PRIMER_ANIO:
-        errores["anio"] = f"Escriba el año con cuatro cifras ({PRIMER_ANIO} o posterior)."
-    return anio
 
 
 def _dinero_leer(row, columna: str, errores: dict[str, str], *, obligatorio: bool):
@@ -92,16 +86,8 @@ class LineaPresupuestariaResource(RecursoDeHoja, resources.ModelResource):
 
     def fila_leer(self, row) -> dict[str, object]:
         errores: dict[str, str] = {}
-        valores: dict[str, object] = {"anio": _anio_leer(row, errores)}
-        codigo = celda_texto(row.get("codigo_del_area"))
-        valores["area"] = self._areas.get(columna_normalizar(codigo))
-        if valores["area"] is None:
-            codigos = ", ".join(area.codigo for area in self._areas.values())
-            errores["codigo_del_area"] = (
-                f"No existe el área «{codigo}»: escriba uno de los códigos {codigos}."
-                if codigo
-                else f"Escriba el código del área: {codigos}."
-            )
+        valores: dict[str, object] = {"anio": anio_leer(row, errores)}
+        valores["area"] = area_leer(row, self._areas, errores)
         valores["partida"] = celda_texto(row.get("partida"))
         valores["descripcion"] = _texto_obligatorio(
             row, "descripcion", "la descripción de la línea", errores
@@ -168,7 +154,7 @@ class ProcesoContratacionResource(RecursoDeHoja, resources.ModelResource):
 
     def fila_leer(self, row) -> dict[str, object]:
         errores: dict[str, str] = {}
-        valores: dict[str, object] = {"anio": _anio_leer(row, errores)}
+        valores: dict[str, object] = {"anio": anio_leer(row, errores)}
         try:
             valores["tipo"] = celda_opcion(row.get("tipo"), ProcesoContratacion.Tipo.choices)
         except ValidationError as error:

@@ -18,12 +18,14 @@ from import_export import resources
 from casmul.hojas import (
     FormatoHoja,
     RecursoDeHoja,
+    anio_leer,
     celda_entero,
     celda_opcion,
     celda_texto,
     columna_normalizar,
+    mes_leer,
 )
-from casmul.meses import PRIMER_ANIO, Mes
+from casmul.meses import Mes
 from casmul.numeros import Clase, numero_leer
 from centros.models import Centro, LineaServicio, OperacionAnual, ReporteMensual
 from centros.resources import centro_ajeno_mensaje, centros_del_importador
@@ -102,12 +104,8 @@ class AtencionClinicaResource(RecursoDeHoja, resources.ModelResource):
                 f"{centro.nombre_corto} no es un centro de salud: sus cifras se importan como "
                 "cifras mensuales."
             )
-        anio = celda_entero(row.get("anio"))
-        if anio is None or anio < PRIMER_ANIO:
-            errores["anio"] = f"Escriba el año con cuatro cifras ({PRIMER_ANIO} o posterior)."
-        mes = celda_entero(row.get("mes"))
-        if mes is None or not 1 <= mes <= 12:
-            errores["mes"] = "Escriba el mes como un número del 1 al 12."
+        anio = anio_leer(row, errores)
+        mes = mes_leer(row, errores)
         servicio = None
         try:
             servicio = celda_opcion(row.get("servicio"), Servicio.choices)
