@@ -10,7 +10,8 @@ it is: an import records exits, it does not undo them.
 A file may hold the whole registry (100.000 rows, `casmul.hojas.FILAS_MAXIMO`): the rows are
 checked against what is read once for the file (its people and their enrolments), with the
 same rule functions as the registry's services, and written only once every row is valid, in
-batches, with their change history (`bulk_create_with_history`): people first, then their
+batches, with their change history (`casmul.historia.creados_con_historia` for the new ones,
+which the database copies; `bulk_update_with_history` for the changed): people first, then their
 enrolments. The queries do not grow with the rows, only with their batches.
 
 Centre staff import only for their centres (`centros_de_usuario`): a row of another centre
@@ -28,8 +29,9 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError
 from django.utils import timezone
 from import_export import fields, resources
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
+from casmul.historia import creados_con_historia
 from casmul.hojas import (
     FormatoHoja,
     RecursoDeHoja,
@@ -443,15 +445,17 @@ class BeneficiarioResource(RecursoDeHoja, resources.ModelResource):
         # inserts would hand out an id twice.
         if self._prueba or result.has_errors() or result.has_validation_errors():
             return  # a preview or a refused file writes nothing
+        fecha = timezone.now()
+        creados = {"usuario": self._importador, "motivo": self._motivo, "fecha": fecha}
         historia = {
             "batch_size": LOTE,
             "default_user": self._importador,
             "default_change_reason": self._motivo,
-            "default_date": timezone.now(),
+            "default_date": fecha,
         }
         try:
             if self._personas_nuevas:
-                bulk_create_with_history(self._personas_nuevas, Beneficiario, **historia)
+                creados_con_historia(self._personas_nuevas, Beneficiario, **creados)
             if self._personas_cambiadas:
                 bulk_update_with_history(
                     list(self._personas_cambiadas.values()),
@@ -461,7 +465,7 @@ class BeneficiarioResource(RecursoDeHoja, resources.ModelResource):
                 )
             if self._inscripciones_nuevas:
                 # Their people have their ids now: `bulk_create` takes them from the objects.
-                bulk_create_with_history(self._inscripciones_nuevas, Inscripcion, **historia)
+                creados_con_historia(self._inscripciones_nuevas, Inscripcion, **creados)
             if self._inscripciones_cambiadas:
                 bulk_update_with_history(
                     list(self._inscripciones_cambiadas.values()), Inscripcion, ["hasta"], **historia

@@ -14,9 +14,10 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 from PIL import Image, ImageOps, UnidentifiedImageError
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
 from casmul.formato import numero
+from casmul.historia import creados_con_historia
 from casmul.meses import Mes
 from casmul.numeros import Clase, numero_validar
 
@@ -568,13 +569,7 @@ def meses_importados_guardar(
             code="creado",
         ) from None
     # A new month's figures take its id as they are created (`bulk_create` reads it then).
-    bulk_create_with_history(
-        nuevas,
-        CifraMensual,
-        batch_size=LOTE,
-        default_user=usuario,
-        default_change_reason=motivo_cifras[:100],
-    )
+    creados_con_historia(nuevas, CifraMensual, usuario=usuario, motivo=motivo_cifras)
     bulk_update_with_history(
         cambiadas,
         CifraMensual,
