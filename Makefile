@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 run: setup
 	@# The worker runs the background tasks (docs/tareas.md) beside the server; Ctrl-C stops
 	@# the server, and the trap stops the worker with it.
-	$(BIN)/python manage.py db_worker & trabajador=$$!; \
+	$(BIN)/python manage.py trabajador & trabajador=$$!; \
 	trap 'kill $$trabajador 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 

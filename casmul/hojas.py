@@ -33,12 +33,14 @@ import tablib
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
+from django_tasks import task
 from import_export.admin import ImportMixin
 from import_export.formats import base_formats
 from import_export.forms import ImportForm
@@ -49,6 +51,7 @@ from casmul.exportar import libro
 from casmul.formato import numero
 from casmul.meses import PRIMER_ANIO
 from casmul.roles import Rol, tiene_rol
+from casmul.tareas import TareaRechazada
 
 logger = logging.getLogger(__name__)
 
@@ -1118,9 +1121,21 @@ def importacion_ejecutar(
 # --- The portal's import: the file kept between the preview and the confirmation -------------
 
 VIGENCIA_VISTA_PREVIA = 60 * 60  # seconds a preview can be confirmed
+# A confirmed file of more rows is imported by the worker (`importacion_tarea`): 3.000 rows take
+# a few seconds, 100.000 a minute or more, longer than a page should hang.
+FILAS_EN_SEGUNDO_PLANO = 3_000
+# Seconds a file waiting for the worker is kept: until its task runs, and for a retry if the
+# task fails (a worker stopped half-way).
+CONSERVAR_ENCOLADA = 7 * 24 * 60 * 60
 _NOMBRE_GUARDADO = re.compile(r"[0-9a-f]{32}")
+_ENCOLADA = ".encolada"
 _FIRMA = "casmul.hojas.importacion"
 _VOLVER_A_SUBIR = "Vuelva a subir el archivo para ver la vista previa de nuevo."
+_YA_NO_ESTA = (
+    "El archivo de la vista previa ya no está en el servidor (quizá ya se importó) y no se "
+    f"importó nada. {_VOLVER_A_SUBIR}"
+)
+_RECHAZADAS_EN_EL_MENSAJE = 10
 
 
 @dataclass(frozen=True)
@@ -1130,21 +1145,38 @@ class VistaPrevia:
     # the file has refused rows: there is nothing to confirm.
     token: str | None
 
+    @property
+    def en_segundo_plano(self) -> bool:
+        """Whether its confirmation will run on the worker."""
+        return len(self.resumen.filas) > FILAS_EN_SEGUNDO_PLANO
+
+
+@dataclass(frozen=True)
+class Confirmacion:
+    """A confirmed import: done (its summary), or sent to the worker (its task's id)."""
+
+    resumen: ResumenImportacion | None = None
+    tarea_id: str = ""
+
 
 def _carpeta_importaciones() -> Path:
     return Path(settings.IMPORTACIONES_ROOT)
 
 
 def _guardadas_limpiar(carpeta: Path) -> None:
-    """Removes the files of previews never confirmed, once they cannot be confirmed."""
-    limite = time.time() - 2 * VIGENCIA_VISTA_PREVIA
+    """Removes the files of previews never confirmed, once they cannot be confirmed, and those
+    of imports sent to the worker once their task cannot be retried."""
+    ahora = time.time()
     try:
         entradas = list(os.scandir(carpeta))
     except FileNotFoundError:
         return
     for entrada in entradas:
+        conservar = (
+            CONSERVAR_ENCOLADA if entrada.name.endswith(_ENCOLADA) else 2 * VIGENCIA_VISTA_PREVIA
+        )
         try:
-            if entrada.is_file() and entrada.stat().st_mtime < limite:
+            if entrada.is_file() and entrada.stat().st_mtime < ahora - conservar:
                 os.remove(entrada.path)
         except OSError:
             continue  # removed meanwhile by another request
@@ -1167,7 +1199,13 @@ def importacion_previsualizar(*, tipo: TipoImportable, archivo, usuario) -> Vist
     guardado = secrets.token_hex(16)
     (carpeta / guardado).write_bytes(contenido)
     token = signing.dumps(
-        {"archivo": guardado, "tipo": tipo.slug, "usuario": usuario.pk, "nombre": nombre},
+        {
+            "archivo": guardado,
+            "tipo": tipo.slug,
+            "usuario": usuario.pk,
+            "nombre": nombre,
+            "filas": len(resumen.filas),
+        },
         salt=_FIRMA,
     )
     return VistaPrevia(resumen=resumen, token=token)
@@ -1175,10 +1213,11 @@ def importacion_previsualizar(*, tipo: TipoImportable, archivo, usuario) -> Vist
 
 def importacion_confirmar(
     *, tipo: TipoImportable, token: str, usuario, opciones: Mapping[str, object] | None = None
-) -> ResumenImportacion:
-    """Imports the file of a preview, named by its token, every row or none; the kept file is
-    removed (a token is used once). Raises `HojaRechazada`, in Spanish, for a token that is not
-    the user's for this kind, has expired, or whose file is gone."""
+) -> Confirmacion:
+    """Imports the file of a preview, named by its token, every row or none: at once, or on the
+    worker when it has more than `FILAS_EN_SEGUNDO_PLANO` rows. The preview is spent either way
+    (a token is used once). Raises `HojaRechazada`, in Spanish, for a token that is not the
+    user's for this kind, has expired, or whose file is gone."""
     try:
         datos = signing.loads(token, salt=_FIRMA, max_age=VIGENCIA_VISTA_PREVIA)
     except signing.SignatureExpired:
@@ -1199,26 +1238,93 @@ def importacion_confirmar(
             f"{tipo.nombre.lower()} y no se importó nada. {_VOLVER_A_SUBIR}"
         )
     ruta = _carpeta_importaciones() / datos["archivo"]
-    en_uso = ruta.with_suffix(".importando")
+    nombre = str(datos.get("nombre") or "archivo")
+    encolar = int(datos.get("filas") or 0) > FILAS_EN_SEGUNDO_PLANO
+    # Taken first, atomically: of two confirmations sent at once (a double click), only one
+    # finds the file. The worker reads it whenever its turn comes: the token's hour counts
+    # until the confirmation, not until the task runs.
+    tomada = ruta.with_suffix(_ENCOLADA if encolar else ".importando")
     try:
-        # Taken first, atomically: of two confirmations sent at once (a double click), only
-        # one finds the file.
-        ruta.rename(en_uso)
-        contenido = en_uso.read_bytes()
+        ruta.rename(tomada)
     except FileNotFoundError:
-        raise HojaRechazada(
-            "El archivo de la vista previa ya no está en el servidor (quizá ya se importó) y no "
-            f"se importó nada. {_VOLVER_A_SUBIR}"
-        ) from None
+        raise HojaRechazada(_YA_NO_ESTA) from None
+    if encolar:
+        tarea = importacion_tarea.enqueue(
+            tipo=tipo.slug,
+            archivo=datos["archivo"],
+            nombre=nombre,
+            usuario_id=usuario.pk,
+            opciones=dict(opciones or {}),
+        )
+        return Confirmacion(tarea_id=tarea.id)
     try:
-        return importacion_ejecutar(
+        resumen = importacion_ejecutar(
             tipo=tipo,
-            contenido=contenido,
-            nombre=str(datos.get("nombre") or "archivo"),
+            contenido=tomada.read_bytes(),
+            nombre=nombre,
             usuario=usuario,
             confirmar=True,
             opciones=opciones,
         )
     finally:
         # Imported or refused, the preview is spent: a second confirmation cannot import twice.
-        en_uso.unlink(missing_ok=True)
+        tomada.unlink(missing_ok=True)
+    return Confirmacion(resumen=resumen)
+
+
+@task()
+def importacion_tarea(
+    *, tipo: str, archivo: str, nombre: str, usuario_id: int, opciones: dict
+) -> dict:
+    """A confirmed import on the worker: every row or none, as at once. Its file is removed
+    once imported or refused, and kept when the task fails otherwise (the worker stopped, the
+    database failed), so that retrying the task imports it."""
+    ruta = _carpeta_importaciones() / f"{archivo}{_ENCOLADA}"
+    if not _NOMBRE_GUARDADO.fullmatch(archivo) or not ruta.is_file():
+        raise TareaRechazada(_YA_NO_ESTA)
+    importable_ = importable(tipo)
+    usuario = get_user_model().objects.get(pk=usuario_id)
+    if not importable_.importa(usuario):
+        ruta.unlink()
+        raise TareaRechazada("Su rol ya no permite importar este archivo; no se importó nada.")
+    try:
+        resumen = importacion_ejecutar(
+            tipo=importable_,
+            contenido=ruta.read_bytes(),
+            nombre=nombre,
+            usuario=usuario,
+            confirmar=True,
+            opciones=opciones,
+        )
+    except HojaRechazada as error:
+        ruta.unlink()
+        raise TareaRechazada(error.mensaje) from error
+    if _ERROR_INTERNO in resumen.errores + tuple(fila.mensaje for fila in resumen.rechazadas):
+        # Not the file's fault (the database failed, a bug, logged by `_resumir`): kept for
+        # a retry.
+        raise RuntimeError(f"La importación de {nombre} falló por un error del portal.")
+    ruta.unlink()
+    if not resumen.valido:
+        raise TareaRechazada(_rechazo_resumido(resumen))
+    return {
+        "texto": " ".join(filter(None, (resumen.terminada, resumen.aviso))),
+        "enlace": reverse("importar_tipo", args=[tipo]),
+    }
+
+
+def _rechazo_resumido(resumen: ResumenImportacion) -> str:
+    """Why a file valid at its preview was refused when imported (a month approved meanwhile),
+    in one paragraph (a task's error is one line): each reason once, with its first rows."""
+    filas_por_motivo: dict[str, list[int]] = {}
+    for fila in resumen.rechazadas:
+        filas_por_motivo.setdefault(fila.mensaje, []).append(fila.numero)
+    motivos = list(resumen.errores)
+    for mensaje, numeros in filas_por_motivo.items():
+        primeras = ", ".join(str(n) for n in numeros[:_RECHAZADAS_EN_EL_MENSAJE])
+        resto = len(numeros) - _RECHAZADAS_EN_EL_MENSAJE
+        mas = f" y {numero(resto)} más" if resto > 0 else ""
+        motivos.append(f"{'filas' if len(numeros) > 1 else 'fila'} {primeras}{mas}: {mensaje}")
+    return (
+        "Entre la vista previa y la importación cambiaron los registros y no se importó nada. "
+        f"{' '.join(motivos)} {_VOLVER_A_SUBIR}"
+    )

@@ -6,6 +6,8 @@ among its keyword arguments (who asked: only that user, or the administration, s
 and returns a small JSON dict: `texto` (what was done), and `enlace` (a page) or `archivo` (a
 file under MEDIA_ROOT/<TAREAS_CARPETA>/, with its download `nombre`)."""
 
+import os
+import socket
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +41,21 @@ class TareaRechazada(Exception):
         mensaje = " ".join(error.messages) if isinstance(error, ValidationError) else error
         # One line: the backends keep only the traceback, whose last line carries it.
         super().__init__(" ".join(str(mensaje).split()))
+
+
+class TareaInterrumpida(Exception):
+    """Recorded for a task whose worker stopped while running it (killed, the server
+    restarted): its transaction was rolled back, so nothing of it was written."""
+
+
+INTERRUMPIDA = (
+    "La tarea se interrumpió porque se detuvo el proceso que la ejecutaba; no se guardó nada de "
+    "ella. Puede reintentarla."
+)
+# The exceptions whose message the task page shows: written for the user.
+_CON_MENSAJE = frozenset(
+    f"{clase.__module__}.{clase.__qualname__}" for clase in (TareaRechazada, TareaInterrumpida)
+)
 
 
 class InmediatoConResultados(ImmediateBackend):
@@ -109,7 +126,7 @@ def _mensaje_de_error(resultado: TaskResult) -> str:
     if not resultado.errors:
         return ERROR_INESPERADO
     error = resultado.errors[-1]
-    if error.exception_class_path != f"{TareaRechazada.__module__}.{TareaRechazada.__qualname__}":
+    if error.exception_class_path not in _CON_MENSAJE:
         return ERROR_INESPERADO
     # The traceback ends with "<class path>: <message>".
     ultima = error.traceback.strip().splitlines()[-1]
@@ -139,3 +156,42 @@ def archivo_generado_ruta(nombre: str) -> Path | None:
 
 def _carpeta() -> Path:
     return Path(settings.MEDIA_ROOT) / settings.TAREAS_CARPETA
+
+
+def trabajador_id() -> str:
+    """The id a worker of this machine runs with: its host and process, so that the next
+    worker started here can tell which tasks a stopped one left running."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}"
+
+
+def tareas_interrumpidas_marcar() -> int:
+    """Marks as failed (`TareaInterrumpida`) the tasks left running by a worker of this machine
+    that no longer runs; returns how many. Called as a worker starts (`manage.py trabajador`),
+    before it takes any task: after a crash or a restart, the task it was running shows as
+    failed, with a way to retry, instead of running forever."""
+    from django_tasks_db.models import DBTaskResult
+
+    maquina = socket.gethostname()[:40]
+    marcadas = 0
+    for tarea in DBTaskResult.objects.running():
+        trabajador = tarea.worker_ids[-1] if tarea.worker_ids else ""
+        host, _, pid = trabajador.rpartition(":")
+        if host != maquina or not pid.isdigit() or _proceso_vive(int(pid)):
+            continue
+        tarea.set_failed(TareaInterrumpida(INTERRUMPIDA))
+        marcadas += 1
+    return marcadas
+
+
+def _proceso_vive(pid: int) -> bool:
+    if pid == os.getpid():
+        # This worker has taken no task yet: one recorded with its id was a previous process's
+        # (a container restarts its worker with the same pid).
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True

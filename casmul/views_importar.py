@@ -2,7 +2,8 @@
 their templates: this package reads the registry, never the apps that fill it.
 
 An import takes two steps: the upload shows a preview (nothing written) and keeps the file on
-the server; the confirmation, a POST carrying only a signed token, imports it, all or nothing."""
+the server; the confirmation, a POST carrying only a signed token, imports it, all or nothing:
+at once, or for a file of thousands of rows on the worker, whose task page the user follows."""
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -121,7 +122,7 @@ def confirmar(request, tipo: str):
         )
         return redirect("importar_tipo", tipo=importable_.slug)
     try:
-        resumen = importacion_confirmar(
+        confirmacion = importacion_confirmar(
             tipo=importable_,
             token=form.cleaned_data["token"],
             usuario=request.user,
@@ -130,6 +131,10 @@ def confirmar(request, tipo: str):
     except HojaRechazada as error:
         messages.error(request, error.mensaje)
         return redirect("importar_tipo", tipo=importable_.slug)
+    if confirmacion.tarea_id:
+        # A large file: its page follows the worker's import and then says what it did.
+        return redirect("tarea", tarea_id=confirmacion.tarea_id)
+    resumen = confirmacion.resumen
     if not resumen.valido:
         # Between the preview and the confirmation a row became invalid (a month approved
         # meanwhile): nothing was written; the rows say why.

@@ -17,14 +17,10 @@ from casmul import hojas
 from casmul.hojas import FILAS_MAXIMO, importable
 from casmul.roles import Rol
 from casmul.services import usuario_con_rol_guardar
-from centros.models import CifraMensual, Indicador, ReporteMensual
+from centros.models import CifraMensual, ReporteMensual
 from presupuesto.models import LineaPresupuestaria
 from tests.factories import (
     AreaFactory,
-    CentroFactory,
-    IndicadorCentroFactory,
-    IndicadorFactory,
-    OperacionAnualFactory,
     ReporteMensualFactory,
     csv_de_excel,
 )
@@ -40,36 +36,6 @@ FILAS = [
     (1001, 2023, 1, "ingresos", "8.456,25"),
     (1001, 2023, 2, "usuarios", 2600),
 ]
-
-
-class Datos:
-    pass
-
-
-@pytest.fixture
-def datos(db):
-    d = Datos()
-    d.usuarios = IndicadorFactory(
-        codigo="usuarios", nombre="Usuarios atendidos", unidad=Indicador.Unidad.PERSONAS
-    )
-    d.ingresos = IndicadorFactory(
-        codigo="ingresos", nombre="Ingresos", unidad=Indicador.Unidad.DOLARES
-    )
-    d.visitas = IndicadorFactory(codigo="visitas", nombre="Visitas domiciliarias")
-    d.propio = CentroFactory(numero=1001, nombre_corto="Piscina")
-    for orden, indicador in enumerate([d.usuarios, d.ingresos]):
-        IndicadorCentroFactory(centro=d.propio, indicador=indicador, orden=orden)
-    d.ajeno = CentroFactory(numero=1002, nombre_corto="Casa ajena")
-    IndicadorCentroFactory(centro=d.ajeno, indicador=d.visitas)
-    for centro in (d.propio, d.ajeno):
-        OperacionAnualFactory(centro=centro, anio=2023)
-    d.personal = usuario_con_rol_guardar(
-        username="personal",
-        password="clave-de-prueba-1",
-        rol=Rol.PERSONAL_CENTRO,
-        centro_ids=[d.propio.pk],
-    )
-    return d
 
 
 def _cliente(usuario) -> Client:
@@ -163,6 +129,7 @@ def test_the_preview_writes_nothing_and_keeps_the_file_out_of_the_token(datos):
         "tipo": "cifras",
         "usuario": datos.personal.pk,
         "nombre": "cifras.csv",
+        "filas": 3,
     }
 
 
