@@ -386,16 +386,25 @@ def informe_publicar(
         "libro": (libro_del_informe(informe), "xlsx"),
         "cifras": (instantanea_json(datos | {"version": publicacion.version}), "json"),
     }
-    for campo, (contenido, extension) in archivos.items():
-        setattr(publicacion, f"{campo}_sha256", sha256(contenido))
-        getattr(publicacion, campo).save(
-            f"{nombre}.{extension}", ContentFile(contenido), save=False
-        )
-    publicacion.full_clean()
-    publicacion.save()
-    if abierta is not None:
-        abierta.publicacion = publicacion
-        abierta.save(update_fields=["publicacion"])
+    guardados = []
+    try:
+        for campo, (contenido, extension) in archivos.items():
+            setattr(publicacion, f"{campo}_sha256", sha256(contenido))
+            archivo = getattr(publicacion, campo)
+            archivo.save(f"{nombre}.{extension}", ContentFile(contenido), save=False)
+            guardados.append(archivo)
+        publicacion.full_clean()
+        publicacion.save()
+        if abierta is not None:
+            abierta.publicacion = publicacion
+            abierta.save(update_fields=["publicacion"])
+    except BaseException:
+        # The files are written before the row that names them: a publish that fails after
+        # writing some (the database refused the row, the worker is stopped) removes them, so
+        # that no file of an unpublished version stays in the archive's folder.
+        for archivo in guardados:
+            archivo.storage.delete(archivo.name)
+        raise
     return publicacion
 
 

@@ -7,10 +7,12 @@ import hashlib
 import io
 import json
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
+from django.db import OperationalError
 from django.test import Client
 from django.urls import reverse
 from pypdf import PdfReader
@@ -84,6 +86,22 @@ def test_publishing_stores_the_four_files_with_the_sha256_of_their_bytes(coordin
         cifras["meses_de_operacion"]["aprobados"]
         == ReporteMensual.objects.filter(anio=2023, estado="aprobado").count()
     )
+
+
+def test_a_publish_that_fails_after_writing_its_files_leaves_none_behind(
+    coordinacion, settings, monkeypatch
+):
+    def base_caida(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(Publicacion, "save", base_caida)
+
+    with pytest.raises(OperationalError):
+        informe_publicar(anio=2023, usuario=coordinacion, hoy=HOY)
+
+    monkeypatch.undo()
+    assert not Publicacion.objects.exists()
+    assert [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()] == []
 
 
 def test_a_published_version_is_never_rendered_again(coordinacion):
