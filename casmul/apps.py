@@ -1,3 +1,4 @@
+from axes import apps as axes_apps
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
 
@@ -21,4 +22,13 @@ class CasmulAdminConfig(admin_apps.AdminConfig):
 
     default_site = "casmul.admin_sitio.SitioAdministracion"
     # Named explicitly, never picked for "casmul" (Django's AdminConfig is a default one).
+    default = False
+
+
+class AccesosConfig(axes_apps.AppConfig):
+    """django-axes under a Spanish name in the admin (named in INSTALLED_APPS in place of
+    "axes"); its models and columns are translated in casmul/locale."""
+
+    verbose_name = "Ingresos y bloqueos"
+    # Named explicitly, never picked for "casmul".
     default = False

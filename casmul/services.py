@@ -9,10 +9,6 @@ from .roles import Rol
 APPS_DEL_PORTAL = ["centros", "salud", "convenios", "presupuesto", "rendicion"]
 
 
-# The models that hold a person's data (centros app).
-PERSONALES = ["beneficiario", "inscripcion"]
-
-
 def _permisos(*, apps: list[str], acciones: list[str]):
     return Permission.objects.filter(
         content_type__app_label__in=apps, codename__regex=rf"^({'|'.join(acciones)})_"
@@ -26,15 +22,11 @@ def roles_asegurar() -> dict[Rol, Group]:
     grupos[Rol.ADMINISTRACION].permissions.set(
         _permisos(apps=[*APPS_DEL_PORTAL, "auth"], acciones=["add", "change", "delete", "view"])
     )
-    grupos[Rol.COORDINACION].permissions.set(
-        # Aggregates, not personal records (LOPDP): no beneficiary nor enrolment in the admin.
-        _permisos(apps=APPS_DEL_PORTAL, acciones=["view"]).exclude(
-            content_type__app_label="centros",
-            content_type__model__in=PERSONALES,
-        )
-        | _permisos(apps=["rendicion"], acciones=["add", "change", "delete"])
-    )
-    # Centre staff work only through the portal's pages, which check their centres.
+    # The coordination and centre staff work only through the portal's pages, which check
+    # their role (and centres), never a model permission: the admin, where permissions would
+    # count, is the administration's alone (`casmul.admin_sitio`). Their groups hold none
+    # (casmul/migrations/0001 took them away from existing installations too).
+    grupos[Rol.COORDINACION].permissions.clear()
     grupos[Rol.PERSONAL_CENTRO].permissions.clear()
     return grupos
 

@@ -3,6 +3,8 @@
 import datetime
 
 import django_filters
+from django import forms
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
@@ -14,6 +16,14 @@ from .selectors.beneficiarios import GrupoEdad, q_grupo_de_edad
 from .selectors.completitud import centros_con_meses_en
 
 CON_ADVERTENCIAS = "advertencias"
+
+# The name box takes no digit: a cédula typed there would travel in the list's URL. The same
+# rule for the browser (the input's `pattern`, anchored by the browser) and for the server.
+NOMBRE_SIN_DIGITOS = r"[^0-9]*"
+AVISO_CEDULA_EN_NOMBRE = (
+    "Para buscar por cédula use el buscador de cédula: la cédula no se escribe en la "
+    "dirección de la página."
+)
 
 ESTADOS_FILTRABLES = [
     (estado.value, estado.label)
@@ -73,10 +83,20 @@ class EstadoInscripcion(models.TextChoices):
 class BeneficiariosFilter(django_filters.FilterSet):
     """Rows of the beneficiaries' list (one per enrolment) among the user's centres. No
     filter takes a cédula: GET parameters end up in URLs, logs and browser history, so the
-    cédula is searched with a POST form instead."""
+    cédula is searched with a POST form instead, and the name box refuses digits (a name with
+    digits is invalid, so it filters nothing)."""
 
     nombre = django_filters.CharFilter(
-        label="Nombre o apellido", method="filtrar_nombre", max_length=120
+        label="Nombre o apellido",
+        method="filtrar_nombre",
+        max_length=120,
+        validators=[RegexValidator(rf"\A{NOMBRE_SIN_DIGITOS}\Z", AVISO_CEDULA_EN_NOMBRE)],
+        widget=forms.TextInput(
+            attrs={
+                "pattern": NOMBRE_SIN_DIGITOS,
+                "title": f"El nombre o el apellido, sin números. {AVISO_CEDULA_EN_NOMBRE}",
+            }
+        ),
     )
     centro = django_filters.ModelChoiceFilter(
         label="Centro", queryset=Centro.objects.none(), empty_label="Todos sus centros"

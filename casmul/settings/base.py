@@ -167,7 +167,7 @@ INSTITUCION_SIGLAS = "CASMUL"
 
 # Spreadsheet imports (django-import-export): every import runs in a transaction, and only
 # users who may add records import them (by default anyone with admin access could); the
-# coordination, with view permission, may export.
+# admin is the administration's alone (casmul.admin_sitio).
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"

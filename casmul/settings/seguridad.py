@@ -3,7 +3,8 @@
 import os
 from datetime import timedelta
 
-APPS_SEGURIDAD: list[str] = ["axes"]
+# django-axes, under its Spanish name in the admin.
+APPS_SEGURIDAD: list[str] = ["casmul.apps.AccesosConfig"]
 MIDDLEWARE_SEGURIDAD: list[str] = [
     # After the authentication and message middleware (base.py appends these last): it reads
     # the session's user and leaves a message on the login page.
@@ -42,6 +43,10 @@ AXES_HTTP_RESPONSE_CODE = 429
 AXES_IPWARE_PROXY_COUNT = 0
 AXES_IPWARE_PROXY_ORDER = "right-most"
 AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+# axes' records name accounts and addresses (personal data, LOPDP): logins, failures and the
+# failed attempts behind a lockout are kept this many days, then `manage.py accesos_depurar`
+# (daily, docs/deploy.md) deletes them, but never a lockout still in force.
+CASMUL_RETENCION_ACCESOS_DIAS = int(os.environ.get("CASMUL_RETENCION_ACCESOS_DIAS", "180"))
 
 # --- Sessions -------------------------------------------------------------------------------
 # A shared office computer left open: 30 minutes without a request end the session; a session

@@ -7,9 +7,11 @@ sees everyone; the coordination works with aggregates and gets 403 on every pers
 Lists and their staff exports show the cédula masked; it is shown in full only on a person's
 page. Every person's page and every export is one line of the `casmul.datos_personales` log
 (who, when, what), never with a cédula. A cédula never travels in a URL: it is searched with
-a POST form, and the result page links people by their id."""
+a POST form, and the result page links people by their id; one typed in the list's name box
+is refused by the browser and, if it arrives, sent back out of the URL."""
 
 import json
+import re
 from functools import wraps
 
 from django import forms
@@ -18,8 +20,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
@@ -30,7 +33,7 @@ from casmul.permisos import rol_requerido, ve_datos_personales
 from casmul.roles import Rol, tiene_rol
 
 from ..datos_personales import datos_de_la_persona, registrar_acceso
-from ..filters import BeneficiariosFilter
+from ..filters import AVISO_CEDULA_EN_NOMBRE, NOMBRE_SIN_DIGITOS, BeneficiariosFilter
 from ..forms_beneficiarios import BusquedaCedulaForm, InscripcionForm, SalidaForm
 from ..models import Beneficiario, Inscripcion
 from ..selectors.acceso import centros_de_usuario
@@ -67,6 +70,28 @@ def datos_personales_requeridos(vista):
     return envuelta
 
 
+def _sin_cedula_en_la_direccion(request) -> HttpResponseRedirect | None:
+    """A name with digits (a cédula typed in the name box) is not used as a filter: back to
+    the list without it, the other filters kept, so that the page's URL does not hold it.
+    None when the name is fine."""
+    nombres = request.GET.getlist("nombre")
+    if all(re.fullmatch(NOMBRE_SIN_DIGITOS, nombre) for nombre in nombres):
+        return None
+    parametros = request.GET.copy()
+    del parametros["nombre"]
+    parametros.pop("pagina", None)
+    messages.warning(
+        request,
+        f"El nombre no lleva números y no se usó para filtrar. {AVISO_CEDULA_EN_NOMBRE}",
+    )
+    url = reverse("centros:beneficiarios")
+    # 303 (See Other): the browser follows with a GET; the page the user stays on, its
+    # links (pages, downloads) and what it sends as referrer no longer hold the digits.
+    return HttpResponseRedirect(
+        f"{url}?{parametros.urlencode()}" if parametros else url, status=303
+    )
+
+
 def _filtro(request, hoy):
     return BeneficiariosFilter(
         request.GET or None,
@@ -99,6 +124,8 @@ def _sin_pagina(request) -> str:
 @datos_personales_requeridos
 @require_safe
 def lista(request):
+    if devuelta := _sin_cedula_en_la_direccion(request):
+        return devuelta
     hoy = timezone.localdate()
     filtro = _filtro(request, hoy)
     pagina = Paginator(filtro.qs, POR_PAGINA).get_page(request.GET.get("pagina"))
@@ -124,6 +151,8 @@ def lista(request):
 @require_safe
 def exportar(request):
     """The filtered list as XLSX or CSV: the cédula in full only for the administration."""
+    if devuelta := _sin_cedula_en_la_direccion(request):
+        return devuelta
     hoy = timezone.localdate()
     filtro = _filtro(request, hoy)
     formato = request.GET.get("formato", "xlsx")

@@ -1,15 +1,20 @@
-"""Each claim of docs/privacy.md, numbered as there ([P1]…[P12]), checked against the portal."""
+"""Each claim of docs/privacy.md, numbered as there ([P1]…[P15]), checked against the portal."""
 
+import datetime
 import json
 import logging
 import re
+import runpy
 from pathlib import Path
 
 import pytest
+from axes.models import AccessAttempt, AccessLog
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from casmul.roles import Rol
 from centros.models import Beneficiario
@@ -17,7 +22,9 @@ from centros.services import beneficiario_anonimizar
 from tests.factories import CentroFactory, InscripcionFactory, UserFactory
 
 CEDULA = "1104680135"
-DOCUMENTO = Path(__file__).resolve().parents[2] / "docs" / "privacy.md"
+RAIZ = Path(__file__).resolve().parents[2]
+DOCUMENTO = RAIZ / "docs" / "privacy.md"
+INSTALACION = RAIZ / "docs" / "deploy.md"
 
 
 @pytest.fixture
@@ -181,3 +188,49 @@ def test_p12_anonymising_erases_who_the_person_was_and_keeps_the_counts(mundo):
     assert not Beneficiario.history.filter(cedula=CEDULA).exists()
     assert not Beneficiario.history.filter(apellidos="Quezada").exists()
     assert persona.inscripciones.count() == 1
+
+
+def test_p13_a_cedula_typed_in_the_name_box_does_not_reach_a_url_or_a_log(mundo):
+    cliente = _cliente(mundo["propio"])
+
+    html = cliente.get(reverse("centros:beneficiarios")).content.decode()
+    entrada = re.search(r'<input[^>]*name="nombre"[^>]*>', html).group(0)
+    assert 'pattern="[^0-9]*"' in entrada
+    respuesta = cliente.get(reverse("centros:beneficiarios"), {"nombre": CEDULA})
+    assert respuesta.status_code == 303 and CEDULA not in respuesta["Location"]
+    assert "buscador de cédula" in cliente.get(respuesta["Location"]).content.decode()
+    # gunicorn: method and path, not the query (%(q)s, %(r)s) nor the referrer (%(f)s).
+    formato = runpy.run_path(str(RAIZ / "gunicorn.conf.py"))["access_log_format"]
+    assert "%(U)s" in formato
+    assert not {"%(q)s", "%(r)s", "%(f)s"} & set(re.findall(r"%\(\w+\)s", formato))
+    # nginx, as docs/deploy.md configures it: $uri, never $request, $args or $http_referer.
+    nginx = re.search(r"log_format casmul (.*?);", INSTALACION.read_text(encoding="utf-8"), re.S)
+    assert "$uri" in nginx.group(1)
+    assert not re.search(r"\$(request|args|query_string|http_referer)\b", nginx.group(1))
+
+
+def test_p14_the_server_keeps_the_journal_as_long_as_the_access_records():
+    instalacion = INSTALACION.read_text(encoding="utf-8")
+
+    retencion = re.search(r"^MaxRetentionSec=(\d+)day$", instalacion, re.M)
+    assert retencion and int(retencion.group(1)) == settings.CASMUL_RETENCION_ACCESOS_DIAS
+    assert "journald.conf.d" in instalacion
+
+
+def test_p15_axes_records_are_deleted_daily_after_180_days_but_a_lockout_in_force(db, settings):
+    assert settings.CASMUL_RETENCION_ACCESOS_DIAS == 180
+    assert "ExecStart=/srv/casmul/app/.venv/bin/python manage.py accesos_depurar" in (
+        INSTALACION.read_text(encoding="utf-8")
+    )
+    hace_181_dias = timezone.now() - datetime.timedelta(days=181)
+    settings.AXES_COOLOFF_TIME = None  # locked out until the administration lifts it
+    for usuario, fallos in (("tipeo", 1), ("bloqueada", settings.AXES_FAILURE_LIMIT)):
+        AccessAttempt.objects.create(username=usuario, failures_since_start=fallos)
+        AccessLog.objects.create(username=usuario)
+    AccessAttempt.objects.update(attempt_time=hace_181_dias)
+    AccessLog.objects.filter(username="tipeo").update(attempt_time=hace_181_dias)
+
+    call_command("accesos_depurar", verbosity=0)
+
+    assert list(AccessAttempt.objects.values_list("username", flat=True)) == ["bloqueada"]
+    assert list(AccessLog.objects.values_list("username", flat=True)) == ["bloqueada"]

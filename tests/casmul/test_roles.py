@@ -1,12 +1,20 @@
 """The portal's roles: Django groups named by `casmul.roles.Rol`, their permissions set by
 `casmul.services.roles_asegurar`."""
 
+import importlib
+import re
+from pathlib import Path
+
 import pytest
+from django.apps import apps as django_apps
 from django.contrib.auth.models import AnonymousUser, Group, Permission
+from django.db import connection
+from django.db.migrations.recorder import MigrationRecorder
 from django.urls import reverse
+from django.utils import timezone
 
 from casmul.roles import Rol, tiene_rol
-from casmul.services import roles_asegurar
+from casmul.services import roles_asegurar, usuario_con_rol_guardar
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -96,10 +104,10 @@ def test_roles_asegurar_creates_one_group_per_role_and_is_idempotent():
 
 
 def test_roles_asegurar_reuses_an_existing_group_and_its_members_gain_the_permissions():
-    grupo = Group.objects.create(name=Rol.COORDINACION.value)
-    usuario = UserFactory(roles=[Rol.COORDINACION])
+    grupo = Group.objects.create(name=Rol.ADMINISTRACION.value)
+    usuario = UserFactory(roles=[Rol.ADMINISTRACION])
 
-    assert roles_asegurar()[Rol.COORDINACION].pk == grupo.pk
+    assert roles_asegurar()[Rol.ADMINISTRACION].pk == grupo.pk
     assert usuario.has_perm("centros.view_ciframensual")
 
 
@@ -125,27 +133,75 @@ def test_administracion_may_do_everything_in_the_portals_apps_and_manage_users()
     } & permisos == set()
 
 
-def test_coordinacion_sees_every_app_but_writes_only_the_report():
-    roles_asegurar()
-    permisos = permisos_de(Rol.COORDINACION)
+# What the portal's own pages check with `has_perm`: nothing (they check roles). Were one to
+# check a permission, the coordination would need it here and in `roles_asegurar`.
+PERMISOS_QUE_LAS_PAGINAS_COMPRUEBAN: set[str] = set()
 
-    assert {
-        "centros.view_ciframensual",
-        "salud.view_atencionclinica",
-        "convenios.view_convenio",
-        "presupuesto.view_lineapresupuestaria",
-        "rendicion.add_objetivoestrategico",
-        "rendicion.change_informeanual",
-        "rendicion.delete_terminoglosario",
-    } - permisos == set()
-    assert {
-        "centros.change_ciframensual",
-        "centros.add_centro",
-        "convenios.add_convenio",
-        "presupuesto.delete_lineapresupuestaria",
-        "auth.view_user",
-        "auth.change_user",
-    } & permisos == set()
+
+def test_no_page_of_the_portal_checks_a_model_permission():
+    """So the coordination, kept out of the admin, has no use for model permissions."""
+    raiz = Path(__file__).resolve().parents[2]
+    comprobaciones = re.compile(r"has_perms?\(|permission_required|PermissionRequiredMixin|perms\.")
+    carpetas = ["casmul", "centros", "salud", "convenios", "presupuesto", "rendicion"]
+    archivos = [
+        *(archivo for carpeta in carpetas for archivo in (raiz / carpeta).rglob("*.py")),
+        *(raiz / "templates").rglob("*.html"),
+    ]
+    encontradas = [
+        f"{archivo.relative_to(raiz)}:{numero}"
+        for archivo in archivos
+        if "migrations" not in archivo.parts
+        for numero, linea in enumerate(archivo.read_text(encoding="utf-8").splitlines(), 1)
+        if comprobaciones.search(linea)
+    ]
+
+    assert encontradas == []
+
+
+def test_coordinacion_has_exactly_the_permissions_the_portals_pages_check():
+    """None of the admin's model permissions: the admin is the administration's alone."""
+    roles_asegurar()
+
+    assert permisos_de(Rol.COORDINACION) == PERMISOS_QUE_LAS_PAGINAS_COMPRUEBAN
+
+
+def test_the_coordination_created_by_the_portal_still_opens_its_pages(client):
+    coordinador = usuario_con_rol_guardar(
+        username="luis.armijos", password="clave-larga-de-prueba-7", rol=Rol.COORDINACION
+    )
+    anio = timezone.localdate().year
+    client.force_login(coordinador)
+
+    for url in (
+        reverse("inicio"),
+        reverse("centros:completitud", args=[anio]),
+        reverse("centros:beneficiarios_resumen", args=[anio]),
+        reverse("convenios:lista"),
+        reverse("presupuesto:indice"),
+        reverse("rendicion:indice"),
+    ):
+        assert client.get(url).status_code == 200, url
+    assert client.get(reverse("centros:beneficiarios")).status_code == 403
+
+
+def test_the_migration_takes_the_permissions_away_from_an_existing_coordination():
+    """Installations whose coordination group got permissions from the earlier
+    `roles_asegurar` lose them on `migrate`; the other groups keep theirs."""
+    migracion = importlib.import_module("casmul.migrations.0001_coordinacion_sin_permisos")
+    ver_cifras = Permission.objects.get(codename="view_ciframensual")
+    coordinacion = Group.objects.create(name=Rol.COORDINACION.value)
+    coordinacion.permissions.add(ver_cifras)
+    otro = Group.objects.create(name="Otro grupo")
+    otro.permissions.add(ver_cifras)
+
+    migracion.quitar_permisos_a_la_coordinacion(django_apps, schema_editor=None)
+
+    assert not coordinacion.permissions.exists()
+    assert list(otro.permissions.all()) == [ver_cifras]
+    assert Rol.COORDINACION.value == migracion.COORDINACION
+    assert ("casmul", "0001_coordinacion_sin_permisos") in MigrationRecorder(
+        connection
+    ).applied_migrations()
 
 
 def test_coordinacion_cannot_read_personal_records_in_the_admin(client):
