@@ -15,7 +15,7 @@ How it runs, all on 127.0.0.1 and bounded in time:
   staff user writes one month nobody else writes: its own centre, and when there are fewer
   centres than staff, a second user of a centre takes the month before (so no conflict is
   legitimate, and a 409 counts as an error). The import writes older months of all centres.
-- `gunicorn` (gunicorn.conf.py, 4 workers) and `manage.py db_worker`, both with
+- `gunicorn` (gunicorn.conf.py, 4 workers) and `manage.py trabajador`, both with
   `casmul.settings.production`: DEBUG off, secure cookies, static files collected into a
   temporary folder. The clients speak plain HTTP but send what nginx adds in production
   (`X-Forwarded-Proto: https`, docs/deploy.md), and send the secure cookies back as a browser
@@ -711,9 +711,9 @@ def main():
         )
         procesos.append(
             proceso_iniciar(
-                [PYTHON, "manage.py", "db_worker", "--no-reload"],
+                [PYTHON, "manage.py", "trabajador", "--no-reload"],
                 entorno=entorno,
-                registro=carpeta / "db_worker.log",
+                registro=carpeta / "trabajador.log",
             )
         )
         servidor_esperar(origen, procesos[0])
