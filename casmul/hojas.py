@@ -1163,6 +1163,12 @@ def _carpeta_importaciones() -> Path:
     return Path(settings.IMPORTACIONES_ROOT)
 
 
+def importaciones_vencidas_borrar() -> None:
+    """Removes the kept files no confirmation nor retry can use any more (each upload does it
+    too; `manage.py tareas_depurar` for the days without uploads)."""
+    _guardadas_limpiar(_carpeta_importaciones())
+
+
 def _guardadas_limpiar(carpeta: Path) -> None:
     """Removes the files of previews never confirmed, once they cannot be confirmed, and those
     of imports sent to the worker once their task cannot be retried."""

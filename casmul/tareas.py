@@ -8,6 +8,7 @@ file under MEDIA_ROOT/<TAREAS_CARPETA>/, with its download `nombre`)."""
 
 import os
 import socket
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -152,6 +153,21 @@ def archivo_generado_ruta(nombre: str) -> Path | None:
     """Where a generated file is, or None when the name is not one of them."""
     ruta = _carpeta() / Path(nombre).name
     return ruta if nombre and ruta.is_file() else None
+
+
+def generados_vencidos_borrar(*, dias: int) -> int:
+    """Removes the files tasks built more than `dias` days ago (their task pages then say the
+    file no longer exists); returns how many."""
+    limite = time.time() - dias * 24 * 60 * 60
+    borrados = 0
+    for ruta in _carpeta().glob("*"):
+        try:
+            if ruta.is_file() and ruta.stat().st_mtime < limite:
+                ruta.unlink()
+                borrados += 1
+        except FileNotFoundError:
+            continue  # removed meanwhile
+    return borrados
 
 
 def _carpeta() -> Path:

@@ -26,3 +26,6 @@ TASKS = {
 # Where finished tasks leave the files they built (a report's PDF), under MEDIA_ROOT but never
 # served from /media/: only through the task page, to the user who asked for them.
 TAREAS_CARPETA = "generados"
+# Days the files tasks built, and the records of finished tasks, are kept (`manage.py
+# tareas_depurar`, daily): a prepared PDF is downloaded at once, and can be prepared again.
+TAREAS_CONSERVAR_DIAS = int(os.environ.get("TAREAS_CONSERVAR_DIAS", "7"))
