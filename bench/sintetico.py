@@ -5,6 +5,7 @@ copied N-1 more times, so that each table of the report has N times the rows.
 """
 
 import argparse
+import copy
 import os
 
 import django
@@ -16,6 +17,7 @@ if __name__ == "__main__":
 
 from django.core.management.color import color_style
 from django.db import transaction
+from django.db.models import Max
 
 from centros.models import (
     AccionGeneral,
@@ -76,6 +78,46 @@ def anio_multiplicar(*, anio: int, factor: int) -> None:
             )
             nuevo.save()
             nuevos[original_pk] = nuevo
+        _copiar_dependientes(
+            anio=anio, nuevos=nuevos, sufijo=sufijo, copia=copia, plantilla=originales
+        )
+
+
+@transaction.atomic
+def anio_multiplicar_en_bloque(*, anio: int, factor: int) -> None:
+    """As `anio_multiplicar` (the same copies of every centre and record of the year), for the
+    factors of a national network: the copies of the centres are numbered one after another
+    above the highest number (`numero + PASO_NUMERO * copia` passes a smallint's 32.767 from the
+    33rd copy, which PostgreSQL refuses) and written with one `bulk_create` per round."""
+    centros = list(Centro.objects.en_operacion(anio).order_by("numero"))
+    originales = {
+        "convenios": list(Convenio.objects.del_informe(anio).values_list("pk", flat=True)),
+        "acciones": list(AccionGeneral.objects.filter(anio=anio).values_list("pk", flat=True)),
+        "dotacion": list(
+            DotacionProfesional.objects.filter(anio=anio).values_list("pk", flat=True)
+        ),
+        "lineas": list(LineaPresupuestaria.objects.filter(anio=anio).values_list("pk", flat=True)),
+        "gastos": list(GastoComun.objects.filter(anio=anio).values_list("pk", flat=True)),
+        "procesos": list(
+            ProcesoContratacion.objects.filter(anio=anio).values_list("pk", flat=True)
+        ),
+    }
+    siguiente = (Centro.objects.aggregate(mayor=Max("numero"))["mayor"] or 0) + 1
+    for copia in range(1, factor):
+        sufijo = f" (copia {copia})"
+        copias = Centro.objects.bulk_create(
+            _copia(
+                copy.copy(centro),
+                numero=siguiente + (copia - 1) * len(centros) + indice,
+                nombre=centro.nombre + sufijo,
+                nombre_corto=centro.nombre_corto + sufijo,
+            )
+            for indice, centro in enumerate(centros)
+        )
+        if copias and copias[0].pk is None:  # databases that don't return ids from bulk_create
+            numeros = [copia_centro.numero for copia_centro in copias]
+            copias = list(Centro.objects.filter(numero__in=numeros).order_by("numero"))
+        nuevos = {centro.pk: nuevo for centro, nuevo in zip(centros, copias, strict=True)}
         _copiar_dependientes(
             anio=anio, nuevos=nuevos, sufijo=sufijo, copia=copia, plantilla=originales
         )
