@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,6 +19,11 @@ from ..models import Centro, ReporteMensual
 from ..selectors.completitud import hoja_de_la_matriz, matriz_completitud
 from ..selectors.mensual import formulario_mensual
 from ..services import reporte_reabrir, reportes_aprobar
+
+
+# Centres per page of the matrix: a municipality's network fits in one; a national one (3.000
+# centres) would be 15 MB of HTML.
+CENTROS_POR_PAGINA = 100
 
 
 def _url_matriz(anio: int, filtros: str = "") -> str:
@@ -43,14 +49,22 @@ def matriz(request, anio: int):
         if archivo is None:
             raise Http404("Formato desconocido: use xlsx o csv.")
         return descarga(archivo)
+    # The totals are the filtered matrix's; the page shows its rows a hundred at a time.
+    pagina = Paginator(matriz.filas, CENTROS_POR_PAGINA).get_page(request.GET.get("pagina"))
+    filtros = request.GET.copy()
+    filtros.pop("pagina", None)
     contexto = {
         "anio": anio,
         "filtro": filtro,
         "matriz": matriz,
+        "pagina": pagina,
         "meses": MESES,
         "anio_anterior": anio - 1 if anio > PRIMER_ANIO else None,
         "anio_siguiente": anio + 1 if anio < hoy.year else None,
-        "filtros": request.GET.urlencode(),
+        # For another year and the downloads: the filters, not the page.
+        "filtros": filtros.urlencode(),
+        # Where approving returns: this page of this matrix.
+        "consulta": request.GET.urlencode(),
     }
     return render(request, "centros/completitud.html", contexto)
 

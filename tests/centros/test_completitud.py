@@ -266,6 +266,57 @@ def test_there_is_no_next_year_after_the_current_one(db):
     assert _url_matriz(hoy.year + 1) not in html
 
 
+def _filas_de_la_pagina(respuesta) -> list[int]:
+    return [fila.centro.numero for fila in respuesta.context["pagina"]]
+
+
+def test_a_large_network_is_shown_a_page_of_centres_at_a_time_with_the_totals_of_all(
+    centros_variados, monkeypatch
+):
+    monkeypatch.setattr("centros.views.completitud.CENTROS_POR_PAGINA", 2)
+    cliente = _cliente(Rol.COORDINACION)
+    filtros = {"area": centros_variados["infancia"].pk}
+
+    primera = cliente.get(_url_matriz())
+    segunda = cliente.get(_url_matriz(), {"pagina": 2})
+    filtrada = cliente.get(_url_matriz(), filtros)
+
+    assert _filas_de_la_pagina(primera) == [1, 2]
+    assert _filas_de_la_pagina(segunda) == [3]
+    # The totals and the count are the whole matrix's on every page.
+    for respuesta in (primera, segunda):
+        html = respuesta.content.decode()
+        assert "Aprobado <strong>12</strong>" in html
+        assert "Total de los 3 centros" in html
+        assert "Página" in html and "de 3)" in html
+    # The next page keeps the filters; a matrix of one page has no pages.
+    assert 'href="?pagina=2" rel="next"' in primera.content.decode()
+    assert _filas_de_la_pagina(filtrada) == [2, 3]
+    assert 'class="paginacion"' not in filtrada.content.decode()
+
+
+def test_approving_from_a_page_returns_to_that_page_and_another_year_to_the_first(
+    centros_variados, monkeypatch
+):
+    monkeypatch.setattr("centros.views.completitud.CENTROS_POR_PAGINA", 2)
+    cliente = _cliente(Rol.COORDINACION)
+
+    segunda = cliente.get(_url_matriz(), {"modalidad": Modalidad.DIRECTA, "pagina": 2})
+
+    html = segunda.content.decode()
+    assert f'name="filtros" value="modalidad={Modalidad.DIRECTA}&amp;pagina=2"' in html
+    assert f'href="{_url_matriz(ANIO - 1)}?modalidad={Modalidad.DIRECTA}"' in html
+    assert f"?modalidad={Modalidad.DIRECTA}&amp;formato=xlsx" in html
+
+
+def test_a_page_out_of_range_shows_the_last_one(centros_variados, monkeypatch):
+    monkeypatch.setattr("centros.views.completitud.CENTROS_POR_PAGINA", 2)
+
+    respuesta = _cliente(Rol.COORDINACION).get(_url_matriz(), {"pagina": 99})
+
+    assert _filas_de_la_pagina(respuesta) == [3]
+
+
 @pytest.mark.parametrize("anio", [1999, 3000])
 def test_a_year_out_of_range_is_not_found(db, anio):
     assert _cliente(Rol.COORDINACION).get(_url_matriz(anio)).status_code == 404
