@@ -53,9 +53,11 @@ def estados_del_anio(
         ).values_list("centro_id", "mes_inicio", "mes_fin")
     }
     resultado = {}
+    # Built once: a national network asks for 36.000 months.
+    meses_del_anio = Mes.del_anio(anio)
     for centro_id in centro_ids:
         meses = []
-        for mes in Mes.del_anio(anio):
+        for mes in meses_del_anio:
             reporte = reportes.get((centro_id, mes.numero))
             meses.append(
                 EstadoDeMes(
