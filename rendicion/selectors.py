@@ -73,6 +73,11 @@ class InformeRendicion:
     fotos: list[centros.FotoCentro]
 
 
+def completitud_del_informe(*, anio: int) -> centros.Completitud:
+    """The approved months of operation the year's report counts, of those due by today."""
+    return centros.completitud_del_anio(anio=anio, hoy=timezone.localdate())
+
+
 def informe_rendicion(
     *, anio: int, borrador: bool = False, hoy: datetime.date | None = None
 ) -> InformeRendicion | None:

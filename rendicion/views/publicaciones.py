@@ -13,8 +13,9 @@ from casmul.permisos import coordinacion_requerida
 from ..forms import PublicarForm, VerificarForm
 from ..models import Publicacion
 from ..selectors import (
+    completitud_del_informe,
     fe_de_erratas_abierta,
-    informe_rendicion,
+    informe_del_anio,
     publicacion_de_archivo,
     publicaciones,
 )
@@ -56,8 +57,8 @@ def descargar(request, anio: int, version: int, tipo: str):
 def publicar(request, anio: int):
     """Publishes the year (version 1, or the erratum under way), or opens an erratum of a
     published year with its reason."""
-    informe = informe_rendicion(anio=anio)
-    if informe is None:
+    # Only its texts: the whole report (seconds on a national network) is built by the task.
+    if informe_del_anio(anio=anio) is None:
         raise Http404(f"No existe el informe de {anio}.")
     form = PublicarForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
@@ -82,7 +83,8 @@ def publicar(request, anio: int):
             )
             return redirect("rendicion:publicar", anio=anio)
     contexto = {
-        "informe": informe,
+        "anio": anio,
+        "completitud": completitud_del_informe(anio=anio),
         "anteriores": list(publicaciones().filter(anio=anio)),
         "abierta": fe_de_erratas_abierta(anio=anio),
         "form": form,

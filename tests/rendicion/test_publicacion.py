@@ -226,3 +226,25 @@ def test_the_command_line_publishes_as_the_named_user(coordinacion):
     assert publicacion.pdf_sha256 in salida.getvalue()
     with pytest.raises(CommandError, match="no es un usuario de la Coordinación"):
         call_command("publicar", "2023", "--usuario", "nadie")
+
+
+def test_the_publish_page_counts_the_approved_months_without_building_the_report(
+    coordinacion, django_assert_max_num_queries
+):
+    cliente = Client()
+    cliente.force_login(coordinacion)
+    url = reverse("rendicion:publicar", args=[2023])
+    cliente.get(url)  # warm-up: session, content types
+
+    # The report itself takes some sixty queries; the page needs its texts and the months.
+    with django_assert_max_num_queries(13):
+        respuesta = cliente.get(url)
+
+    html = respuesta.content.decode()
+    completitud = respuesta.context["completitud"]
+    assert completitud.debidos > 0
+    assert (
+        f"cifras aprobadas de <strong>{completitud.aprobados} de {completitud.debidos} meses"
+        in html
+    )
+    assert cliente.get(reverse("rendicion:publicar", args=[1999])).status_code == 404
