@@ -46,14 +46,10 @@ def _copia(objeto, **cambios):
     return objeto
 
 
-@transaction.atomic
-def anio_multiplicar(*, anio: int, factor: int) -> None:
-    """Adds factor-1 copies of every centre operating in the year (with its months, figures,
-    clinic rows, hours, photos), of the year's agreements, budget lines, shared expenses,
-    procurement processes, general actions and staffing rows."""
-    centros = list(Centro.objects.en_operacion(anio).order_by("numero"))
-    # The originals, taken once: each round copies them, not the copies of earlier rounds.
-    originales = {
+def _originales(anio: int) -> dict[str, list[int]]:
+    """The year's records that each round copies, taken once: a round copies them, not the
+    copies of earlier rounds."""
+    return {
         "convenios": list(Convenio.objects.del_informe(anio).values_list("pk", flat=True)),
         "acciones": list(AccionGeneral.objects.filter(anio=anio).values_list("pk", flat=True)),
         "dotacion": list(
@@ -65,6 +61,15 @@ def anio_multiplicar(*, anio: int, factor: int) -> None:
             ProcesoContratacion.objects.filter(anio=anio).values_list("pk", flat=True)
         ),
     }
+
+
+@transaction.atomic
+def anio_multiplicar(*, anio: int, factor: int) -> None:
+    """Adds factor-1 copies of every centre operating in the year (with its months, figures,
+    clinic rows, hours, photos), of the year's agreements, budget lines, shared expenses,
+    procurement processes, general actions and staffing rows."""
+    centros = list(Centro.objects.en_operacion(anio).order_by("numero"))
+    originales = _originales(anio)
     for copia in range(1, factor):
         sufijo = f" (copia {copia})"
         nuevos = {}
@@ -90,18 +95,7 @@ def anio_multiplicar_en_bloque(*, anio: int, factor: int) -> None:
     above the highest number (`numero + PASO_NUMERO * copia` passes a smallint's 32.767 from the
     33rd copy, which PostgreSQL refuses) and written with one `bulk_create` per round."""
     centros = list(Centro.objects.en_operacion(anio).order_by("numero"))
-    originales = {
-        "convenios": list(Convenio.objects.del_informe(anio).values_list("pk", flat=True)),
-        "acciones": list(AccionGeneral.objects.filter(anio=anio).values_list("pk", flat=True)),
-        "dotacion": list(
-            DotacionProfesional.objects.filter(anio=anio).values_list("pk", flat=True)
-        ),
-        "lineas": list(LineaPresupuestaria.objects.filter(anio=anio).values_list("pk", flat=True)),
-        "gastos": list(GastoComun.objects.filter(anio=anio).values_list("pk", flat=True)),
-        "procesos": list(
-            ProcesoContratacion.objects.filter(anio=anio).values_list("pk", flat=True)
-        ),
-    }
+    originales = _originales(anio)
     siguiente = (Centro.objects.aggregate(mayor=Max("numero"))["mayor"] or 0) + 1
     for copia in range(1, factor):
         sufijo = f" (copia {copia})"
