@@ -20,7 +20,6 @@ from ..selectors.completitud import hoja_de_la_matriz, matriz_completitud
 from ..selectors.mensual import formulario_mensual
 from ..services import reporte_reabrir, reportes_aprobar
 
-
 # Centres per page of the matrix: a municipality's network fits in one; a national one (3.000
 # centres) would be 15 MB of HTML.
 CENTROS_POR_PAGINA = 100
