@@ -49,16 +49,16 @@ def observaciones(*, anio: int, hoy: datetime.date) -> list[Observacion]:
     above 100 %, sections the report would print empty; grouped by kind, in `CATEGORIAS`'
     order."""
     resultado = []
-    reportes = reverse("admin:centros_reportemensual_changelist")
     for pendiente in centros.meses_pendientes(anio=anio, hoy=hoy):
-        filtro = "?" + urlencode({"centro__id__exact": pendiente.centro_id, "anio": anio})
+        # The centre's year: each month with its state, opened from there.
+        del_anio = reverse("centros:anio", args=[pendiente.centro_id, anio])
         if pendiente.sin_datos:
             resultado.append(
                 Observacion(
                     "Meses sin reportar",
                     f"{pendiente.numero}. {pendiente.nombre_corto}: sin datos en "
                     f"{_meses(pendiente.sin_datos)}.",
-                    reportes + filtro,
+                    del_anio,
                 )
             )
         if pendiente.sin_aprobar:
@@ -67,7 +67,7 @@ def observaciones(*, anio: int, hoy: datetime.date) -> list[Observacion]:
                     "Meses sin aprobar",
                     f"{pendiente.numero}. {pendiente.nombre_corto}: sin aprobar "
                     f"{_meses(pendiente.sin_aprobar)}.",
-                    reportes + filtro,
+                    del_anio,
                 )
             )
     for atipica in centros.cifras_atipicas(anio=anio):
@@ -78,7 +78,7 @@ def observaciones(*, anio: int, hoy: datetime.date) -> list[Observacion]:
                 f"{atipica.nombre_corto}, {atipica.mes.nombre.lower()}: {atipica.indicador} "
                 f"= {formato(atipica.valor)}, frente a un promedio de {formato(atipica.promedio)} "
                 "en los demás meses.",
-                reverse("admin:centros_reportemensual_change", args=[atipica.reporte_id]),
+                reverse("centros:mes", args=[atipica.centro_id, anio, atipica.mes.numero]),
             )
         )
     for registro in centros.registro_discrepante(anio):
@@ -100,9 +100,8 @@ def observaciones(*, anio: int, hoy: datetime.date) -> list[Observacion]:
             Observacion(
                 "Centros MIES sin convenio",
                 f"{centro.numero}. {centro.nombre_corto}: sin convenio MIES del {periodos}.",
-                reverse("admin:convenios_convenio_changelist")
-                + "?"
-                + urlencode({"centros__id__exact": centro.centro_id}),
+                # The centre's page: its agreements and the months each one covers.
+                reverse("rendicion:centro", args=[centro.centro_id]),
             )
         )
     for convenio in convenios.convenios_con_fechas_dudosas(anio=anio):
@@ -110,14 +109,14 @@ def observaciones(*, anio: int, hoy: datetime.date) -> list[Observacion]:
             Observacion(
                 "Fechas de convenios",
                 f"Convenio {convenio.numero} ({convenio.titulo[:70]}…): {convenio.motivo}.",
-                reverse("admin:convenios_convenio_change", args=[convenio.convenio_id]),
+                reverse("convenios:detalle", args=[convenio.convenio_id]),
             )
         )
     for exceso in presupuesto.sobreejecuciones(anio=anio):
         enlace = (
-            reverse("admin:presupuesto_lineapresupuestaria_change", args=[exceso.linea_id])
+            reverse("presupuesto:lineas") + "?" + urlencode({"anio": anio})
             if exceso.linea_id
-            else reverse("admin:presupuesto_presupuestoinstitucional_changelist")
+            else reverse("presupuesto:institucional")
         )
         resultado.append(
             Observacion(
@@ -131,8 +130,10 @@ def observaciones(*, anio: int, hoy: datetime.date) -> list[Observacion]:
         resultado.append(
             Observacion(
                 "Secciones vacías",
-                f"El anexo no tiene fotos de {anio}: se omite del informe hasta que se suban.",
-                reverse("admin:centros_fotocentro_changelist"),
+                f"El anexo no tiene fotos de {anio}: se omite del informe hasta que la "
+                "Administración las suba.",
+                # Uploaded in the admin, which is the administration's alone: no link.
+                "",
             )
         )
     return sorted(resultado, key=lambda observacion: CATEGORIAS.index(observacion.categoria))

@@ -106,7 +106,7 @@ def test_consistency_panel_lists_months_not_approved_and_unusual_figures():
     )
     atipica = next(o for o in observadas if o.categoria == "Cifras fuera de rango")
     assert "mayo" in atipica.texto and "600" in atipica.texto
-    assert atipica.enlace.endswith(f"/{reporte.pk}/change/")
+    assert atipica.enlace == reverse("centros:mes", args=[reporte.centro_id, 2023, 5])
 
 
 def test_consistency_panel_lists_budget_executed_above_100_percent():

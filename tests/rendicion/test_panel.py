@@ -7,14 +7,18 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.base import ContentFile
+from django.db.models import F
+from django.test import Client
 from PIL import Image
 
+from casmul.roles import Rol
 from centros.models import Centro, CifraMensual, Indicador, ReporteMensual
 from centros.services import foto_centro_crear
+from presupuesto.models import PresupuestoInstitucional
 from rendicion.consistencia import CATEGORIAS, observaciones
 from rendicion.documento import documento_html
 from rendicion.selectors import informe_rendicion
-from tests.factories import InscripcionFactory
+from tests.factories import InscripcionFactory, LineaPresupuestariaFactory, UserFactory
 
 pytestmark = pytest.mark.usefixtures("datos_2023")
 
@@ -111,3 +115,37 @@ def test_a_registry_that_disagrees_with_the_users_figure_is_flagged():
         f"1. {centro.nombre_corto}: 63 personas inscritas en 2023, pero la cifra de usuarios "
         "(máximo mensual) es 60."
     ]
+
+
+def test_every_link_of_the_panel_opens_a_portal_page_for_the_coordination():
+    # Given a year with something of every kind to review: a month missing and one in draft,
+    # a line and the institutional budget above 100 %, no photos (and, in the 2023 data, MIES
+    # centres whose agreement ended in July).
+    marzo = ReporteMensual.objects.filter(anio=2023, mes=3).order_by("centro__numero").first()
+    ReporteMensual.objects.filter(anio=2023, mes=4, centro=marzo.centro).update(estado="borrador")
+    marzo.cifras.all().delete()
+    marzo.delete()
+    LineaPresupuestariaFactory(anio=2023, codificado=Decimal("100"), ejecutado=Decimal("150"))
+    PresupuestoInstitucional.objects.filter(anio=2023).update(
+        gasto_ejecutado=F("gasto_codificado") + 1
+    )
+    cliente = Client()
+    cliente.force_login(UserFactory(roles=[Rol.COORDINACION]))
+
+    panel = observaciones(anio=2023, hoy=datetime.date(2024, 3, 1))
+
+    categorias = {o.categoria for o in panel}
+    assert {
+        "Meses sin reportar",
+        "Meses sin aprobar",
+        "Centros MIES sin convenio",
+        "Ejecución sobre el 100 %",
+        "Secciones vacías",
+    } <= categorias
+    for observacion in panel:
+        if not observacion.enlace:
+            # The annex's photos are uploaded in the admin, the administration's alone.
+            assert observacion.categoria == "Secciones vacías"
+            continue
+        assert not observacion.enlace.startswith("/admin/"), observacion
+        assert cliente.get(observacion.enlace).status_code == 200, observacion
