@@ -13,6 +13,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from casmul.cierres import anio_cerrado_motivo
 from casmul.exportar import descarga, hoja_de_lista
@@ -78,6 +79,7 @@ def _nombre_archivo(base: str, anio: int | None) -> str:
 
 
 @coordinacion_requerida
+@require_safe
 def indice(request):
     anio = timezone.localdate().year
     contexto = {
@@ -122,6 +124,7 @@ def _tabla_lineas(lineas: QuerySet[LineaPresupuestaria]) -> tablib.Dataset:
 
 
 @coordinacion_requerida
+@require_safe
 def lineas(request):
     filtro = LineasFilter(request.GET, queryset=lineas_lista(), hoy=timezone.localdate())
     if "formato" in request.GET:
@@ -161,6 +164,7 @@ def _tabla_procesos(procesos: QuerySet[ProcesoContratacion]) -> tablib.Dataset:
 
 
 @coordinacion_requerida
+@require_safe
 def procesos(request):
     filtro = ProcesosFilter(request.GET, queryset=procesos_lista(), hoy=timezone.localdate())
     if "formato" in request.GET:
@@ -180,6 +184,7 @@ def procesos(request):
 
 
 @coordinacion_requerida
+@require_safe
 def institucional(request):
     contexto = {
         "presupuestos": presupuestos_institucionales(),
@@ -189,6 +194,7 @@ def institucional(request):
 
 
 @coordinacion_requerida
+@require_safe
 def gastos(request):
     filtro = GastosFilter(
         request.GET, queryset=gastos_comunes_lista(anio=None), hoy=timezone.localdate()

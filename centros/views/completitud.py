@@ -7,7 +7,7 @@ from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from casmul.exportar import descarga, hoja_de_lista
 from casmul.meses import MESES, PRIMER_ANIO, anio_valido
@@ -33,6 +33,7 @@ def _url_matriz(anio: int, filtros: str = "") -> str:
 
 
 @coordinacion_requerida
+@require_safe
 def matriz(request, anio: int):
     hoy = timezone.localdate()
     if not anio_valido(anio, hoy=hoy):

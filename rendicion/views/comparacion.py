@@ -1,6 +1,7 @@
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from casmul.meses import anio_valido
 from casmul.permisos import coordinacion_requerida
@@ -9,6 +10,7 @@ from ..selectors import comparacion_anual
 
 
 @coordinacion_requerida
+@require_safe
 def comparacion(request, anio: int):
     hoy = timezone.localdate()
     if not anio_valido(anio - 1, hoy=hoy) or anio > hoy.year:

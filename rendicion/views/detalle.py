@@ -3,6 +3,7 @@ and 12 and behind their totals, with the rule that makes one number of them."""
 
 from django.http import Http404
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from casmul.permisos import coordinacion_requerida
 from centros.selectors import informe as centros
@@ -12,6 +13,7 @@ from salud import selectors as salud
 
 
 @coordinacion_requerida
+@require_safe
 def usuarios(request, anio: int, centro_id: int):
     detalle = centros.detalle_de_usuarios(anio=anio, centro_id=centro_id)
     if detalle is None:
@@ -20,6 +22,7 @@ def usuarios(request, anio: int, centro_id: int):
 
 
 @coordinacion_requerida
+@require_safe
 def usuarios_del_area(request, anio: int, area: str):
     """The total of Tablas 1 and 6: the table's own rows, each linking to its months."""
     del_area = next((fila for fila in centros.areas() if fila.codigo == area), None)
@@ -34,6 +37,7 @@ def usuarios_del_area(request, anio: int, area: str):
 
 
 @coordinacion_requerida
+@require_safe
 def clinica(request, anio: int, servicio: str | None = None):
     detalle = salud.meses_de_la_clinica(anio=anio, servicio=servicio)
     if detalle is None:
@@ -42,12 +46,14 @@ def clinica(request, anio: int, servicio: str | None = None):
 
 
 @coordinacion_requerida
+@require_safe
 def convenios_contados(request, anio: int):
     contexto = {"anio": anio, "contados": convenios.convenios_contados(anio=anio)}
     return render(request, "rendicion/detalle_convenios.html", contexto)
 
 
 @coordinacion_requerida
+@require_safe
 def presupuesto_del_area(request, anio: int, area_id: int | None = None):
     """An área's row of Tabla 11 or, without `area_id`, its total: every line of the year."""
     lineas = list(presupuesto.lineas_del_area(anio=anio, area_id=area_id))
@@ -62,6 +68,7 @@ def presupuesto_del_area(request, anio: int, area_id: int | None = None):
 
 
 @coordinacion_requerida
+@require_safe
 def contratacion_del_tipo(request, anio: int, tipo: str | None = None):
     """A type's row of Tabla 12 or, without `tipo`, its total: every process of the year."""
     procesos = list(presupuesto.procesos_del_tipo(anio=anio, tipo=tipo))

@@ -1,6 +1,7 @@
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from casmul.exportar import Archivo, descarga
 from casmul.permisos import coordinacion_requerida
@@ -21,11 +22,13 @@ def _informe_o_404(request, anio: int):
 
 
 @coordinacion_requerida
+@require_safe
 def indice(request):
     return render(request, "rendicion/indice.html", {"anios": anios_con_informe()})
 
 
 @coordinacion_requerida
+@require_safe
 def informe(request, anio: int):
     informe = _informe_o_404(request, anio)
     hoy = timezone.localdate()
@@ -55,6 +58,7 @@ def informe_pdf(request, anio: int):
 
 
 @coordinacion_requerida
+@require_safe
 def tabla_exportar(request, anio: int, tabla: str, formato: str):
     archivo = archivo_de_tabla(anio=anio, slug=tabla, formato=formato)
     if archivo is None:
