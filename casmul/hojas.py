@@ -995,6 +995,8 @@ class ResumenImportacion:
     rechazadas: tuple[FilaRechazada, ...]
     errores: tuple[str, ...]  # of the whole file, not of a row
     aviso: str = ""  # what the resource did besides (the months submitted for review)
+    # The portal failed (the database, a bug), not the file: logged, and worth retrying.
+    error_interno: bool = False
 
     @property
     def valido(self) -> bool:
@@ -1053,6 +1055,7 @@ def _resumir(tipo, recurso, resultado, *, nombre: str, confirmado: bool) -> Resu
     )
     encabezados = {columna_normalizar(c): c for c in tipo.encabezados}
     rechazadas = []
+    error_interno = False
     for fila in resultado.invalid_rows:  # already numbered as the spreadsheet shows them
         for columna, mensajes in fila.error_dict.items():
             columna = "" if columna == NON_FIELD_ERRORS else columna
@@ -1063,6 +1066,7 @@ def _resumir(tipo, recurso, resultado, *, nombre: str, confirmado: bool) -> Resu
     for fila in resultado.error_rows:
         for error in fila.errors:
             if not isinstance(error.error, _ESPERADAS):
+                error_interno = True
                 logger.error(
                     "Importación de %s, fila %s:\n%s", tipo.slug, fila.number, error.traceback
                 )
@@ -1072,6 +1076,7 @@ def _resumir(tipo, recurso, resultado, *, nombre: str, confirmado: bool) -> Resu
     errores = []
     for error in resultado.base_errors:
         if not isinstance(error.error, _ESPERADAS):
+            error_interno = True
             logger.error("Importación de %s:\n%s", tipo.slug, error.traceback)
         errores += _mensajes_de(error.error)
     envio = getattr(resultado, "envio", None)
@@ -1087,6 +1092,7 @@ def _resumir(tipo, recurso, resultado, *, nombre: str, confirmado: bool) -> Resu
         rechazadas=tuple(sorted(rechazadas, key=lambda fila: fila.numero)),
         errores=tuple(dict.fromkeys(errores)),
         aviso=getattr(envio, "mensaje", "") or "",
+        error_interno=error_interno,
     )
 
 
@@ -1264,18 +1270,25 @@ def importacion_confirmar(
         )
         return Confirmacion(tarea_id=tarea.id)
     try:
-        resumen = importacion_ejecutar(
-            tipo=tipo,
-            contenido=tomada.read_bytes(),
-            nombre=nombre,
-            usuario=usuario,
-            confirmar=True,
-            opciones=opciones,
+        resumen = _guardada_importar(
+            tipo=tipo, ruta=tomada, nombre=nombre, usuario=usuario, opciones=opciones
         )
     finally:
         # Imported or refused, the preview is spent: a second confirmation cannot import twice.
         tomada.unlink(missing_ok=True)
     return Confirmacion(resumen=resumen)
+
+
+def _guardada_importar(*, tipo, ruta: Path, nombre: str, usuario, opciones) -> ResumenImportacion:
+    """Imports a file kept on the server, confirmed: every row or none."""
+    return importacion_ejecutar(
+        tipo=tipo,
+        contenido=ruta.read_bytes(),
+        nombre=nombre,
+        usuario=usuario,
+        confirmar=True,
+        opciones=opciones,
+    )
 
 
 @task()
@@ -1294,20 +1307,14 @@ def importacion_tarea(
         ruta.unlink()
         raise TareaRechazada("Su rol ya no permite importar este archivo; no se importó nada.")
     try:
-        resumen = importacion_ejecutar(
-            tipo=importable_,
-            contenido=ruta.read_bytes(),
-            nombre=nombre,
-            usuario=usuario,
-            confirmar=True,
-            opciones=opciones,
+        resumen = _guardada_importar(
+            tipo=importable_, ruta=ruta, nombre=nombre, usuario=usuario, opciones=opciones
         )
     except HojaRechazada as error:
         ruta.unlink()
         raise TareaRechazada(error.mensaje) from error
-    if _ERROR_INTERNO in resumen.errores + tuple(fila.mensaje for fila in resumen.rechazadas):
-        # Not the file's fault (the database failed, a bug, logged by `_resumir`): kept for
-        # a retry.
+    if resumen.error_interno:
+        # Not the file's fault: kept for a retry.
         raise RuntimeError(f"La importación de {nombre} falló por un error del portal.")
     ruta.unlink()
     if not resumen.valido:

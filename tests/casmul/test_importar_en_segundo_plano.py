@@ -19,6 +19,7 @@ from django_tasks_db.models import DBTaskResult
 from casmul import hojas
 from casmul.tareas import ERROR_INESPERADO, INTERRUMPIDA, tareas_interrumpidas_marcar
 from centros.models import CifraMensual, ReporteMensual
+from centros.resources import CifraMensualResource
 from tests.casmul.test_importar_portal import (
     FILAS,
     URL_CONFIRMAR,
@@ -99,7 +100,6 @@ def test_the_queued_file_waits_for_the_worker_past_the_preview_s_hour(datos, mon
     assert CifraMensual.objects.filter(reporte__centro=datos.propio).count() == 3
     assert default_task_backend.get_result(tarea_id).status == TaskResultStatus.SUCCESSFUL
     assert not encolado.exists()
-    # A second confirmation of the same preview finds its file taken.
     assert CifraMensual.history.count() == 3
 
 
@@ -120,24 +120,36 @@ def test_a_month_approved_before_the_worker_imports_refuses_the_file_and_names_t
     assert _guardados() == []
 
 
+def _base_caida(*args, **kwargs):
+    raise OperationalError("server closed the connection unexpectedly")
+
+
+@pytest.mark.parametrize(
+    "donde",
+    [
+        # Raised out of the import.
+        (hojas, "importacion_ejecutar"),
+        # Raised inside the resource, which django-import-export turns into the file's error.
+        (CifraMensualResource, "before_import"),
+    ],
+    ids=["fuera-del-recurso", "dentro-del-recurso"],
+)
 @pytest.mark.django_db(transaction=True)
 @override_settings(TASKS=BASE_DE_DATOS)
-def test_a_task_failed_by_the_portal_keeps_its_file_and_reintentar_imports_it(datos, monkeypatch):
+def test_a_task_failed_by_the_portal_keeps_its_file_and_reintentar_imports_it(
+    datos, monkeypatch, donde
+):
     cliente = _cliente(datos.personal)
     tarea_id = _tarea_id(cliente.post(URL_CONFIRMAR, {"token": _token(_subir(cliente, *FILAS))}))
-    ejecutar = hojas.importacion_ejecutar
 
-    def base_caida(**kwargs):
-        raise OperationalError("server closed the connection unexpectedly")
-
-    monkeypatch.setattr(hojas, "importacion_ejecutar", base_caida)
-    _trabajar()
+    with monkeypatch.context() as parche:
+        parche.setattr(*donde, _base_caida)
+        _trabajar()
     pagina = _texto(cliente.get(reverse("tarea", args=[tarea_id])).content.decode())
     assert ERROR_INESPERADO in pagina and "Reintentar" in pagina
     assert len(_guardados()) == 1
     assert CifraMensual.objects.count() == 0
 
-    monkeypatch.setattr(hojas, "importacion_ejecutar", ejecutar)
     nueva = _tarea_id(cliente.post(reverse("tarea_reintentar", args=[tarea_id])))
     _trabajar()
 
