@@ -1163,6 +1163,8 @@ class Confirmacion:
 
     resumen: ResumenImportacion | None = None
     tarea_id: str = ""
+    # The token to confirm the same file again, when the portal failed before importing it.
+    token: str = ""
 
 
 def _carpeta_importaciones() -> Path:
@@ -1273,9 +1275,17 @@ def importacion_confirmar(
         resumen = _guardada_importar(
             tipo=tipo, ruta=tomada, nombre=nombre, usuario=usuario, opciones=opciones
         )
-    finally:
-        # Imported or refused, the preview is spent: a second confirmation cannot import twice.
-        tomada.unlink(missing_ok=True)
+    except Exception:
+        # The portal failed (the database went away), not the file: kept under its token.
+        tomada.rename(ruta)
+        raise
+    if resumen.error_interno:
+        # Nothing was written and the file is fine: the same token confirms it again
+        # («Reintentar»), within the preview's hour.
+        tomada.rename(ruta)
+        return Confirmacion(resumen=resumen, token=token)
+    # Imported or refused, the preview is spent: a second confirmation cannot import twice.
+    tomada.unlink(missing_ok=True)
     return Confirmacion(resumen=resumen)
 
 

@@ -137,7 +137,14 @@ def confirmar(request, tipo: str):
     resumen = confirmacion.resumen
     if not resumen.valido:
         # Between the preview and the confirmation a row became invalid (a month approved
-        # meanwhile): nothing was written; the rows say why.
+        # meanwhile): nothing was written; the rows say why. Or the portal failed: the file
+        # is kept, and the same confirmation retries it.
+        reintentar = None
+        if confirmacion.token:
+            reintentar = ConfirmacionForm(
+                initial={**form.cleaned_data, "token": confirmacion.token},
+                opciones=importable_.opciones_de(request.user),
+            )
         return render(
             request,
             "importar/tipo.html",
@@ -146,6 +153,7 @@ def confirmar(request, tipo: str):
                 "referencia": importable_.referencia_de(request.user),
                 "form": HojaSubidaForm(),
                 "resumen": resumen,
+                "reintentar": reintentar,
             },
         )
     messages.success(request, resumen.terminada)

@@ -119,6 +119,18 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite as the embedded default holds two people saving beside the task worker
+    # (bench/sqlite.py): a transaction that writes takes the write lock when it begins
+    # (IMMEDIATE), so it waits for another writer (busy timeout, seconds) instead of failing
+    # at once with «database is locked» when it would have to upgrade a read lock; WAL lets
+    # readers (the report, the matrix) go on while someone writes.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": env_int("SQLITE_ESPERA_SEGUNDOS", 20),
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 # No ATOMIC_REQUESTS: every write already runs in one service under `transaction.atomic`
 # (tests/casmul/test_errores.py pins that a write failing half-way leaves nothing), and a
 # transaction around every request would also hold one open through the long reads (the

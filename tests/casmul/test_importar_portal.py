@@ -321,6 +321,44 @@ def test_a_month_approved_between_preview_and_confirmation_refuses_the_whole_fil
     assert _guardados() == []
 
 
+def test_the_portal_failing_keeps_the_file_and_offers_to_retry_the_same_confirmation(
+    datos, monkeypatch
+):
+    """The database busy or gone while importing is the portal's failure, not the clerk's: the
+    result says so (never «filas que ya no son válidas»), writes nothing, and «Reintentar»
+    imports the same file."""
+    from django.db import OperationalError
+
+    from centros import resources
+
+    cliente = _cliente(datos.personal)
+    token = _token(_subir(cliente, *FILAS))
+    antes = _foto()
+    original = resources.meses_importados_guardar
+
+    def bloqueada(**kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(resources, "meses_importados_guardar", bloqueada)
+    respuesta = cliente.post(URL_CONFIRMAR, {"token": token})
+
+    html = _texto(respuesta.content.decode())
+    assert respuesta.status_code == 200
+    assert "no pudo importar el archivo por un problema propio" in html
+    assert "Su archivo está bien y no se guardó nada" in html
+    assert "ya no son válidas" not in html
+    assert "Reintentar" in html
+    assert _foto() == antes
+    assert len(_guardados()) == 1
+
+    monkeypatch.setattr(resources, "meses_importados_guardar", original)
+    reintento = respuesta.context["reintentar"].initial["token"]
+    _confirmar_y_seguir(cliente, reintento)
+
+    assert CifraMensual.objects.filter(reporte__centro=datos.propio).count() == len(FILAS)
+    assert _guardados() == []
+
+
 # --- Submitting for review ----------------------------------------------------------------------
 
 
