@@ -1,7 +1,8 @@
-"""Whether a year's records are closed because its report was published. The report app says
-how to tell when it starts (`rendicion.apps`); the records' apps ask here, so that neither
-imports the other: agreements, budget and procurement of a published year change only
-through an erratum."""
+"""Whether a year's records are closed because its report was published, and how a correction
+opens it. The report app says how to tell and how to open when it starts (`rendicion.apps`);
+the records' apps ask here, so that neither imports the other: the monthly figures, agreements,
+budget and procurement of a published year change only through an erratum, and reopening one
+of its months is how an erratum starts."""
 
 from collections.abc import Callable
 
@@ -9,11 +10,27 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 # Each returns why the year is closed, or None.
 _COMPROBADORES: list[Callable[[int], str | None]] = []
+# Each opens the year for a correction with its reason (keyword arguments anio, usuario,
+# motivo), when it is closed; nothing otherwise.
+_ABRIDORES: list[Callable[..., object]] = []
 
 
-def cierre_registrar(comprobador: Callable[[int], str | None]) -> None:
+def cierre_registrar(
+    comprobador: Callable[[int], str | None], *, abridor: Callable[..., object] | None = None
+) -> None:
     if comprobador not in _COMPROBADORES:
         _COMPROBADORES.append(comprobador)
+    if abridor is not None and abridor not in _ABRIDORES:
+        _ABRIDORES.append(abridor)
+
+
+def anio_abrir_para_corregir(*, anio: int, usuario, motivo: str) -> None:
+    """Opens a closed year for the correction `motivo` describes (a published year: its
+    erratum, with that reason, unless one is open already); an open year stays as it is. Call
+    inside the transaction of the correction: the year opens only if the correction is
+    written."""
+    for abridor in _ABRIDORES:
+        abridor(anio=anio, usuario=usuario, motivo=motivo)
 
 
 def anio_abierto_comprobar(*anios: int) -> None:

@@ -9,6 +9,8 @@ from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import router, transaction
 
+from casmul.cierres import anio_cerrado_motivo
+
 from .models import ReporteMensual
 from .services import (
     fila_del_mes_guardar,
@@ -20,21 +22,26 @@ from .services import (
 MOTIVO_ADMIN = "Editado en la administración"
 
 
-class MesAprobadoSoloLectura:
+class MesCerradoSoloLectura:
     """Admin of records that belong to a month: read-only (for everyone, superusers included)
-    once the month is approved. The only way to change them is to reopen the month."""
+    once the month is approved, or its year's report published without an erratum open. The
+    only way to change them is to reopen the month (which, in a published year, opens its
+    erratum)."""
 
     def reporte_de(self, obj) -> ReporteMensual:
         return obj.reporte
 
-    def mes_aprobado(self, obj) -> bool:
-        return obj is not None and obj.pk is not None and self.reporte_de(obj).aprobado
+    def mes_cerrado(self, obj) -> bool:
+        if obj is None or obj.pk is None:
+            return False
+        reporte = self.reporte_de(obj)
+        return reporte.aprobado or anio_cerrado_motivo(reporte.anio) is not None
 
     def has_change_permission(self, request, obj=None):
-        return not self.mes_aprobado(obj) and super().has_change_permission(request, obj)
+        return not self.mes_cerrado(obj) and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return not self.mes_aprobado(obj) and super().has_delete_permission(request, obj)
+        return not self.mes_cerrado(obj) and super().has_delete_permission(request, obj)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # django-simple-history saves a posted revert after checking only the *view*

@@ -262,7 +262,7 @@ class CifraMensualResource(FilasDeLaHoja, resources.ModelResource):
                 centro=centro,
                 anio=anio,
                 mes=mes,
-                existente=self._bloqueados.reportes.get(clave),
+                bloqueados=self._bloqueados,
                 operacion=self._operaciones.get((centro.pk, anio)),
                 hoy=self._hoy,
             )

@@ -3,7 +3,7 @@
 import calendar
 import datetime
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
@@ -16,6 +16,7 @@ from django.utils import timezone
 from PIL import Image, ImageOps, UnidentifiedImageError
 from simple_history.utils import bulk_update_with_history
 
+from casmul.cierres import anio_abierto_comprobar, anio_abrir_para_corregir, anio_cerrado_motivo
 from casmul.formato import numero
 from casmul.historia import creados_con_historia
 from casmul.meses import Mes
@@ -112,7 +113,8 @@ def mes_comprobar_abierto(
 def mes_abierto_a_registro(
     *, centro: Centro, anio: int, mes: int, hoy: datetime.date | None = None
 ) -> None:
-    """`mes_comprobar_abierto` with the centre's operation of that year read here."""
+    """`mes_comprobar_abierto` with the centre's operation of that year read here, and the
+    year not closed by its published report (`casmul.cierres`: only an erratum opens it)."""
     operacion = (
         OperacionAnual.objects.filter(centro=centro, anio=anio)
         .values_list("mes_inicio", "mes_fin")
@@ -121,6 +123,7 @@ def mes_abierto_a_registro(
     mes_comprobar_abierto(
         centro=centro, mes=Mes(anio, mes), operacion=operacion, hoy=hoy or timezone.localdate()
     )
+    anio_abierto_comprobar(anio)
 
 
 def valores_validar(*, centro: Centro, valores: dict[str, Decimal | None]) -> dict[str, Decimal]:
@@ -331,6 +334,8 @@ class MesesBloqueados:
     reportes: dict[ClaveMes, ReporteMensual]
     # By (report id, indicator id).
     cifras: dict[tuple[int, int], CifraMensual]
+    # Why each closed year among those asked for is closed (its report published).
+    cerrados: dict[int, str]
 
 
 def meses_bloquear(*, claves: Iterable[ClaveMes]) -> MesesBloqueados:
@@ -353,6 +358,7 @@ def meses_bloquear(*, claves: Iterable[ClaveMes]) -> MesesBloqueados:
     ]
     reportes: dict[ClaveMes, ReporteMensual] = {}
     cifras: dict[tuple[int, int], CifraMensual] = {}
+    cerrados = {anio: motivo for anio in anios if (motivo := anio_cerrado_motivo(anio))}
     # SQLite takes 999 parameters a statement; chunks in the same order keep the lock order.
     lote = connection.features.max_query_params or len(ids) or 1
     for inicio in range(0, len(ids), lote):
@@ -365,7 +371,7 @@ def meses_bloquear(*, claves: Iterable[ClaveMes]) -> MesesBloqueados:
             reportes[reporte.centro_id, reporte.anio, reporte.mes] = reporte
         for cifra in CifraMensual.objects.filter(reporte_id__in=parte).order_by():
             cifras[cifra.reporte_id, cifra.indicador_id] = cifra
-    return MesesBloqueados(reportes=reportes, cifras=cifras)
+    return MesesBloqueados(reportes=reportes, cifras=cifras, cerrados=cerrados)
 
 
 def reporte_abrir_leido(
@@ -373,15 +379,18 @@ def reporte_abrir_leido(
     centro: Centro,
     anio: int,
     mes: int,
-    existente: ReporteMensual | None,
+    bloqueados: MesesBloqueados,
     operacion: Operacion,
     hoy: datetime.date,
 ) -> ReporteMensual:
-    """`reporte_para_editar` for a month read and locked with many others (`meses_bloquear`,
-    `existente`: its report, None when missing) and its centre's operation read once: the same
-    rules, without a query. A missing month is returned unsaved, as a draft of version 0:
-    `meses_importados_guardar` creates it with its figures."""
+    """`reporte_para_editar` for a month read and locked with many others (`meses_bloquear`)
+    and its centre's operation read once: the same rules, without a query. A missing month is
+    returned unsaved, as a draft of version 0: `meses_importados_guardar` creates it with its
+    figures."""
     mes_comprobar_abierto(centro=centro, mes=Mes(anio, mes), operacion=operacion, hoy=hoy)
+    if motivo := bloqueados.cerrados.get(anio):
+        raise ValidationError(motivo, code="anio_cerrado")
+    existente = bloqueados.reportes.get((centro.pk, anio, mes))
     if existente is None:
         return ReporteMensual(centro=centro, anio=anio, mes=mes, version=0)
     existente.centro = centro
@@ -429,6 +438,9 @@ def reporte_cerrar_edicion(
     warnings from the figures now stored, the comment when given, draft or submitted when
     `enviar` is given (else its state stays), who edited it, a new version, and a history
     entry with `motivo`. A month with warnings is submitted only with a comment."""
+    # Every door opened the month with the year's check; asked again where every write ends, so
+    # that no door can forget it and write into a published year.
+    anio_abierto_comprobar(reporte.anio)
     advertencias = advertencias_del_mes(reporte=reporte)
     if comentario is not None:
         reporte.comentario = comentario.strip()
@@ -662,6 +674,9 @@ class ResultadoAprobacion:
     cambiados: list[ReporteMensual]
     # With warnings, in a bulk approval: approved one by one, after their warnings are read.
     con_advertencias: list[ReporteMensual]
+    # Of a year whose report is published: approved only while its erratum is open.
+    cerrados: list[ReporteMensual] = field(default_factory=list)
+    motivo_cierre: str = ""
 
     @property
     def mensaje(self) -> str:
@@ -687,6 +702,8 @@ class ResultadoAprobacion:
                 " Con advertencias, se aprueba cada uno desde su revisión, tras leerlas: "
                 f"{_meses_nombrados(self.con_advertencias)}."
             )
+        if self.cerrados:
+            mensaje += f" No se aprobó {_meses_nombrados(self.cerrados)}. {self.motivo_cierre}"
         return mensaje
 
 
@@ -734,7 +751,10 @@ def reportes_aprobar(
         .filter(pk__in=list(versiones))
         .order_by("centro__numero", "anio", "mes")
     )
-    enviados = [r for r in reportes if r.estado == ReporteMensual.Estado.ENVIADO]
+    cierres = {anio: anio_cerrado_motivo(anio) for anio in {r.anio for r in reportes}}
+    en_revision = [r for r in reportes if r.estado == ReporteMensual.Estado.ENVIADO]
+    cerrados = [r for r in en_revision if cierres[r.anio]]
+    enviados = [r for r in en_revision if not cierres[r.anio]]
     cambiados = [r for r in enviados if r.version != versiones[r.pk]]
     con_advertencias = [
         r for r in enviados if r not in cambiados and r.advertencias and not advertencias_vistas
@@ -750,9 +770,11 @@ def reportes_aprobar(
     )
     return ResultadoAprobacion(
         aprobados=len(aprobar),
-        no_enviados=len(versiones) - len(enviados),
+        no_enviados=len(versiones) - len(enviados) - len(cerrados),
         cambiados=cambiados,
         con_advertencias=con_advertencias,
+        cerrados=cerrados,
+        motivo_cierre=next((m for m in cierres.values() if m), ""),
     )
 
 
@@ -849,7 +871,9 @@ def _borradores_enviar(reportes, *, usuario, motivo: str) -> ResultadoEnvio:
 def reportes_enviar(*, centro: Centro, anio: int, usuario) -> int:
     """Submits in one step every draft of the centre's year that holds all the figures the
     centre reports and has no warnings: what its month page would let through without a
-    comment. The others stay drafts, to be sent from their page. Returns how many."""
+    comment. The others stay drafts, to be sent from their page. Returns how many. Refused in
+    a year whose report is published, unless its erratum is open."""
+    anio_abierto_comprobar(anio)
     return _borradores_enviar(
         ReporteMensual.objects.filter(centro=centro, anio=anio),
         usuario=usuario,
@@ -871,13 +895,16 @@ def reportes_importados_enviar(*, reporte_ids: list[int], usuario, motivo: str) 
 
 @transaction.atomic
 def reporte_reabrir(*, reporte: ReporteMensual, motivo: str, usuario) -> ReporteMensual:
-    """Reopens an approved month as a draft, with the stated reason in its history."""
+    """Reopens an approved month as a draft, with the stated reason in its history. A month
+    of a published year is how its erratum starts: the erratum opens with the same reason
+    (`casmul.cierres`), or the month joins the one open."""
     motivo = motivo.strip()
     if not motivo:
         raise ValidationError({"motivo": "Indique por qué se reabre el mes."})
     reporte = ReporteMensual.objects.select_for_update().get(pk=reporte.pk)
     if not reporte.aprobado:
         raise ValidationError("Solo se puede reabrir un mes aprobado.", code="no_aprobado")
+    anio_abrir_para_corregir(anio=reporte.anio, usuario=usuario, motivo=motivo)
     reporte.estado = ReporteMensual.Estado.BORRADOR
     reporte.motivo_reapertura = motivo
     reporte.aprobado_por = None

@@ -254,5 +254,5 @@ def anio_cerrado(anio: int) -> str | None:
     return (
         f"El informe de {anio} está publicado (versión {publicada.version}): sus registros solo "
         "cambian con una fe de erratas. La Coordinación la abre con su motivo en «Publicar» del "
-        "informe; al publicar la nueva versión se cierra."
+        "informe, o al reabrir uno de sus meses; al publicar la nueva versión se cierra."
     )

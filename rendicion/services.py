@@ -339,9 +339,10 @@ def informe_publicar(
 ) -> Publicacion:
     """Publishes the year's report as its next version: the PDF, the HTML, a workbook with
     every table and a JSON snapshot of every figure, each stored with its SHA-256 and never
-    rendered again. From version 2 on it is an erratum: it needs its reason, and its PDF opens
-    with the figures that changed since the previous version (old → new). Only approved
-    months count, as in the report itself."""
+    rendered again. From version 2 on it is an erratum: it needs one open (its reason, unless
+    `motivo` restates it) and at least one figure changed, and its PDF opens with the figures
+    that changed since the previous version (old → new). Only approved months count, as in
+    the report itself."""
     informe = informe_rendicion(anio=anio, hoy=hoy)
     if informe is None:
         raise ValidationError(
@@ -349,17 +350,18 @@ def informe_publicar(
             code="sin_informe",
         )
     # Locked so that two publications at once cannot take the same version.
-    anterior = (
-        Publicacion.objects.select_for_update().filter(anio=anio).order_by("-version").first()
-    )
+    anterior = _ultima_publicacion_bloquear(anio)
     abierta = FeDeErratas.objects.select_for_update().filter(anio=anio, publicacion=None).first()
     motivo = motivo.strip() or (abierta.motivo if abierta else "")
     datos = instantanea(informe)
     cambios = []
     if anterior is not None:
-        if not motivo:
+        if abierta is None:
             raise ValidationError(
-                {"motivo": "Indique el motivo de la fe de erratas: se imprime junto a los cambios."}
+                f"El informe de {anio} ya está publicado (versión {anterior.version}): una nueva "
+                "versión es una fe de erratas. Ábrala con su motivo, corrija los registros y "
+                "publíquela.",
+                code="sin_fe_de_erratas",
             )
         with anterior.cifras.open("rb") as archivo:
             cambios = erratas(json.loads(archivo.read()), datos)
@@ -408,25 +410,53 @@ def informe_publicar(
     return publicacion
 
 
+def _ultima_publicacion_bloquear(anio: int) -> Publicacion | None:
+    """The year's last version, locked: what opening and closing an erratum wait on, so that
+    two of them at once take turns (an empty `select_for_update` locks nothing)."""
+    return Publicacion.objects.select_for_update().filter(anio=anio).order_by("-version").first()
+
+
+_YA_ABIERTA = "Ya hay una fe de erratas abierta para {anio}: publíquela o siga corrigiendo."
+
+
+def _fe_de_erratas_crear(*, anio: int, usuario, motivo: str) -> FeDeErratas:
+    fe_de_erratas = FeDeErratas(anio=anio, motivo=motivo, abierta_por=usuario)
+    # The one-open-per-year constraint is left to the database, which holds it against a race.
+    fe_de_erratas.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            fe_de_erratas.save()
+    except IntegrityError:
+        # Another one opened between the check and the save (a database that does not lock):
+        # the constraint `una_fe_de_erratas_abierta_por_anio` says so.
+        raise ValidationError(_YA_ABIERTA.format(anio=anio), code="ya_abierta") from None
+    return fe_de_erratas
+
+
 @transaction.atomic
 def fe_de_erratas_abrir(*, anio: int, usuario, motivo: str) -> FeDeErratas:
     """Opens an erratum of a published year, with its reason: until the next version is
-    published, the year's agreements, budget and procurement can be corrected (its months are
-    reopened one by one, each with its own reason)."""
+    published, the year's months, agreements, budget and procurement can be corrected (its
+    months are reopened one by one, each with its own reason)."""
     motivo = motivo.strip()
     if not motivo:
         raise ValidationError({"motivo": "Indique el motivo de la fe de erratas."})
-    if not Publicacion.objects.filter(anio=anio).exists():
+    if _ultima_publicacion_bloquear(anio) is None:
         raise ValidationError(
             f"El informe de {anio} no está publicado: se corrige sin fe de erratas.",
             code="sin_publicar",
         )
-    if FeDeErratas.objects.select_for_update().filter(anio=anio, publicacion=None).exists():
-        raise ValidationError(
-            f"Ya hay una fe de erratas abierta para {anio}: publíquela o siga corrigiendo.",
-            code="ya_abierta",
-        )
-    fe_de_erratas = FeDeErratas(anio=anio, motivo=motivo, abierta_por=usuario)
-    fe_de_erratas.full_clean()
-    fe_de_erratas.save()
-    return fe_de_erratas
+    if FeDeErratas.objects.filter(anio=anio, publicacion=None).exists():
+        raise ValidationError(_YA_ABIERTA.format(anio=anio), code="ya_abierta")
+    return _fe_de_erratas_crear(anio=anio, usuario=usuario, motivo=motivo)
+
+
+@transaction.atomic
+def fe_de_erratas_para_corregir(*, anio: int, usuario, motivo: str) -> FeDeErratas | None:
+    """The erratum a correction of a published year belongs to: the one open, or one opened
+    now with the correction's reason (reopening a month is how an erratum starts: its reason
+    is typed once). None for a year not published, which is corrected without one."""
+    if _ultima_publicacion_bloquear(anio) is None:
+        return None
+    abierta = FeDeErratas.objects.filter(anio=anio, publicacion=None).first()
+    return abierta or _fe_de_erratas_crear(anio=anio, usuario=usuario, motivo=motivo.strip())

@@ -4,7 +4,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from casmul.admin_montos import CifrasContadas, CuentaField
 from casmul.hojas import ImportacionDeHojaMixin
 from casmul.numeros import Clase
-from centros.admin_del_mes import EdicionDelMesAdmin, FilaDelMesForm, MesAprobadoSoloLectura
+from centros.admin_del_mes import EdicionDelMesAdmin, FilaDelMesForm, MesCerradoSoloLectura
 
 from .models import AtencionClinica, DotacionProfesional, Especialidad
 
@@ -35,7 +35,7 @@ class AtencionClinicaForm(FilaDelMesForm):
 
 @admin.register(AtencionClinica)
 class AtencionClinicaAdmin(
-    MesAprobadoSoloLectura, EdicionDelMesAdmin, ImportacionDeHojaMixin, SimpleHistoryAdmin
+    MesCerradoSoloLectura, EdicionDelMesAdmin, ImportacionDeHojaMixin, SimpleHistoryAdmin
 ):
     form = AtencionClinicaForm
     # From a spreadsheet too (`casmul.hojas`, kind registered in `salud.apps`).

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
+from casmul.cierres import anio_cerrado_motivo
 from casmul.meses import Mes, Periodo
 from centros.models import Centro, LineaServicio, OperacionAnual, ReporteMensual, del_informe
 from centros.selectors.mensual import (
@@ -280,6 +281,7 @@ class FormularioClinica(EstadoDelMes):
     grupos: list[GrupoClinica]
     operacion: tuple[int, int] | None
     hoy: datetime.date
+    cierre: str | None = None
 
     @property
     def filas(self) -> list[FilaClinica]:
@@ -374,6 +376,7 @@ def formulario_clinica(
         grupos=grupos,
         operacion=operacion_del_anio(centro=centro, anio=anio),
         hoy=hoy or timezone.localdate(),
+        cierre=anio_cerrado_motivo(anio),
     )
 
 

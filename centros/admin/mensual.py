@@ -25,7 +25,7 @@ from ..admin_del_mes import (
     MOTIVO_ADMIN,
     EdicionDelMesAdmin,
     FilaDelMesForm,
-    MesAprobadoSoloLectura,
+    MesCerradoSoloLectura,
 )
 from ..forms import cifra_mostrar
 from ..models import CifraMensual, ReporteMensual
@@ -208,7 +208,7 @@ class CifraMensualInline(admin.TabularInline):
 
 
 @admin.register(ReporteMensual)
-class ReporteMensualAdmin(MesAprobadoSoloLectura, SimpleHistoryAdmin):
+class ReporteMensualAdmin(MesCerradoSoloLectura, SimpleHistoryAdmin):
     form = ReporteMensualForm
     list_display = ["centro", "anio", "mes", "estado", "version", "actualizado"]
     list_filter = ["estado", "anio", "mes", "centro__area", "centro"]
@@ -352,7 +352,7 @@ class ConfirmarCifrasForm(ConfirmImportForm):
 
 @admin.register(CifraMensual)
 class CifraMensualAdmin(
-    MesAprobadoSoloLectura,
+    MesCerradoSoloLectura,
     EdicionDelMesAdmin,
     ImportacionDeHojaMixin,
     ImportExportMixin,

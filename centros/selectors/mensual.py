@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db.models import Q
 from django.utils import timezone
 
+from casmul.cierres import anio_cerrado_motivo
 from casmul.meses import Mes
 from casmul.montos import a_centavos
 
@@ -44,7 +45,8 @@ def operacion_del_anio(*, centro: Centro, anio: int) -> Operacion:
 
 class EstadoDelMes:
     """What a month's page shows about its report; needs `reporte`, `anio`, `mes`,
-    `operacion` and `hoy`, and states the month by the rule every page uses."""
+    `operacion`, `hoy` and `cierre` (why its year is closed, or None), and states the month by
+    the rule every page uses."""
 
     @property
     def periodo(self) -> Mes:
@@ -61,8 +63,13 @@ class EstadoDelMes:
 
     @property
     def se_puede_registrar(self) -> bool:
-        """Open to writing: it has come, the centre operates it and it is not approved."""
-        return self.estado not in (EstadoMes.POR_LLEGAR, EstadoMes.NO_OPERA, EstadoMes.APROBADO)
+        """Open to writing: it has come, the centre operates it, it is not approved and its
+        year's report is not published (or its erratum is open)."""
+        return not self.cierre and self.estado not in (
+            EstadoMes.POR_LLEGAR,
+            EstadoMes.NO_OPERA,
+            EstadoMes.APROBADO,
+        )
 
     @property
     def nombre_estado(self) -> str:
@@ -90,6 +97,7 @@ class FormularioMensual(EstadoDelMes):
     filas: list[FilaFormulario]
     operacion: Operacion
     hoy: datetime.date
+    cierre: str | None = None
 
 
 def _anual(valores: list[Decimal], agregacion: str) -> Decimal | None:
@@ -106,8 +114,8 @@ def formulario_mensual(
     *, centro: Centro, anio: int, mes: int, hoy: datetime.date | None = None
 ) -> FormularioMensual:
     """The figures a centre reports, with this month's values, the previous month's and the
-    year's total so far by each figure's rule, and the month's state. Four queries whatever
-    the data."""
+    year's total so far by each figure's rule, and the month's state. Six queries at most
+    whatever the data."""
     anterior = Mes(anio, mes).anterior
     indicadores = [
         ic.indicador
@@ -156,6 +164,7 @@ def formulario_mensual(
         filas=filas,
         operacion=operacion_del_anio(centro=centro, anio=anio),
         hoy=hoy or timezone.localdate(),
+        cierre=anio_cerrado_motivo(anio),
     )
 
 

@@ -234,7 +234,12 @@ def enviar_borradores(request, centro_id: int, anio: int):
     mes_de_url(anio, 1)
     if not puede_registrar_cifras(request.user):
         raise PermissionDenied("La Coordinación revisa y aprueba los meses; no los envía.")
-    enviados = reportes_enviar(centro=centro, anio=anio, usuario=request.user)
+    try:
+        enviados = reportes_enviar(centro=centro, anio=anio, usuario=request.user)
+    except ValidationError as error:
+        # The year's report is published: only its erratum opens it.
+        messages.error(request, " ".join(error.messages))
+        return redirect("centros:anio", centro_id=centro.pk, anio=anio)
     if enviados:
         meses = "1 mes" if enviados == 1 else f"{enviados} meses"
         messages.success(request, f"Se enviaron a revisión {meses} de {anio}.")

@@ -122,3 +122,46 @@ def test_records_of_a_published_year_are_not_deleted_one_by_one_or_in_bulk(publi
 
     assert (individual.status_code, en_bloque.status_code) == (403, 403)
     assert LineaPresupuestaria.objects.filter(pk__in=lineas).count() == len(lineas)
+
+
+def test_a_later_version_needs_an_open_erratum_even_when_figures_changed(publicado, coordinacion):
+    linea = LineaPresupuestaria.objects.filter(anio=2023).first()
+    # A figure changed without an erratum (as a month reopened before this closed the door).
+    LineaPresupuestaria.objects.filter(pk=linea.pk).update(codificado=linea.codificado + 100)
+
+    with pytest.raises(ValidationError) as error:
+        informe_publicar(anio=2023, usuario=coordinacion, motivo="sin cambios", hoy=HOY)
+
+    assert error.value.code == "sin_fe_de_erratas"
+    assert "Ábrala con su motivo" in error.value.messages[0]
+    assert Publicacion.objects.count() == 1
+
+
+def test_an_erratum_opened_twice_at_once_answers_already_open_not_an_error(
+    publicado, coordinacion, monkeypatch
+):
+    """Two «abrir fe de erratas» at the same moment: the second finds none open when it looks
+    (the race), and its insert meets the first's row; it says «ya abierta», never a 500."""
+    from rendicion import services
+
+    fe_de_erratas_abrir(anio=2023, usuario=coordinacion, motivo="Primera")
+    sin_ver_la_primera = FeDeErratas.objects.none()
+    monkeypatch.setattr(services.FeDeErratas.objects, "filter", lambda **kwargs: sin_ver_la_primera)
+
+    with pytest.raises(ValidationError) as error:
+        fe_de_erratas_abrir(anio=2023, usuario=coordinacion, motivo="Segunda")
+
+    monkeypatch.undo()
+    assert error.value.code == "ya_abierta"
+    assert list(FeDeErratas.objects.values_list("motivo", flat=True)) == ["Primera"]
+
+
+def test_the_publish_page_answers_the_race_in_spanish(publicado, coordinacion, client):
+    client.force_login(coordinacion)
+    url = reverse("rendicion:publicar", args=[2023])
+    client.post(url, {"accion": "abrir", "motivo": "Primera"})
+
+    segunda = client.post(url, {"accion": "abrir", "motivo": "Segunda"})
+
+    assert segunda.status_code == 400
+    assert "Ya hay una fe de erratas abierta para 2023" in segunda.content.decode()

@@ -21,7 +21,7 @@ from casmul.roles import Rol
 from centros.models import CifraMensual, ReporteMensual
 from centros.services import reporte_guardar, reporte_reabrir, reportes_aprobar
 from rendicion.models import Publicacion
-from rendicion.services import informe_publicar
+from rendicion.services import fe_de_erratas_abrir, informe_publicar
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.usefixtures("datos_2023")
@@ -116,11 +116,12 @@ def test_a_published_version_is_never_rendered_again(coordinacion):
 
 def test_an_erratum_needs_a_reason_and_a_change_and_lists_each_changed_figure(coordinacion):
     informe_publicar(anio=2023, usuario=coordinacion, hoy=HOY)
-    with pytest.raises(ValidationError, match="Ninguna cifra cambió"):
+    with pytest.raises(ValidationError, match="Ábrala con su motivo"):
         informe_publicar(anio=2023, usuario=coordinacion, motivo="Nada", hoy=HOY)
-    cifra = _corregir_un_mes(coordinacion)
-    with pytest.raises(ValidationError, match="motivo"):
+    fe_de_erratas_abrir(anio=2023, usuario=coordinacion, motivo="Revisión de los meses")
+    with pytest.raises(ValidationError, match="Ninguna cifra cambió"):
         informe_publicar(anio=2023, usuario=coordinacion, hoy=HOY)
+    cifra = _corregir_un_mes(coordinacion)
 
     segunda = informe_publicar(
         anio=2023, usuario=coordinacion, motivo="Error de digitación en un mes", hoy=HOY

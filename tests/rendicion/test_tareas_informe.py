@@ -99,7 +99,7 @@ def test_a_refused_publication_shows_the_services_reason(coordinacion):
     pagina = cliente.get(respuesta["Location"]).content.decode()
 
     assert "falló" in pagina
-    assert "Ninguna cifra cambió desde la versión 1" in pagina
+    assert "una nueva versión es una fe de erratas" in pagina
     assert Publicacion.objects.count() == 1
 
 
