@@ -4,8 +4,14 @@ this file by itself."""
 import os
 
 wsgi_app = "casmul.wsgi:application"
-# Only nginx, on the same server, talks to gunicorn.
-bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+# Only nginx talks to gunicorn, through a Unix socket: a TCP port on 127.0.0.1 is open to every
+# process and user of the server, which could then skip nginx and write their own
+# X-Forwarded-For. Under systemd the socket unit (docs/deploy.md) creates this socket, owned by
+# nginx's user, and hands it over, and gunicorn binds nothing itself. GUNICORN_BIND=host:port
+# for a benchmark or a test (bench/load.py).
+bind = os.environ.get("GUNICORN_BIND", "unix:/run/casmul/gunicorn.sock")
+# A socket gunicorn creates itself is not world-writable.
+umask = 0o007
 # Each worker answers one request at a time; a report's PDF keeps one busy for seconds.
 workers = int(os.environ.get("GUNICORN_WORKERS", "3"))
 # A year's report PDF or a 10.000-row import takes seconds, not minutes: past this the worker

@@ -21,7 +21,6 @@ import logging
 import os
 import re
 import secrets
-import tempfile
 import time
 import unicodedata
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
@@ -45,13 +44,13 @@ from import_export.admin import ImportMixin
 from import_export.formats import base_formats
 from import_export.forms import ImportForm
 from import_export.results import RowResult
-from import_export.tmp_storages import TempFolderStorage
 
 from casmul.exportar import libro
 from casmul.formato import numero
 from casmul.meses import PRIMER_ANIO
 from casmul.roles import Rol, tiene_rol
 from casmul.tareas import TareaRechazada
+from casmul.temporales import TemporalDeImportacion, carpeta_temporal
 
 logger = logging.getLogger(__name__)
 
@@ -699,7 +698,7 @@ class ImportacionDeHojaMixin(ImportMixin):
     import_form_class = HojaImportForm
     # Fixed, not left to the settings: the confirmation takes its file from this folder
     # (`_temporal_tomar`).
-    tmp_storage_class = TempFolderStorage
+    tmp_storage_class = TemporalDeImportacion
 
     def importable(self) -> "TipoImportable":
         return importable(self.tipo_importable)
@@ -771,7 +770,7 @@ class ImportacionDeHojaMixin(ImportMixin):
         except signing.SignatureExpired:
             datos = signing.loads(token, salt=_FIRMA_ADMIN)
             if self._temporal_suyo(request, datos):
-                (Path(tempfile.gettempdir()) / datos["archivo"]).unlink(missing_ok=True)
+                (carpeta_temporal() / datos["archivo"]).unlink(missing_ok=True)
             raise HojaRechazada(
                 f"La vista previa caducó (pasó más de {VIGENCIA_VISTA_PREVIA // 60} minutos) y no "
                 f"se importó nada. {_VOLVER_A_SUBIR}"
@@ -784,7 +783,7 @@ class ImportacionDeHojaMixin(ImportMixin):
                 f"La confirmación no corresponde a una vista previa suya de "
                 f"{self.opts.verbose_name_plural} y no se importó nada. {_VOLVER_A_SUBIR}"
             )
-        ruta = Path(tempfile.gettempdir()) / datos["archivo"]
+        ruta = carpeta_temporal() / datos["archivo"]
         tomado = ruta.with_name(f"{ruta.name}.importando")
         try:
             ruta.rename(tomado)

@@ -1,11 +1,15 @@
-"""The portal's answer when the database cannot be reached: a Spanish 503 page, not a 500."""
+"""Middleware of the whole portal: the security headers on every answer, and the answer when the
+database cannot be reached (a Spanish 503 page, not a 500)."""
 
 import logging
 import sys
 
+from csp.middleware import CSPMiddleware
 from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
+from django.middleware.clickjacking import XFrameOptionsMiddleware
+from django.middleware.security import SecurityMiddleware
 from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers
 
@@ -73,3 +77,31 @@ class BaseDeDatosNoDisponible:
             "Base de datos no disponible: %s %s", request.method, request.path, exc_info=exception
         )
         return respuesta_no_disponible()
+
+
+class CabecerasDeSeguridad:
+    """Outermost of all: every response leaves with the security headers (HSTS, nosniff,
+    Referrer-Policy, Cross-Origin-Opener-Policy, X-Frame-Options, Content-Security-Policy),
+    also one answered before the middleware that sets them had its turn: the 413 of
+    `LimiteDeSolicitud`, the 503 of `BaseDeDatosNoDisponible`, CommonMiddleware's 400 for an
+    unknown host.
+
+    Those answer early on purpose (before the body is read, around the session), so moving the
+    header middleware outside them would not do; instead the same classes' `process_response`
+    run once more here, with the same settings. Each sets only a header the response lacks
+    and respects the exemptions (`csp_exempt`, `xframe_options_exempt`), so a response that
+    went through them leaves unchanged."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.pasos = [
+            SecurityMiddleware(get_response).process_response,
+            XFrameOptionsMiddleware(get_response).process_response,
+            CSPMiddleware(get_response).process_response,
+        ]
+
+    def __call__(self, request):
+        respuesta = self.get_response(request)
+        for paso in self.pasos:
+            respuesta = paso(request, respuesta)
+        return respuesta

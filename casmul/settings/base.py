@@ -127,7 +127,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # readers (the report, the matrix) go on while someone writes.
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
-        "timeout": env_int("SQLITE_ESPERA_SEGUNDOS", 20),
+        "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
         **DATABASES["default"].get("OPTIONS", {}),
     }
@@ -136,6 +136,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # transaction around every request would also hold one open through the long reads (the
 # report, its PDF) for nothing.
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Argon2id first (casmul.accesos.Argon2Portal says which parameters, and why): a login cost half
+# a second of CPU with PBKDF2. PBKDF2 stays after it so that the passwords hashed before still
+# verify; Django rehashes each with Argon2 at its owner's next login.
+PASSWORD_HASHERS = [
+    "casmul.accesos.Argon2Portal",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -183,6 +192,11 @@ INSTITUCION_SIGLAS = "CASMUL"
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+# The admin's import keeps the uploaded file between its preview and its confirmation under
+# IMPORTACIONES_ROOT/admin, not in the system's /tmp: people's data, backed up and removed with
+# the portal's own kept files (`manage.py tareas_depurar`), where the daily sweep, in a service
+# of its own, can see them.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "casmul.temporales.TemporalDeImportacion"
 
 # Who receives the unhandled errors by e-mail (optional): ADMINS="Nombre <correo@dominio>, …",
 # through the SMTP server below (by default the server's own, on localhost:25).

@@ -20,4 +20,6 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 DATA_UPLOAD_MAX_NUMBER_FILES = 10
 
 # First in base.py's MIDDLEWARE: a refused request then costs no session or database query.
-MIDDLEWARE_CARGAS = ["casmul.cargas.LimiteDeSolicitud"]
+# Only the security headers' middleware wraps it, so that the 413 carries them too; it reads
+# nothing of the request.
+MIDDLEWARE_CARGAS = ["casmul.middleware.CabecerasDeSeguridad", "casmul.cargas.LimiteDeSolicitud"]

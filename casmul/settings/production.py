@@ -15,10 +15,15 @@ DEBUG = False
 if not os.environ.get("SECRET_KEY"):
     raise ImproperlyConfigured("Defina SECRET_KEY en el entorno: producción no tiene una clave.")
 
-# nginx speaks HTTPS to browsers and plain HTTP to gunicorn on 127.0.0.1; it sets
+# nginx speaks HTTPS to browsers and plain HTTP to gunicorn through its Unix socket; it sets
 # X-Forwarded-Proto (and overwrites one a client sent, docs/deploy.md), which is how Django
 # knows the request was secure.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Only nginx can open gunicorn's socket (its systemd socket unit, docs/deploy.md, makes it
+# nginx's alone): what comes through it carries nginx's X-Forwarded-For. A gunicorn bound to a
+# TCP port believes the header only from the addresses PROXIES_DE_CONFIANZA names.
+if "PROXIES_DE_CONFIANZA" not in os.environ:
+    PROXIES_DE_CONFIANZA = ["unix"]
 # nginx may already redirect port 80; the portal redirects as well unless told not to.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
 

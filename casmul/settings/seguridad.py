@@ -31,18 +31,29 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# An attacker with many addresses (a botnet, a cloud's) would get 5 guesses from each: 30
+# failures of one account from all addresses together within the cool-off lock it from every
+# address (casmul.accesos.ManejadorDeAccesos). Far above what typos reach, so that it takes an
+# attack to lock a colleague out this way, and then only for 15 minutes.
+AXES_HANDLER = "casmul.accesos.ManejadorDeAccesos"
+CASMUL_FALLOS_POR_CUENTA = 30
 # A successful login forgets that account's earlier typos from that address.
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/bloqueado.html"
 AXES_HTTP_RESPONSE_CODE = 429
-# One nginx in front appends the address it sees to X-Forwarded-For; python-ipware counts only
-# the proxies listed *in* the header (the last one is REMOTE_ADDR), so with a single nginx the
-# count is 0 and the header must hold exactly the client: a client that sends its own
-# X-Forwarded-For gets nginx's address instead, and cannot pose as many addresses. Without a
-# proxy (development, tests) there is no header and REMOTE_ADDR is the client.
-AXES_IPWARE_PROXY_COUNT = 0
-AXES_IPWARE_PROXY_ORDER = "right-most"
-AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+# The address a failure counts against: X-Forwarded-For only from a proxy listed here, the
+# socket's address otherwise (casmul.accesos.direccion_del_cliente): believed from anyone, the
+# header let a client that reaches gunicorn directly pose as a new address on every attempt,
+# and so guess without limit.
+# Comma-separated addresses of the proxies in front (nginx), `unix` for a connection through
+# gunicorn's Unix socket; empty (development, tests: no proxy) trusts no header.
+# production.py trusts the socket by default, as docs/deploy.md installs it.
+AXES_CLIENT_IP_CALLABLE = "casmul.accesos.direccion_del_cliente"
+PROXIES_DE_CONFIANZA = [
+    proxy.strip()
+    for proxy in os.environ.get("PROXIES_DE_CONFIANZA", "").split(",")
+    if proxy.strip()
+]
 # axes' records name accounts and addresses (personal data, LOPDP): logins, failures and the
 # failed attempts behind a lockout are kept this many days, then `manage.py accesos_depurar`
 # (daily, docs/deploy.md) deletes them, but never a lockout still in force.

@@ -1,6 +1,8 @@
 """Failed logins are limited (django-axes) on both login doors, the administration unlocks, and
 the admin site is the administration's alone."""
 
+import datetime
+
 import pytest
 from axes.models import AccessAttempt
 from django.conf import settings
@@ -44,6 +46,12 @@ def test_the_limit_is_five_failures_for_fifteen_minutes():
     assert settings.AXES_FAILURE_LIMIT == 5
     assert settings.AXES_COOLOFF_TIME.total_seconds() == 15 * 60
     assert settings.AXES_LOCKOUT_PARAMETERS == [["username", "ip_address"]]
+    # And 30 of one account from all addresses together lock it from every address.
+    assert settings.AXES_HANDLER == "casmul.accesos.ManejadorDeAccesos"
+    assert settings.CASMUL_FALLOS_POR_CUENTA == 30
+    # The address is the socket's unless a trusted proxy forwards it; tests have no proxy.
+    assert settings.AXES_CLIENT_IP_CALLABLE == "casmul.accesos.direccion_del_cliente"
+    assert settings.PROXIES_DE_CONFIANZA == []
     # The lockout check runs before any password is compared, and its middleware goes last.
     assert settings.AUTHENTICATION_BACKENDS[0] == "axes.backends.AxesStandaloneBackend"
     assert settings.MIDDLEWARE[-1] == "axes.middleware.AxesMiddleware"
@@ -102,8 +110,17 @@ def test_failures_on_one_door_count_on_the_other(client, administracion):
     assert ingresar(client, "login", "admin", CLAVE).status_code == 429
 
 
-def test_behind_nginx_the_address_is_the_one_nginx_forwards(client, administracion):
-    nginx = {"direccion": "127.0.0.1"}
+# --- The client's address ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def nginx(settings):
+    """nginx on 127.0.0.1, a trusted proxy: its X-Forwarded-For holds the client's address."""
+    settings.PROXIES_DE_CONFIANZA = ["127.0.0.1"]
+    return {"direccion": "127.0.0.1"}
+
+
+def test_behind_nginx_the_address_is_the_one_nginx_forwards(client, administracion, nginx):
     fallar(client, "login", "admin", 5, HTTP_X_FORWARDED_FOR=DIRECCION, **nginx)
 
     assert AccessAttempt.objects.get().ip_address == DIRECCION
@@ -117,19 +134,112 @@ def test_behind_nginx_the_address_is_the_one_nginx_forwards(client, administraci
     ).status_code == 302
 
 
-def test_a_forged_forwarded_for_header_does_not_give_new_addresses(client, administracion):
-    """nginx appends the real address to what the client sent: a client that sends its own
-    header gets nginx's address, the same one however it changes the header."""
+def test_behind_nginx_only_the_entry_nginx_wrote_counts(client, administracion, nginx):
+    """An nginx that appends to the client's own header ($proxy_add_x_forwarded_for) leaves
+    the client's inventions on the left: the right-most entry is the one nginx saw."""
     for n in range(5):
         falsa = f"10.0.0.{n}, {DIRECCION}"
-        ingresar(
-            client, "login", "admin", "no-es", direccion="127.0.0.1", HTTP_X_FORWARDED_FOR=falsa
-        )
+        ingresar(client, "login", "admin", "no-es", HTTP_X_FORWARDED_FOR=falsa, **nginx)
 
     respuesta = ingresar(
-        client, "login", "admin", CLAVE, direccion="127.0.0.1", HTTP_X_FORWARDED_FOR="10.9.9.9, 1"
+        client, "login", "admin", CLAVE, HTTP_X_FORWARDED_FOR=f"10.9.9.9, {DIRECCION}", **nginx
     )
     assert respuesta.status_code == 429
+    assert AccessAttempt.objects.get().ip_address == DIRECCION
+
+
+def test_thirty_wrong_passwords_with_a_new_forwarded_for_each_from_an_untrusted_client_lock(
+    client, administracion
+):
+    """Straight to gunicorn, not through nginx: the header is the client's own invention, and
+    every attempt counts against the address of its connection."""
+    estados = [
+        ingresar(
+            client,
+            "login",
+            "admin",
+            "no-es-la-clave",
+            HTTP_X_FORWARDED_FOR=f"10.0.{n // 250}.{n % 250 + 1}",
+        ).status_code
+        for n in range(30)
+    ]
+
+    assert estados[:5] == [200, 200, 200, 200, 429]
+    assert set(estados[5:]) == {429}
+    assert ingresar(
+        client, "login", "admin", CLAVE, HTTP_X_FORWARDED_FOR="10.9.9.9"
+    ).status_code == (429)
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {DIRECCION}
+
+
+def test_a_header_that_is_no_address_counts_against_the_proxy(client, administracion, nginx):
+    fallar(client, "login", "admin", 5, HTTP_X_FORWARDED_FOR="desconocida", **nginx)
+
+    assert AccessAttempt.objects.get().ip_address == "127.0.0.1"
+
+
+@pytest.mark.parametrize(
+    ("confianza", "esperada"),
+    [(["unix"], DIRECCION), ([], None)],
+    ids=["socket-de-confianza", "socket-sin-confianza"],
+)
+def test_through_a_unix_socket_the_header_counts_only_if_the_socket_is_trusted(
+    client, administracion, settings, confianza, esperada
+):
+    # gunicorn sets no address for a connection through its Unix socket.
+    settings.PROXIES_DE_CONFIANZA = confianza
+
+    fallar(client, "login", "admin", 5, direccion="", HTTP_X_FORWARDED_FOR=DIRECCION)
+
+    assert AccessAttempt.objects.get().ip_address == esperada
+    assert ingresar(client, "login", "admin", CLAVE, direccion="").status_code == (
+        302 if confianza else 429
+    )
+
+
+# --- One account from many addresses ------------------------------------------------------------
+
+
+def _direcciones(cuantas):
+    return [f"198.51.100.{n + 1}" for n in range(cuantas)]
+
+
+def test_thirty_failures_of_one_account_from_many_addresses_lock_it_everywhere(
+    client, administracion
+):
+    """Rotating addresses (a botnet) gives no more than 30 guesses per account every 15
+    minutes: 4 from each address, never reaching the per-address limit."""
+    direcciones = _direcciones(8)
+    estados = [
+        ingresar(client, "login", "admin", "no-es", direccion=direccion).status_code
+        for direccion in direcciones[:7]
+        for _ in range(4)
+    ]
+    estados += fallar(client, "login", "admin", 1, direccion=direcciones[7])
+    assert estados == [200] * 29
+    # 29 failures: the owner still logs in, from an address of her own.
+    assert ingresar(client, "login", "admin", CLAVE, direccion="192.0.2.1").status_code == 302
+    client.logout()
+
+    assert fallar(client, "login", "admin", 1, direccion=direcciones[7]) == [429]
+
+    for direccion in ("192.0.2.1", "192.0.2.99"):
+        assert ingresar(client, "login", "admin", CLAVE, direccion=direccion).status_code == 429
+    # Another account is not affected.
+    usuario_con_rol_guardar(username="coordinacion", password=CLAVE, rol=Rol.COORDINACION)
+    assert ingresar(client, "login", "coordinacion", CLAVE).status_code == 302
+
+
+def test_the_account_wide_lockout_ends_with_the_cool_off(client, administracion):
+    for direccion in _direcciones(10):
+        fallar(client, "login", "admin", 3, direccion=direccion)
+    assert ingresar(client, "login", "admin", CLAVE).status_code == 429
+
+    AccessAttempt.objects.update(
+        attempt_time=datetime.datetime.now(datetime.UTC) - datetime.timedelta(minutes=16)
+    )
+
+    assert ingresar(client, "login", "admin", CLAVE).status_code == 302
 
 
 def test_the_administration_sees_the_lockout_and_unlocks_it_in_the_admin(client, administracion):

@@ -19,6 +19,7 @@ from centros.models import CifraMensual
 
 MB = 1024 * 1024
 LIMITE = "casmul.cargas.LimiteDeSolicitud"
+CABECERAS = "casmul.middleware.CabecerasDeSeguridad"
 
 
 class CuerpoQueNoSeLee(io.RawIOBase):
@@ -45,7 +46,9 @@ def _post(ruta: str, tamano: int):
 
 
 def test_the_limit_is_the_first_middleware_so_nothing_reads_a_refused_request():
-    assert settings.MIDDLEWARE[0] == LIMITE
+    # Only the security headers' middleware is outside it, and reads nothing of the request
+    # (tests/casmul/test_seguridad_cabeceras.py: the 413 carries the headers).
+    assert settings.MIDDLEWARE[:2] == [CABECERAS, LIMITE]
 
 
 def test_the_settings_bound_what_a_request_may_carry():
@@ -57,7 +60,7 @@ def test_the_settings_bound_what_a_request_may_carry():
     assert settings.DATA_UPLOAD_MAX_MEMORY_SIZE <= 2.5 * MB
     assert settings.DATA_UPLOAD_MAX_NUMBER_FIELDS == 1000
     assert settings.DATA_UPLOAD_MAX_NUMBER_FILES == 10
-    assert settings.MIDDLEWARE_CARGAS == [LIMITE]
+    assert settings.MIDDLEWARE_CARGAS == [CABECERAS, LIMITE]
 
 
 def test_a_request_over_the_limit_is_refused_with_413_before_its_body_is_read():

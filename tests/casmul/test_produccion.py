@@ -15,6 +15,7 @@ from types import SimpleNamespace
 import pytest
 
 RAIZ = Path(__file__).resolve().parents[2]
+SOCKET = "unix:/run/casmul/gunicorn.sock"
 CLAVE = "k7Q2-" * 12  # 60 characters, as check --deploy wants
 PRODUCCION = "casmul.settings.production"
 # Variables of the test runner's own environment that would change what is being tested.
@@ -29,6 +30,8 @@ HEREDADAS = {
     "SECURE_HSTS_SECONDS",
     "SECURE_HSTS_INCLUDE_SUBDOMAINS",
     "SECURE_HSTS_PRELOAD",
+    "PROXIES_DE_CONFIANZA",
+    "GUNICORN_BIND",
 }
 
 
@@ -240,8 +243,25 @@ def test_gunicorn_workers_and_timeout_come_from_the_environment():
 
     assert (configuracion["workers"], configuracion["timeout"]) == (5, 90)
     assert configuracion["wsgi_app"] == "casmul.wsgi:application"
-    assert configuracion["bind"].startswith("127.0.0.1:")
     assert configuracion["accesslog"] == "-"
+
+
+def test_gunicorn_listens_on_a_unix_socket_unless_told_otherwise():
+    # Not a TCP port any user of the server could open, skipping nginx.
+    assert _gunicorn()["bind"] == SOCKET
+    assert _gunicorn()["umask"] == 0o007
+    # bench/load.py and the tests that start gunicorn bind a port of their own.
+    assert _gunicorn(GUNICORN_BIND="127.0.0.1:8123")["bind"] == "127.0.0.1:8123"
+
+
+def test_production_trusts_the_forwarded_address_only_through_the_socket():
+    assert _ajustes("PROXIES_DE_CONFIANZA", SECRET_KEY=CLAVE) == {"PROXIES_DE_CONFIANZA": ["unix"]}
+    assert _ajustes("PROXIES_DE_CONFIANZA", SECRET_KEY=CLAVE, PROXIES_DE_CONFIANZA="") == {
+        "PROXIES_DE_CONFIANZA": []
+    }
+    assert _ajustes(
+        "PROXIES_DE_CONFIANZA", SECRET_KEY=CLAVE, PROXIES_DE_CONFIANZA="10.0.0.5, 10.0.0.6"
+    ) == {"PROXIES_DE_CONFIANZA": ["10.0.0.5", "10.0.0.6"]}
 
 
 def test_gunicorn_access_log_has_the_path_but_never_the_query_string():
@@ -274,6 +294,31 @@ def test_gunicorn_access_log_has_the_path_but_never_the_query_string():
 
 
 # --- docs/deploy.md ---------------------------------------------------------------------------
+
+
+def _bloque(guia: str, archivo: str) -> str:
+    """The text of the code block that follows the line naming `archivo` in the guide."""
+    return re.search(rf"`{re.escape(archivo)}`[^`]*?\n\n```\w*\n(.*?)```", guia, re.S).group(1)
+
+
+def test_the_guide_puts_gunicorn_on_its_socket_that_only_nginx_opens():
+    guia = (RAIZ / "docs" / "deploy.md").read_text()
+    ruta = SOCKET.removeprefix("unix:")
+
+    socket_unit = _bloque(guia, "/etc/systemd/system/casmul-web.socket")
+    servicio = _bloque(guia, "/etc/systemd/system/casmul-web.service")
+    nginx = _bloque(guia, "/etc/nginx/sites-available/casmul")
+
+    assert f"ListenStream={ruta}\n" in socket_unit
+    assert "SocketUser=www-data\n" in socket_unit
+    assert "SocketMode=0600\n" in socket_unit
+    assert "Requires=casmul-web.socket\n" in servicio
+    assert f"server unix:{ruta};" in nginx
+    assert nginx.count("proxy_pass http://casmul;") == 2
+    assert "127.0.0.1:8000" not in nginx
+    # The portal believes nginx's X-Forwarded-For through the socket, and only there.
+    assert "\nPROXIES_DE_CONFIANZA=unix\n" in guia
+
 
 LECTURA_DEL_ENTORNO = re.compile(
     r"""(?:environ\.get|environ\.setdefault|getenv|env_bool|env_list|env_int|env_admins)"""

@@ -1,8 +1,8 @@
 """`python manage.py tareas_depurar [--dias N]`: what background work leaves behind, deleted
 once nobody can use it: the files tasks built (a report's PDF prepared for someone) and the
 records of finished tasks, after TAREAS_CONSERVAR_DIAS days (7); the spreadsheets kept for an
-import's confirmation or retry, once they expire. Run daily with `accesos_depurar` by the
-systemd timer (docs/deploy.md)."""
+import's confirmation or retry, once they expire, the portal's and the admin's. Run daily with
+`accesos_depurar` by the systemd timer (docs/deploy.md)."""
 
 from django.conf import settings
 from django.core.management import call_command
@@ -12,6 +12,7 @@ from django_tasks_db import DatabaseBackend
 
 from casmul.hojas import importaciones_vencidas_borrar
 from casmul.tareas import generados_vencidos_borrar
+from casmul.temporales import temporales_vencidos_borrar
 
 
 class Command(BaseCommand):
@@ -33,11 +34,14 @@ class Command(BaseCommand):
             raise CommandError("--dias debe ser al menos 1.")
         archivos = generados_vencidos_borrar(dias=dias)
         importaciones_vencidas_borrar()
+        # The admin's import sweeps nothing by itself: its abandoned files go only here.
+        temporales = temporales_vencidos_borrar()
         if isinstance(task_backends[DEFAULT_TASK_BACKEND_ALIAS], DatabaseBackend):
             # Another backend (RQ, Celery) keeps and expires its results by itself.
             call_command("prune_db_task_results", min_age_days=dias, verbosity=0)
         if options["verbosity"] >= 1:
             self.stdout.write(
                 f"Tareas de más de {dias} días depuradas: {archivos} archivo(s) generado(s) "
-                "borrado(s)."
+                f"borrado(s); {temporales} hoja(s) de importaciones de la administración sin "
+                "confirmar borrada(s)."
             )
