@@ -7,7 +7,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from centros.selectors import comparacion as comparacion_centros
@@ -141,21 +141,41 @@ def publicaciones() -> QuerySet[Publicacion]:
 class Verificacion:
     publicacion: Publicacion
     archivo: str  # which of its files: "PDF", "HTML", …
+    ultima_version: int  # the year's latest version
+
+    @property
+    def reemplazada_por(self) -> int | None:
+        """The version that replaces it, when an erratum was published after it."""
+        return self.ultima_version if self.ultima_version > self.publicacion.version else None
 
 
 def publicacion_de_archivo(contenido: bytes) -> Verificacion | None:
-    """The published version a file is, by its SHA-256, or None: a copy changed by one byte
-    is none."""
+    """The published version a file is, by its SHA-256, and whether a later version replaced
+    it; or None: a copy changed by one byte is none."""
     huella = sha256(contenido)
-    for publicacion in publicaciones().filter(
-        Q(pdf_sha256=huella)
-        | Q(html_sha256=huella)
-        | Q(libro_sha256=huella)
-        | Q(cifras_sha256=huella)
+    for publicacion in (
+        publicaciones()
+        .filter(
+            Q(pdf_sha256=huella)
+            | Q(html_sha256=huella)
+            | Q(libro_sha256=huella)
+            | Q(cifras_sha256=huella)
+        )
+        .annotate(
+            ultima_version=Subquery(
+                Publicacion.objects.filter(anio=OuterRef("anio"))
+                .order_by("-version")
+                .values("version")[:1]
+            )
+        )
     ):
         for _, nombre, suya in publicacion.archivos:
             if suya == huella:
-                return Verificacion(publicacion=publicacion, archivo=nombre)
+                return Verificacion(
+                    publicacion=publicacion,
+                    archivo=nombre,
+                    ultima_version=publicacion.ultima_version,
+                )
     return None
 
 

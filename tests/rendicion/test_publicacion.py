@@ -2,10 +2,12 @@
 correction is an erratum (version 2, with its errata page); anyone can list and download the
 published versions and nothing else; a file is verified by its fingerprint."""
 
+import base64
 import datetime
 import hashlib
 import io
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -159,7 +161,6 @@ def test_anyone_lists_and_downloads_the_published_versions_and_nothing_else(coor
         reverse("rendicion:informe", args=[2023]),
         reverse("rendicion:informe_pdf", args=[2023]),
         reverse("rendicion:publicar", args=[2023]),
-        reverse("publicaciones:verificar"),
         reverse("centros:completitud", args=[2023]),
     ):
         assert anonimo.get(cerrada).status_code == 302  # to the login page
@@ -203,20 +204,53 @@ def test_verificar_names_both_versions_and_refuses_a_copy_changed_by_one_byte(
         call_command("verificar", str(tmp_path / "alterado.pdf"))
 
     assert "versión 1 (PDF)" in salidas[1] and "versión 2 (PDF)" in salidas[2]
+    assert "Reemplazada por la versión 2" in salidas[1]
+    assert "Reemplazada" not in salidas[2]
     assert error.value.returncode == 1
 
 
-def test_the_verification_page_answers_for_an_uploaded_pdf(coordinacion, client):
+def test_anyone_verifies_a_file_and_learns_when_a_later_version_replaced_it(coordinacion):
+    """The archive is public, and so is checking a copy against it: an anonymous visitor
+    (with the CSRF token of the page, as a browser sends it) learns which version it is, and
+    that an erratum replaced it."""
     publicacion = informe_publicar(anio=2023, usuario=coordinacion, hoy=HOY)
-    client.force_login(coordinacion)
+    anonimo = Client(enforce_csrf_checks=True)
     url = reverse("publicaciones:verificar")
     pdf = _bytes(publicacion.pdf)
 
-    bueno = client.post(url, {"archivo": io.BytesIO(pdf)}).content.decode()
-    malo = client.post(url, {"archivo": io.BytesIO(pdf + b"%")}).content.decode()
+    def verificar(contenido: bytes) -> str:
+        anonimo.get(url)
+        token = anonimo.cookies["csrftoken"].value
+        datos = {"archivo": io.BytesIO(contenido), "csrfmiddlewaretoken": token}
+        return anonimo.post(url, datos).content.decode()
+
+    bueno = verificar(pdf)
+    malo = verificar(pdf + b"%")
+    sin_token = Client(enforce_csrf_checks=True).post(url, {"archivo": io.BytesIO(pdf)})
+    _corregir_un_mes(coordinacion)
+    informe_publicar(anio=2023, usuario=coordinacion, hoy=HOY)
+    reemplazada = verificar(pdf)
 
     assert "Rendición de cuentas 2023, versión 1" in bueno
+    assert "reemplazada por la versión" not in bueno
     assert "no es</strong> ninguna versión publicada" in malo
+    assert sin_token.status_code == 403
+    assert "reemplazada por la versión 2</strong>" in reemplazada
+
+
+def test_the_published_html_is_shown_with_its_own_stylesheet_allowed_by_hash(coordinacion):
+    publicacion = informe_publicar(anio=2023, usuario=coordinacion, hoy=HOY)
+
+    respuesta = Client().get(reverse("publicaciones:descargar", args=[2023, 1, "html"]))
+
+    html = b"".join(respuesta.streaming_content)
+    estilo = re.search(rb"<style[^>]*>(.*?)</style>", html, re.S)[1]
+    huella = base64.b64encode(hashlib.sha256(estilo).digest()).decode()
+    politica = respuesta["Content-Security-Policy"]
+    assert hashlib.sha256(html).hexdigest() == publicacion.html_sha256
+    assert f"style-src 'sha256-{huella}'" in politica
+    assert "unsafe-inline" not in politica
+    assert "script-src" not in politica and "default-src 'none'" in politica
 
 
 def test_the_command_line_publishes_as_the_named_user(coordinacion):

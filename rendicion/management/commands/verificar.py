@@ -1,6 +1,8 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from rendicion.selectors import publicacion_de_archivo
 
@@ -24,9 +26,14 @@ class Command(BaseCommand):
                 f"{archivo} no es ninguna versión publicada: su huella SHA-256 no coincide."
             )
         publicacion = resultado.publicacion
+        # The date the archive and the cover print: Loja's, not the server's UTC.
+        publicada = date_format(timezone.localtime(publicacion.publicado_en), "d/m/Y")
         self.stdout.write(
             self.style.SUCCESS(
-                f"{archivo}: {publicacion} ({resultado.archivo}), publicada el "
-                f"{publicacion.publicado_en:%d/%m/%Y}."
+                f"{archivo}: {publicacion} ({resultado.archivo}), publicada el {publicada}."
             )
         )
+        if resultado.reemplazada_por:
+            self.stdout.write(
+                f"Reemplazada por la versión {resultado.reemplazada_por} (fe de erratas)."
+            )
