@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from rendicion.selectors import respaldo_comprobar
+from rendicion.respaldo import respaldo_comprobar
 
 _MOTIVOS = {
     "falta": "no está en el almacenamiento (¿se copió la carpeta MEDIA_ROOT?)",
