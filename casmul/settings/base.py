@@ -196,7 +196,7 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 # IMPORTACIONES_ROOT/admin, not in the system's /tmp: people's data, backed up and removed with
 # the portal's own kept files (`manage.py tareas_depurar`), where the daily sweep, in a service
 # of its own, can see them.
-IMPORT_EXPORT_TMP_STORAGE_CLASS = "casmul.temporales.TemporalDeImportacion"
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "casmul.hojas.guardadas.TemporalDeImportacion"
 
 # Who receives the unhandled errors by e-mail (optional): ADMINS="Nombre <correo@dominio>, …",
 # through the SMTP server below (by default the server's own, on localhost:25).

@@ -114,7 +114,8 @@ def test_an_import_over_the_limit_is_refused_at_once_in_spanish(administracion, 
     def _no_leer(*args, **kwargs):
         raise AssertionError("the file was read")
 
-    monkeypatch.setattr(hojas, "hoja_leer", _no_leer)
+    # Where the formats read the file (casmul.hojas.resources.FormatoHoja).
+    monkeypatch.setattr(hojas.resources, "hoja_leer", _no_leer)
     archivo = SimpleUploadedFile("cifras.csv", b"a" * (13 * MB))
 
     respuesta = administracion.post(ruta, {"format": "0", "import_file": archivo})

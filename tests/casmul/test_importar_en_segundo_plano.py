@@ -16,7 +16,7 @@ from django.urls import reverse
 from django_tasks import TaskResultStatus, default_task_backend
 from django_tasks_db.models import DBTaskResult
 
-from casmul import hojas
+from casmul.hojas import portal as hojas
 from casmul.tareas import ERROR_INESPERADO, INTERRUMPIDA, tareas_interrumpidas_marcar
 from centros.models import CifraMensual, ReporteMensual
 from centros.resources import CifraMensualResource

@@ -13,8 +13,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from casmul import hojas
 from casmul.hojas import FILAS_MAXIMO, importable
+from casmul.hojas import portal as hojas
 from casmul.roles import Rol
 from casmul.services import usuario_con_rol_guardar
 from centros.models import CifraMensual, ReporteMensual

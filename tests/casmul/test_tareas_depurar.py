@@ -16,11 +16,12 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from casmul import hojas
+from casmul.hojas import guardadas as hojas
+from casmul.hojas.guardadas import CONSERVAR_VISTA_PREVIA as CONSERVAR_SEGUNDOS
+from casmul.hojas.guardadas import TemporalDeImportacion, carpeta_temporal
 from casmul.roles import Rol
 from casmul.services import usuario_con_rol_guardar
 from casmul.tareas import archivo_generado_guardar, archivo_generado_ruta
-from casmul.temporales import CONSERVAR_SEGUNDOS, TemporalDeImportacion, carpeta_temporal
 from centros.models import CifraMensual
 from tests.casmul.test_tareas import BASE_DE_DATOS, sumar
 from tests.centros.test_importar import URL_CONFIRMAR, VALIDAS, _subir
@@ -74,7 +75,9 @@ def test_expired_import_files_are_deleted_and_those_still_usable_kept():
 
 
 def test_the_admin_s_import_files_are_kept_under_importaciones_root():
-    assert settings.IMPORT_EXPORT_TMP_STORAGE_CLASS == "casmul.temporales.TemporalDeImportacion"
+    assert (
+        settings.IMPORT_EXPORT_TMP_STORAGE_CLASS == "casmul.hojas.guardadas.TemporalDeImportacion"
+    )
     assert carpeta_temporal() == Path(settings.IMPORTACIONES_ROOT) / "admin"
     # Longer than a preview can be confirmed: the confirmation must still find its file.
     assert CONSERVAR_SEGUNDOS >= 2 * hojas.VIGENCIA_VISTA_PREVIA

@@ -227,7 +227,8 @@ def test_a_file_that_is_no_spreadsheet_is_refused_before_it_is_read(cliente, mon
     def _no_leer(*args, **kwargs):
         raise AssertionError("the file was read")
 
-    monkeypatch.setattr(hojas, "hoja_leer", _no_leer)
+    # Where the formats read the file (casmul.hojas.resources.FormatoHoja).
+    monkeypatch.setattr(hojas.resources, "hoja_leer", _no_leer)
 
     grande = _subir(cliente, "cifras.csv", b"a" * (hojas.TAMANO_MAXIMO + 1))
     pdf = _subir(cliente, "cifras.pdf", b"%PDF-1.7")

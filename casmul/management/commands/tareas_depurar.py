@@ -10,9 +10,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
 from django_tasks_db import DatabaseBackend
 
-from casmul.hojas import importaciones_vencidas_borrar
+from casmul.hojas import guardadas_vencidas_borrar
 from casmul.tareas import generados_vencidos_borrar
-from casmul.temporales import temporales_vencidos_borrar
 
 
 class Command(BaseCommand):
@@ -33,15 +32,14 @@ class Command(BaseCommand):
         if dias < 1:
             raise CommandError("--dias debe ser al menos 1.")
         archivos = generados_vencidos_borrar(dias=dias)
-        importaciones_vencidas_borrar()
-        # The admin's import sweeps nothing by itself: its abandoned files go only here.
-        temporales = temporales_vencidos_borrar()
+        # Uploads sweep too; this is for the days without one.
+        hojas = guardadas_vencidas_borrar()
         if isinstance(task_backends[DEFAULT_TASK_BACKEND_ALIAS], DatabaseBackend):
             # Another backend (RQ, Celery) keeps and expires its results by itself.
             call_command("prune_db_task_results", min_age_days=dias, verbosity=0)
         if options["verbosity"] >= 1:
             self.stdout.write(
                 f"Tareas de más de {dias} días depuradas: {archivos} archivo(s) generado(s) "
-                f"borrado(s); {temporales} hoja(s) de importaciones de la administración sin "
+                f"borrado(s); {hojas.admin} hoja(s) de importaciones de la administración sin "
                 "confirmar borrada(s)."
             )
