@@ -440,9 +440,6 @@ class BeneficiarioResource(RecursoDeHoja, resources.ModelResource):
             self._inscripciones_cambiadas[instance.pk] = instance
 
     def after_import(self, dataset, result, **kwargs):
-        # Not the library's `after_import`: it resets the tables' id sequences, for imports that
-        # write ids. These come from the database, and a reset while another transaction
-        # inserts would hand out an id twice.
         if self._prueba or result.has_errors() or result.has_validation_errors():
             return  # a preview or a refused file writes nothing
         fecha = timezone.now()

@@ -91,6 +91,13 @@ class FilasDeLaHoja:
         if hoja is not None and (errores := hoja.filas[kwargs["row_number"] - 1].errores):
             raise ValidationError(dict(errores))
 
+    def after_import(self, dataset, result, **kwargs):
+        # Not ModelResource's, which resets the table's id sequence to its largest id (for
+        # imports that write ids, as loaddata does). The portal's ids come from the database,
+        # and on PostgreSQL a reset while someone else inserts hands an id out twice: a month
+        # saved beside an import failed with a duplicate key (bench/load.py).
+        pass
+
     def import_data(self, dataset, *args, **kwargs):
         result = super().import_data(dataset, *args, **kwargs)
         if getattr(dataset, "hoja", None) is not None:
