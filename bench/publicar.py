@@ -64,9 +64,11 @@ def main():
             [sys.executable, __file__, "--una", str(escala)],
             capture_output=True,
             text=True,
-            check=True,
+            check=False,
             cwd=RAIZ,
         )
+        if salida.returncode:
+            sys.exit(salida.stderr)  # the measure's traceback, not only its exit status
         resultados[str(escala)] = json.loads(salida.stdout.strip().splitlines()[-1])
     print(json.dumps(resultados, indent=2))
 

@@ -36,6 +36,8 @@ from salud.models import AtencionClinica, DotacionProfesional
 
 # Copies get centre numbers above this step, so they never collide with real ones.
 PASO_NUMERO = 1000
+# The centre number is a smallint: PostgreSQL refuses a larger one (SQLite stores it anyway).
+NUMERO_MAYOR = 32767
 
 
 def _copia(objeto, **cambios):
@@ -67,8 +69,14 @@ def _originales(anio: int) -> dict[str, list[int]]:
 def anio_multiplicar(*, anio: int, factor: int) -> None:
     """Adds factor-1 copies of every centre operating in the year (with its months, figures,
     clinic rows, hours, photos), of the year's agreements, budget lines, shared expenses,
-    procurement processes, general actions and staffing rows."""
+    procurement processes, general actions and staffing rows. Copy k of centre n is number
+    n + 1000·k; a factor whose numbers would not fit a smallint (from the 33rd copy on) is
+    copied as `anio_multiplicar_en_bloque` numbers it."""
     centros = list(Centro.objects.en_operacion(anio).order_by("numero"))
+    mayor = max((centro.numero for centro in centros), default=0)
+    if mayor + PASO_NUMERO * (factor - 1) > NUMERO_MAYOR:
+        anio_multiplicar_en_bloque(anio=anio, factor=factor)
+        return
     originales = _originales(anio)
     for copia in range(1, factor):
         sufijo = f" (copia {copia})"

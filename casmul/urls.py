@@ -1,8 +1,12 @@
+import re
+from pathlib import Path
+
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.static import serve
 
 from casmul import views_importar, views_tareas
 
@@ -41,3 +45,14 @@ urlpatterns = [
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+elif getattr(settings, "SERVIR_FOTOS_DE_CENTROS", False):
+    # `make run` (casmul.settings.local) with DEBUG off: the photos as nginx serves them in
+    # production, not the rest of the media (agreements and publications go through their
+    # views, which check who asks). `static()` would add nothing without DEBUG.
+    urlpatterns += [
+        re_path(
+            rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}centros/fotos/(?P<path>.*)$",
+            serve,
+            {"document_root": Path(settings.MEDIA_ROOT) / "centros" / "fotos"},
+        )
+    ]
