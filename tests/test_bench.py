@@ -173,11 +173,14 @@ def test_sintetico_multiplies_a_year_with_centre_numbers_that_fit_a_smallint(tmp
 
 
 def test_sqlite(tmp_path):
-    salida = _json(["bench/sqlite.py", "--personal", "1", "--segundos", "5"], tmp_path)
+    """Also the embedded default under ordinary work: two staff saving, a coordinator reading,
+    an import and the task worker on the demo's file-based SQLite. Before writing transactions
+    began IMMEDIATE (and WAL), 10 s of this gave 34 errors, 29 of them saves answered 503."""
+    salida = _json(["bench/sqlite.py", "--personal", "2", "--segundos", "10"], tmp_path)
 
     assert salida["errors"] == 0, salida["primeros_errores"]
     assert salida["database_locked_en_registro"] == 0
-    assert salida["personal"] == 1
+    assert salida["personal"] == 2
     assert salida["requests"] > 0 and salida["por_tipo"].get("mes (guardar)", 0) > 0
     assert salida["p95_ms"] >= salida["p50_ms"] > 0
 
