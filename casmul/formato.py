@@ -37,6 +37,11 @@ def dinero(value) -> str:
     return f"-${texto}" if cantidad < 0 else f"${texto}"
 
 
+def cifra(value, monetaria: bool) -> str:
+    """A monthly figure as its kind writes it: money (`dinero`) or a count (`numero`)."""
+    return dinero(value) if monetaria else numero(value)
+
+
 def porcentaje(value, decimales: int = 0) -> str:
     """0.39 -> '39 %'."""
     if value is None:

@@ -300,6 +300,17 @@ class Indicador(DefinicionDelAnio, models.Model):
         MAXIMO = "maximo", "Máximo mensual (existencia)"
         PROMEDIO = "promedio", "Promedio mensual (existencia)"
 
+        # The rule computed: `centros.selectors.anuales` (in SQL and on values read).
+        @property
+        def regla(self) -> str:
+            """The rule as the pages, the report and its exports write it beside a figure."""
+            return REGLAS_DE_AGREGACION[self][0]
+
+        @property
+        def explicacion(self) -> str:
+            """The rule and why, as a centre's year explains each of its figures."""
+            return REGLAS_DE_AGREGACION[self][1]
+
     class Unidad(models.TextChoices):
         PERSONAS = "personas", "Personas"
         SERVICIOS = "servicios", "Servicios"
@@ -334,6 +345,28 @@ class Indicador(DefinicionDelAnio, models.Model):
     @property
     def es_monetario(self) -> bool:
         return self.unidad == self.Unidad.DOLARES
+
+    @property
+    def regla(self) -> str:
+        """Its yearly rule, as written beside it: "suma de los meses"."""
+        return self.Agregacion(self.agregacion).regla
+
+
+# How each rule is written: (beside a figure, explained).
+REGLAS_DE_AGREGACION = {
+    Indicador.Agregacion.SUMA: (
+        "suma de los meses",
+        "suma de los meses: cada mes aporta lo suyo (es un flujo).",
+    ),
+    Indicador.Agregacion.MAXIMO: (
+        "máximo mensual",
+        "máximo mensual: las mismas personas siguen mes a mes y no se suman (es una existencia).",
+    ),
+    Indicador.Agregacion.PROMEDIO: (
+        "promedio mensual",
+        "promedio de los meses reportados (es una existencia).",
+    ),
+}
 
 
 class IndicadorCentro(models.Model):

@@ -2,9 +2,10 @@
 (django-import-export).
 
 One row per figure: `centro` (the centre's number), `anio`, `mes`, `indicador` (its code) and
-`valor`. A row goes through the same rules as the monthly form (`centros.services`): a known
-centre and a figure it reports, a whole non-negative count (two decimals for money), not a
-future month and not an approved one. The month's report is created as a draft when missing.
+`valor`. A row goes through the same rules as the monthly form: a known centre and a figure it
+reports, a whole non-negative count (two decimals for money), not a future month and not an
+approved one. The month's report is created as a draft when missing. The file is written by the
+month write's variant for many months (`centros.services.mes`).
 
 Files uploaded through the admin are read by `HojaDeCifras` (`casmul.hojas`): CSV with `;` or `,`
 in UTF-8 or Windows-1252, or XLSX, with a title above the header and blank rows anywhere; errors
@@ -253,15 +254,15 @@ class CifraMensualResource(FilasDeLaHoja, resources.ModelResource):
         self._fila = FilaLeida(centro=centro, indicador=indicador, reporte=reporte, valor=valor)
 
     def _abrir(self, centro: Centro, anio: int, mes: int) -> ReporteMensual:
-        """The rules of every write (`centros.services`): a month that has come, that the
-        centre operates, not approved; checked against the months locked by `before_import`.
-        One report per month for all its rows (unsaved when the month is missing)."""
+        """The open step of the month write (`centros.services.mes`), many months at once: a
+        month that has come, that the centre operates, its year not closed, not approved;
+        checked against the months locked by `before_import`. One report per month for all
+        its rows (unsaved when the month is missing)."""
         clave = (centro.pk, anio, mes)
         if clave not in self._abiertos:
             self._abiertos[clave] = reporte_abrir_leido(
                 centro=centro,
-                anio=anio,
-                mes=mes,
+                mes=Mes(anio, mes),
                 bloqueados=self._bloqueados,
                 operacion=self._operaciones.get((centro.pk, anio)),
                 hoy=self._hoy,

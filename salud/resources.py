@@ -197,8 +197,7 @@ class AtencionClinicaResource(RecursoDeHoja, resources.ModelResource):
             # The month keeps its comment and its state: a submitted month stays submitted.
             atenciones_guardar(
                 centro=centro,
-                anio=anio,
-                mes=mes,
+                mes=Mes(anio, mes),
                 pacientes=pacientes,
                 version=None,
                 usuario=usuario,

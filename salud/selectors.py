@@ -12,7 +12,7 @@ from casmul.meses import Mes, Periodo
 from centros.models import Centro, LineaServicio, OperacionAnual, ReporteMensual, del_informe
 from centros.selectors.mensual import (
     CambioRegistrado,
-    EstadoDelMes,
+    DatosDelMes,
     historial_de_mes,
     nombre_de_usuario,
     operacion_del_anio,
@@ -273,10 +273,9 @@ class GrupoClinica:
 
 
 @dataclass(frozen=True)
-class FormularioClinica(EstadoDelMes):
+class FormularioClinica(DatosDelMes):
     centro: Centro
-    anio: int
-    mes: int
+    mes: Mes
     reporte: ReporteMensual | None
     grupos: list[GrupoClinica]
     operacion: tuple[int, int] | None
@@ -301,17 +300,18 @@ class FormularioClinica(EstadoDelMes):
 
 
 def formulario_clinica(
-    *, centro: Centro, anio: int, mes: int, hoy: datetime.date | None = None
+    *, centro: Centro, mes: Mes, hoy: datetime.date | None = None
 ) -> FormularioClinica:
     """The clinic's month as a grid: consulta externa by active specialty plus a row without
     specialty (the 2023 records are not broken down), emergencia and hospitalización as
     totals; any other row that holds data is shown too, so that nothing stored is hidden.
     Each row carries this month's patients, the previous month's and the year's so far.
     Three queries whatever the data."""
-    anterior = Mes(anio, mes).anterior
+    anio = mes.anio
+    anterior = mes.anterior
     especialidades = especialidades_del_formulario()
     filas_guardadas = AtencionClinica.objects.filter(reporte__centro=centro).filter(
-        Q(reporte__anio=anio, reporte__mes__lte=mes)
+        Q(reporte__anio=anio, reporte__mes__lte=mes.numero)
         | Q(reporte__anio=anterior.anio, reporte__mes=anterior.numero)
     )
     valores: dict[tuple[str, int | None, int, int], int] = {}
@@ -336,7 +336,7 @@ def formulario_clinica(
             )
     reporte = (
         ReporteMensual.objects.select_related("actualizado_por", "aprobado_por")
-        .filter(centro=centro, anio=anio, mes=mes)
+        .filter(centro=centro, anio=anio, mes=mes.numero)
         .first()
     )
 
@@ -345,7 +345,7 @@ def formulario_clinica(
             servicio=servicio,
             especialidad_id=especialidad,
             nombre=nombre,
-            valor=valores.get((servicio, especialidad, anio, mes)),
+            valor=valores.get((servicio, especialidad, anio, mes.numero)),
             valor_mes_anterior=valores.get(
                 (servicio, especialidad, anterior.anio, anterior.numero)
             ),
@@ -370,7 +370,6 @@ def formulario_clinica(
         grupos.append(GrupoClinica(servicio=servicio, nombre=nombre_servicio, filas=filas))
     return FormularioClinica(
         centro=centro,
-        anio=anio,
         mes=mes,
         reporte=reporte,
         grupos=grupos,

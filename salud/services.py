@@ -3,16 +3,11 @@
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
+from casmul.meses import Mes
 from casmul.numeros import Clase, numero_validar
 from centros.models import Centro, ReporteMensual
-from centros.services import (
-    fila_del_mes_guardar,
-    motivo_de_edicion,
-    reporte_cerrar_edicion,
-    reporte_para_editar,
-)
+from centros.services import mes_en_edicion, motivo_de_edicion
 
 from .models import AtencionClinica, Especialidad, Servicio
 
@@ -25,12 +20,10 @@ def _clave_texto(clave: Clave, especialidades: dict[int, str]) -> str:
     return f"{nombre} — {especialidades[especialidad]}" if especialidad else nombre
 
 
-@transaction.atomic
 def atenciones_guardar(
     *,
     centro: Centro,
-    anio: int,
-    mes: int,
+    mes: Mes,
     pacientes: dict[Clave, int | None],
     version: int | None,
     usuario,
@@ -40,7 +33,7 @@ def atenciones_guardar(
 ) -> ReporteMensual:
     """Saves the clinic's patients of a month by service (and specialty where broken down),
     as a draft or submitted, through the same month write as every centre's figures
-    (`centros.services.reporte_para_editar` … `reporte_cerrar_edicion`)."""
+    (`centros.services.mes_en_edicion`)."""
     especialidades = dict(Especialidad.objects.values_list("pk", "nombre"))
     errores = {}
     for clave, valor in pacientes.items():
@@ -55,25 +48,31 @@ def atenciones_guardar(
                 errores[campo] = error.messages
     if errores:
         raise ValidationError(errores)
-    reporte = reporte_para_editar(centro=centro, anio=anio, mes=mes, version=version, hoy=hoy)
-    motivo = motivo_de_edicion(comentario=comentario, enviar=enviar)
-    existentes = {(a.servicio, a.especialidad_id): a for a in reporte.atenciones_clinicas.all()}
-    for clave, valor in pacientes.items():
-        if valor is None:
-            continue
-        atencion = existentes.get(clave)
-        if atencion is not None and atencion.pacientes == valor:
-            continue
-        atencion = atencion or AtencionClinica(
-            reporte=reporte, servicio=clave[0], especialidad_id=clave[1]
-        )
-        atencion.pacientes = int(valor)
-        # Without a comment, the history names the row that changed.
-        fila_del_mes_guardar(
-            fila=atencion,
-            usuario=usuario,
-            motivo=comentario.strip() or _clave_texto(clave, especialidades),
-        )
-    return reporte_cerrar_edicion(
-        reporte=reporte, usuario=usuario, motivo=motivo, comentario=comentario, enviar=enviar
-    )
+    with mes_en_edicion(
+        centro=centro,
+        mes=mes,
+        version=version,
+        usuario=usuario,
+        motivo=motivo_de_edicion(comentario=comentario, enviar=enviar),
+        comentario=comentario,
+        enviar=enviar,
+        hoy=hoy,
+    ) as edicion:
+        existentes = {
+            (a.servicio, a.especialidad_id): a for a in edicion.reporte.atenciones_clinicas.all()
+        }
+        for clave, valor in pacientes.items():
+            if valor is None:
+                continue
+            atencion = existentes.get(clave)
+            if atencion is not None and atencion.pacientes == valor:
+                continue
+            atencion = atencion or AtencionClinica(
+                reporte=edicion.reporte, servicio=clave[0], especialidad_id=clave[1]
+            )
+            atencion.pacientes = int(valor)
+            # Without a comment, the history names the row that changed.
+            edicion.fila_guardar(
+                atencion, motivo=comentario.strip() or _clave_texto(clave, especialidades)
+            )
+    return edicion.reporte

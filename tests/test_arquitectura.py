@@ -66,6 +66,19 @@ def test_no_app_imports_another_apps_admin(app):
     assert ajenos == []
 
 
+@pytest.mark.parametrize("app", [*DOMINIO, "rendicion"])
+def test_no_app_imports_another_apps_views(app):
+    # What pages of two apps share lives in a module meant for it (`centros.paginas`).
+    ajenos = [
+        (archivo, modulo)
+        for archivo, modulo in _importados(app)
+        if modulo.split(".")[0] in {*DOMINIO, "rendicion"} - {app}
+        and modulo.split(".")[1:2] == ["views"]
+    ]
+
+    assert ajenos == []
+
+
 def test_selectors_return_values_not_http_errors_or_formatted_labels():
     # Pages decide on 404s and format numbers; selectors only read.
     prohibidos = {"django.http", "django.shortcuts", "casmul.formato"}

@@ -1,5 +1,5 @@
 """Admin of the monthly reports and their figures, with the spreadsheet import. Every write
-goes through the month services (see `centros.admin_del_mes`)."""
+goes through the month write (`centros.services.mes`, see `centros.admin_del_mes`)."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -15,9 +15,11 @@ from import_export.formats import base_formats
 from import_export.forms import ConfirmImportForm
 from import_export.results import RowResult
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import is_historic
 
-from casmul.formato import dinero, numero
+from casmul.formato import cifra
 from casmul.hojas import HojaImportForm, ImportacionDeHojaMixin
+from casmul.meses import Mes
 from casmul.numeros import Clase, numero_leer
 from casmul.permisos import puede_registrar_cifras
 
@@ -32,11 +34,9 @@ from ..models import CifraMensual, ReporteMensual
 from ..resources import CifraMensualResource
 from ..services import (
     ConflictoDeVersion,
-    advertencias_del_mes,
-    fila_del_mes_guardar,
+    MesEnEdicion,
     mes_abierto_a_registro,
     reporte_bloquear,
-    reporte_cerrar_edicion,
     valores_validar,
 )
 
@@ -85,6 +85,7 @@ class ReporteMensualForm(forms.ModelForm):
                 self.initial["version"] = actual
 
     def clean(self):
+        """Opens the month (`centros.services.mes`): the save writes and closes it."""
         cleaned_data = super().clean()
         try:
             if self.instance.pk and "version" in cleaned_data:
@@ -93,8 +94,7 @@ class ReporteMensualForm(forms.ModelForm):
             if cleaned_data.get("centro") and cleaned_data.get("anio") and cleaned_data.get("mes"):
                 mes_abierto_a_registro(
                     centro=cleaned_data["centro"],
-                    anio=cleaned_data["anio"],
-                    mes=cleaned_data["mes"],
+                    mes=Mes(cleaned_data["anio"], cleaned_data["mes"]),
                 )
         except ConflictoDeVersion:
             raise forms.ValidationError(
@@ -312,24 +312,26 @@ class ReporteMensualAdmin(MesCerradoSoloLectura, SimpleHistoryAdmin):
                 campo = ReporteMensual._meta.get_field(nombre)
                 setattr(obj, campo.attname, campo.get_default())
             obj.version = 0
-            # The history starts when the edit closes, just below.
+            # The history starts when the edit closes (`save_related`).
             obj.skip_history_when_saving = True
             super().save_model(request, obj, form, change)
             del obj.skip_history_when_saving
-        # The history's revert form saves only this (no inline figures): it closes here too.
-        reporte_cerrar_edicion(reporte=obj, usuario=request.user, motivo=MOTIVO_ADMIN)
+        # Opened by the form's clean; its own fields are saved when it closes, after its figures
+        # (`save_related`).
+        form.edicion = MesEnEdicion(reporte=obj, usuario=request.user, motivo=MOTIVO_ADMIN)
+        if is_historic(obj):
+            # The history's revert form saves the month alone: no `save_related` follows.
+            form.edicion.cerrar()
 
     def save_formset(self, request, form, formset, change):
-        cambiadas = formset.save(commit=False)
-        for cifra in cambiadas:
-            fila_del_mes_guardar(fila=cifra, usuario=request.user, motivo=MOTIVO_ADMIN)
-        for cifra in formset.deleted_objects:
-            cifra.delete()
-        if cambiadas or formset.deleted_objects:
-            # The same edit as the month's own save: only its warnings follow the new figures.
-            ReporteMensual.objects.filter(pk=form.instance.pk).update(
-                advertencias=advertencias_del_mes(reporte=form.instance)
-            )
+        for fila in formset.save(commit=False):
+            form.edicion.fila_guardar(fila)
+        for fila in formset.deleted_objects:
+            fila.delete()
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        form.edicion.cerrar()
 
 
 def _campo_enviar() -> forms.BooleanField:
@@ -387,7 +389,7 @@ class CifraMensualAdmin(
 
     @admin.display(description="valor", ordering="valor")
     def valor_mostrado(self, obj):
-        return dinero(obj.valor) if obj.indicador.es_monetario else numero(obj.valor)
+        return cifra(obj.valor, obj.indicador.es_monetario)
 
     # --- Import ----------------------------------------------------------------------------
 

@@ -1,5 +1,6 @@
-"""A figure's yearly value by its own rule, computed in the database: read by the report and
-by a centre's year view."""
+"""A figure's yearly value by its own rule (`Indicador.Agregacion`, which also says how the rule
+is written): computed in the database for the report and a centre's year view, and on values
+already read for a month's page. The two below are the one rule; change them together."""
 
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -8,13 +9,6 @@ from django.db.models import Avg, Case, DecimalField, Max, Sum, When
 from casmul.montos import a_centavos
 
 from ..models import CifraMensual, Indicador, del_informe
-
-# The rule as the report and its exports write it beside a figure.
-REGLAS = {
-    Indicador.Agregacion.SUMA: "suma de los meses",
-    Indicador.Agregacion.MAXIMO: "máximo mensual",
-    Indicador.Agregacion.PROMEDIO: "promedio mensual",
-}
 
 
 def valor_anual():
@@ -25,6 +19,17 @@ def valor_anual():
         default=Avg("valor"),
         output_field=DecimalField(max_digits=16, decimal_places=2),
     )
+
+
+def valor_anual_de(valores: list[Decimal], agregacion: str) -> Decimal | None:
+    """`valor_anual` of the months' values already read; None without any."""
+    if not valores:
+        return None
+    if agregacion == Indicador.Agregacion.SUMA:
+        return sum(valores, Decimal(0))
+    if agregacion == Indicador.Agregacion.MAXIMO:
+        return max(valores)
+    return sum(valores, Decimal(0)) / len(valores)
 
 
 def personas(valor) -> int:

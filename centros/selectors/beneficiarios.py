@@ -28,7 +28,7 @@ from django.db.models.functions import Coalesce
 
 from ..models import Beneficiario, Centro, Inscripcion
 from .acceso import centros_de_usuario
-from .anuales import REGLAS, cifras_anuales, personas
+from .anuales import cifras_anuales, personas
 
 
 class GrupoEdad(models.TextChoices):
@@ -233,7 +233,7 @@ def registro_del_anio(anio: int, centro_ids=None) -> list[RegistroAnual]:
                 nombre_corto=centro.nombre_corto,
                 personas=cuentas[centro.pk],
                 indicador=indicador.nombre if indicador else None,
-                regla=REGLAS[indicador.agregacion] if indicador else None,
+                regla=indicador.regla if indicador else None,
                 cifra_usuarios=anuales.get((centro.pk, indicador.codigo)) if indicador else None,
             )
         )

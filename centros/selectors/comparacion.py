@@ -16,7 +16,7 @@ from ..models import (
     ReporteMensual,
     del_informe,
 )
-from .anuales import REGLAS, cifras_anuales, personas
+from .anuales import cifras_anuales, personas
 from .informe import Completitud, completitud_del_anio
 
 
@@ -148,7 +148,7 @@ def _centro_comparado(centro: Centro, *, anios, valores, meses) -> CentroCompara
                 actual=valores_del_indicador.actual,
                 codigo=ic.indicador.codigo,
                 nombre=ic.indicador.nombre,
-                regla=REGLAS[ic.indicador.agregacion],
+                regla=ic.indicador.regla,
                 es_monetaria=ic.indicador.unidad == Indicador.Unidad.DOLARES,
             )
         )

@@ -10,13 +10,13 @@ from casmul.meses import NOMBRES_MES
 
 from ..estados import EstadoMes
 from ..models import Centro
-from .estados import EstadoDeMes, estados_del_anio
+from .estados import MesDeCentro, estados_del_anio
 
 
 @dataclass(frozen=True)
 class FilaMatriz:
     centro: Centro
-    celdas: list[EstadoDeMes]
+    celdas: list[MesDeCentro]
 
     def contar(self, estado: EstadoMes) -> int:
         return sum(1 for celda in self.celdas if celda.estado == estado)
@@ -38,7 +38,7 @@ class FilaMatriz:
         return self.contar(EstadoMes.APROBADO)
 
     @property
-    def aprobables_en_bloque(self) -> list[EstadoDeMes]:
+    def aprobables_en_bloque(self) -> list[MesDeCentro]:
         return [celda for celda in self.celdas if celda.aprobable_en_bloque]
 
     @property

@@ -11,8 +11,8 @@ from ..models import OperacionAnual, ReporteMensual
 
 
 @dataclass(frozen=True)
-class EstadoDeMes:
-    """A month of a centre as the matrix shows it."""
+class MesDeCentro:
+    """A centre's month in its state, as the matrix, the home pages and the panel read it."""
 
     mes: Mes
     estado: EstadoMes
@@ -38,7 +38,7 @@ class EstadoDeMes:
 
 def estados_del_anio(
     *, centro_ids: list[int], anio: int, hoy: datetime.date
-) -> dict[int, list[EstadoDeMes]]:
+) -> dict[int, list[MesDeCentro]]:
     """Twelve months per centre, each in its state. Two queries whatever the data."""
     reportes = {
         (fila["centro_id"], fila["mes"]): fila
@@ -60,7 +60,7 @@ def estados_del_anio(
         for mes in meses_del_anio:
             reporte = reportes.get((centro_id, mes.numero))
             meses.append(
-                EstadoDeMes(
+                MesDeCentro(
                     mes=mes,
                     estado=estado_del_mes(
                         mes=mes,

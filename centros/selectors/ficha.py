@@ -11,7 +11,7 @@ from casmul.montos import a_centavos
 
 from ..models import Centro, CifraMensual, FotoCentro, Indicador, ReporteMensual, del_informe
 from .acceso import centros_de_usuario
-from .anuales import REGLAS, valor_anual
+from .anuales import valor_anual
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,7 @@ def _cifras_por_anio(centro: Centro, anios: list[int]) -> list[CifraPorAnio]:
         CifraPorAnio(
             codigo=indicadores[pk].codigo,
             nombre=indicadores[pk].nombre,
-            regla=REGLAS[indicadores[pk].agregacion],
+            regla=indicadores[pk].regla,
             es_monetaria=indicadores[pk].unidad == Indicador.Unidad.DOLARES,
             valores=[
                 None if (anio, pk) not in valores else a_centavos(valores[anio, pk])

@@ -27,7 +27,7 @@ from ..models import (
     ReporteMensual,
     del_informe,
 )
-from .anuales import REGLAS, cifras_anuales, personas, valor_anual
+from .anuales import cifras_anuales, personas, valor_anual
 from .estados import estados_del_anio
 
 
@@ -161,7 +161,7 @@ def usuarios_por_centro(
             linea_servicio=centro.linea_servicio,
             area_id=centro.area_id,
             usuarios=personas(usuarios.get(centro.pk)),
-            regla=REGLAS[centro.indicador_usuarios.agregacion],
+            regla=centro.indicador_usuarios.regla,
         )
         for centro in centros.select_related("indicador_usuarios").order_by("numero")
     ]

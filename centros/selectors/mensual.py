@@ -14,7 +14,7 @@ from casmul.montos import a_centavos
 
 from ..estados import EstadoMes, Operacion, estado_del_mes
 from ..models import Centro, CifraMensual, Indicador, OperacionAnual, ReporteMensual
-from .anuales import cifras_anuales
+from .anuales import cifras_anuales, valor_anual_de
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,16 @@ class FilaFormulario:
     def es_monetaria(self) -> bool:
         return self.unidad == Indicador.Unidad.DOLARES
 
+    @property
+    def nombre_unidad(self) -> str:
+        """As the input names it: "personas", "dólares"."""
+        return Indicador.Unidad(self.unidad).label.lower()
+
+    @property
+    def regla(self) -> str:
+        """How `valor_anual` adds up, as written beside it."""
+        return Indicador.Agregacion(self.agregacion).regla
+
 
 def operacion_del_anio(*, centro: Centro, anio: int) -> Operacion:
     """The months the centre operates in the year: (from, to), or None."""
@@ -43,19 +53,16 @@ def operacion_del_anio(*, centro: Centro, anio: int) -> Operacion:
     )
 
 
-class EstadoDelMes:
-    """What a month's page shows about its report; needs `reporte`, `anio`, `mes`,
-    `operacion`, `hoy` and `cierre` (why its year is closed, or None), and states the month by
-    the rule every page uses."""
-
-    @property
-    def periodo(self) -> Mes:
-        return Mes(self.anio, self.mes)
+class DatosDelMes:
+    """What both month pages (a centre's figures, the clinic's patients) read about the month:
+    its state by the rule every page uses, whether it is open to writing, and the flags the
+    template shows. Needs `reporte`, `mes`, `operacion`, `hoy` and `cierre` (why its year is
+    closed, or None)."""
 
     @property
     def estado(self) -> EstadoMes:
         return estado_del_mes(
-            mes=self.periodo,
+            mes=self.mes,
             estado_reporte=self.reporte.estado if self.reporte else None,
             operacion=self.operacion,
             hoy=self.hoy,
@@ -84,15 +91,31 @@ class EstadoDelMes:
         return bool(self.reporte and self.reporte.aprobado)
 
     @property
+    def enviado(self) -> bool:
+        return self.estado == EstadoMes.ENVIADO
+
+    @property
+    def no_opera(self) -> bool:
+        return self.estado == EstadoMes.NO_OPERA
+
+    @property
+    def reabierto(self) -> bool:
+        """A draft again after the coordination reopened it, with its reason."""
+        return bool(
+            self.reporte
+            and self.reporte.motivo_reapertura
+            and self.reporte.estado == ReporteMensual.Estado.BORRADOR
+        )
+
+    @property
     def nombre_mes(self) -> str:
-        return self.periodo.nombre
+        return self.mes.nombre
 
 
 @dataclass(frozen=True)
-class FormularioMensual(EstadoDelMes):
+class FormularioMensual(DatosDelMes):
     centro: Centro
-    anio: int
-    mes: int
+    mes: Mes
     reporte: ReporteMensual | None
     filas: list[FilaFormulario]
     operacion: Operacion
@@ -100,29 +123,20 @@ class FormularioMensual(EstadoDelMes):
     cierre: str | None = None
 
 
-def _anual(valores: list[Decimal], agregacion: str) -> Decimal | None:
-    if not valores:
-        return None
-    if agregacion == Indicador.Agregacion.SUMA:
-        return sum(valores, Decimal(0))
-    if agregacion == Indicador.Agregacion.MAXIMO:
-        return max(valores)
-    return sum(valores, Decimal(0)) / len(valores)
-
-
 def formulario_mensual(
-    *, centro: Centro, anio: int, mes: int, hoy: datetime.date | None = None
+    *, centro: Centro, mes: Mes, hoy: datetime.date | None = None
 ) -> FormularioMensual:
     """The figures a centre reports, with this month's values, the previous month's and the
     year's total so far by each figure's rule, and the month's state. Six queries at most
     whatever the data."""
-    anterior = Mes(anio, mes).anterior
+    anio = mes.anio
+    anterior = mes.anterior
     indicadores = [
         ic.indicador
         for ic in centro.indicadores_centro.select_related("indicador").order_by("orden")
     ]
     cifras = CifraMensual.objects.filter(reporte__centro=centro).filter(
-        Q(reporte__anio=anio, reporte__mes__lte=mes)
+        Q(reporte__anio=anio, reporte__mes__lte=mes.numero)
         | Q(reporte__anio=anterior.anio, reporte__mes=anterior.numero)
     )
     valores: dict[tuple[int, int, int], Decimal] = {
@@ -133,7 +147,7 @@ def formulario_mensual(
     }
     reporte = (
         ReporteMensual.objects.select_related("actualizado_por", "aprobado_por")
-        .filter(centro=centro, anio=anio, mes=mes)
+        .filter(centro=centro, anio=anio, mes=mes.numero)
         .first()
     )
     filas = []
@@ -150,15 +164,14 @@ def formulario_mensual(
                 descripcion=indicador.descripcion,
                 unidad=indicador.unidad,
                 agregacion=indicador.agregacion,
-                valor=valores.get((indicador.pk, anio, mes)),
+                valor=valores.get((indicador.pk, anio, mes.numero)),
                 valor_mes_anterior=valores.get((indicador.pk, anterior.anio, anterior.numero)),
-                valor_anual=_anual(del_anio, indicador.agregacion),
+                valor_anual=valor_anual_de(del_anio, indicador.agregacion),
                 es_usuarios=indicador.pk == centro.indicador_usuarios_id,
             )
         )
     return FormularioMensual(
         centro=centro,
-        anio=anio,
         mes=mes,
         reporte=reporte,
         filas=filas,
@@ -253,6 +266,14 @@ class CambioRegistrado:
     despues: Decimal | str | None
     motivo: str
     clase: str = "numero"
+
+    @property
+    def es_estado(self) -> bool:
+        return self.clase == "estado"
+
+    @property
+    def monetaria(self) -> bool:
+        return self.clase == "dinero"
 
 
 def nombre_de_usuario(usuario) -> str:

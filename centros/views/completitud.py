@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from casmul.exportar import descarga, hoja_de_lista
-from casmul.meses import MESES, PRIMER_ANIO, anio_valido
+from casmul.meses import MESES, PRIMER_ANIO, Mes, anio_valido
 from casmul.permisos import coordinacion_requerida
 
 from ..filters import CentrosCompletitudFilter
@@ -103,7 +103,7 @@ def revisar(request, reporte_id: int):
         form.add_error(None, resultado.mensaje)
     contexto = {
         "reporte": reporte,
-        "mes": formulario_mensual(centro=reporte.centro, anio=reporte.anio, mes=reporte.mes),
+        "mes": formulario_mensual(centro=reporte.centro, mes=Mes(reporte.anio, reporte.mes)),
         "form": form,
     }
     return render(request, "centros/revisar.html", contexto, status=400 if form.errors else 200)
@@ -130,7 +130,7 @@ def reabrir(request, reporte_id: int):
             return redirect(_url_matriz(reporte.anio))
     contexto = {
         "reporte": reporte,
-        "mes": formulario_mensual(centro=reporte.centro, anio=reporte.anio, mes=reporte.mes),
+        "mes": formulario_mensual(centro=reporte.centro, mes=Mes(reporte.anio, reporte.mes)),
         "form": form,
     }
     return render(request, "centros/reabrir.html", contexto)

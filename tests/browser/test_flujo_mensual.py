@@ -233,8 +233,7 @@ def _enviado(escenario: Escenario) -> ReporteMensual:
     """Step 1 done through the service: the month submitted with its warnings explained."""
     return reporte_guardar(
         centro=escenario.centro,
-        anio=escenario.anio,
-        mes=escenario.mes,
+        mes=Mes(escenario.anio, escenario.mes),
         valores={
             "ninos": Decimal(NINOS_FUERA_DE_RANGO),
             "raciones": Decimal(RACIONES),

@@ -13,6 +13,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from casmul.admin_montos import MontoField
+from casmul.meses import Mes
 from casmul.numeros import Clase, numero_leer, numero_validar
 from centros.forms import CifrasMesForm
 from centros.models import CifraMensual, Indicador, LineaServicio, ReporteMensual
@@ -216,7 +217,7 @@ def test_the_month_form_reads_each_case_like_the_reader(centro, entrada, clase, 
     campo = CifrasMesForm.PREFIJO + INDICADOR_DE[clase]
     form = CifrasMesForm(
         {"version": "0", "accion": "borrador", campo: entrada},
-        formulario=formulario_mensual(centro=centro, anio=2023, mes=1),
+        formulario=formulario_mensual(centro=centro, mes=Mes(2023, 1)),
     )
 
     if isinstance(esperado, str):
@@ -237,7 +238,7 @@ def test_the_clinic_grid_reads_each_case_like_the_reader(db, entrada, clase, esp
     campo = "pacientes_emergencia_sin"
     form = AtencionesMesForm(
         {"version": "0", "accion": "borrador", campo: entrada},
-        formulario=formulario_clinica(centro=clinica, anio=2023, mes=1),
+        formulario=formulario_clinica(centro=clinica, mes=Mes(2023, 1)),
     )
 
     if isinstance(esperado, str):

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from casmul.meses import Mes
 from casmul.roles import Rol
 from centros.models import CifraMensual, LineaServicio, ReporteMensual
 from centros.services import reporte_guardar, reportes_aprobar
@@ -128,8 +129,7 @@ def test_the_service_refuses_whatever_door_calls_it(personal, enviado, publicado
     with pytest.raises(ValidationError) as error:
         reporte_guardar(
             centro=enviado.centro,
-            anio=ANIO,
-            mes=5,
+            mes=Mes(ANIO, 5),
             valores={"usuarios": 88},
             version=3,
             usuario=personal,
@@ -244,7 +244,7 @@ def test_another_year_stays_open(personal, centro, publicado):
     OperacionAnualFactory(centro=centro, anio=2024)
 
     reporte = reporte_guardar(
-        centro=centro, anio=2024, mes=5, valores={"usuarios": 88}, version=0, usuario=personal
+        centro=centro, mes=Mes(2024, 5), valores={"usuarios": 88}, version=0, usuario=personal
     )
 
     assert reporte.version == 1
@@ -276,8 +276,7 @@ def test_reopening_a_month_of_a_published_year_opens_its_erratum_with_the_same_r
     # The year is open now: the centre corrects the month, the coordination approves it.
     reporte_guardar(
         centro=aprobado.centro,
-        anio=ANIO,
-        mes=4,
+        mes=Mes(ANIO, 4),
         valores={"usuarios": 58},
         version=aprobado.version,
         usuario=personal,
@@ -319,8 +318,7 @@ def test_an_erratum_opened_on_the_publish_page_opens_the_months_too(
 
     reporte = reporte_guardar(
         centro=enviado.centro,
-        anio=ANIO,
-        mes=5,
+        mes=Mes(ANIO, 5),
         valores={"usuarios": 88},
         version=3,
         usuario=personal,

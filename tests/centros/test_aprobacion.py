@@ -6,6 +6,7 @@ from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
 
+from casmul.meses import Mes
 from casmul.roles import Rol
 from centros.models import Indicador, ReporteMensual
 from centros.services import reporte_guardar
@@ -58,8 +59,7 @@ def _mensajes(respuesta):
 def _guardar(centro, personal, mes, usuarios, *, version=0, **kwargs):
     return reporte_guardar(
         centro=centro,
-        anio=ANIO,
-        mes=mes,
+        mes=Mes(ANIO, mes),
         valores={"usuarios": usuarios},
         version=version,
         usuario=personal,

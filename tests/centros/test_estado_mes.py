@@ -528,8 +528,7 @@ def test_the_service_refuses_a_month_the_centre_does_not_operate(cerrado):
     with pytest.raises(ValidationError) as refusal:
         reporte_guardar(
             centro=cerrado.centro,
-            anio=ANIO,
-            mes=cerrado.mes,
+            mes=Mes(ANIO, cerrado.mes),
             valores={"usuarios": 12},
             version=0,
             usuario=cerrado.personal,
@@ -562,8 +561,7 @@ def test_the_clinic_grid_refuses_a_month_the_clinic_does_not_operate(cerrado):
     with pytest.raises(ValidationError) as refusal:
         atenciones_guardar(
             centro=cerrado.clinica,
-            anio=ANIO,
-            mes=cerrado.mes,
+            mes=Mes(ANIO, cerrado.mes),
             pacientes={(Servicio.CONSULTA_EXTERNA, None): 150},
             version=0,
             usuario=cerrado.personal,

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from casmul.meses import Mes
 from casmul.roles import Rol
 from centros.models import CifraMensual, Indicador, LineaServicio, ReporteMensual
 from centros.services import reporte_guardar
@@ -385,8 +386,7 @@ def abierto_y_guardado_por_otro(centro, personal):
     """The user opened the month at version 1; then a colleague saved it (version 2)."""
     reporte_guardar(
         centro=centro,
-        anio=ANIO,
-        mes=MES,
+        mes=Mes(ANIO, MES),
         valores={"usuarios": Decimal(30)},
         version=0,
         usuario=personal,
@@ -395,8 +395,7 @@ def abierto_y_guardado_por_otro(centro, personal):
     centro.personal_asignado.add(colega)
     reporte_guardar(
         centro=centro,
-        anio=ANIO,
-        mes=MES,
+        mes=Mes(ANIO, MES),
         valores={"usuarios": Decimal(33), "ingresos": Decimal("99.90")},
         version=1,
         usuario=colega,
@@ -518,8 +517,7 @@ def _llenar(centro, personal, indicadores: int, meses: int):
             reporte = ReporteMensual.objects.filter(centro=centro, anio=ANIO, mes=mes).first()
             reporte_guardar(
                 centro=centro,
-                anio=ANIO,
-                mes=mes,
+                mes=Mes(ANIO, mes),
                 valores={codigo: Decimal(20 + vuelta) for codigo in codigos},
                 version=reporte.version if reporte else 0,
                 usuario=personal,
@@ -537,3 +535,21 @@ def test_the_month_page_queries_do_not_grow_with_the_data(
     with django_assert_max_num_queries(len(pocas.captured_queries)):
         respuesta = cliente.get(_url(centro))
     assert len(respuesta.context["historial"]) > 20
+
+
+def test_saving_a_month_of_two_figures_takes_exactly_its_queries(
+    cliente, centro, django_assert_num_queries
+):
+    # Given: an empty month of a centre that reports two figures (users and income).
+    # When: its staff save both from the month's page.
+    # Then: 30 statements: the session and the user (3), the centre and the page's read of the
+    # month (6), the figures' rules (1), the month opened (savepoint, its operation and year,
+    # the locked read, its creation: 7), its figures written with their history (2 reads,
+    # 2 × 2 writes), the month closed (its year, its warnings, its save and history: 6) and
+    # the release. A read per figure, or the month read once more, shows here.
+    with django_assert_num_queries(30):
+        respuesta = _post(cliente, centro, version=0, usuarios="30", ingresos="1.234,56")
+
+    assert respuesta.status_code == 302
+    assert ReporteMensual.objects.get().version == 1
+    assert CifraMensual.objects.count() == 2

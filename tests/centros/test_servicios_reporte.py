@@ -8,9 +8,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
 
+from casmul.meses import Mes
 from centros.models import CifraMensual, Indicador, ReporteMensual
 from centros.services import (
     ConflictoDeVersion,
+    mes_en_edicion,
     reporte_guardar,
     reporte_reabrir,
     reportes_aprobar,
@@ -49,8 +51,7 @@ def centro(db):
 def _guardar(centro, usuario, valores, version=0, **kwargs):
     return reporte_guardar(
         centro=centro,
-        anio=2024,
-        mes=kwargs.pop("mes", 5),
+        mes=Mes(2024, kwargs.pop("mes", 5)),
         valores={k: Decimal(v) for k, v in valores.items()},
         version=version,
         usuario=usuario,
@@ -124,6 +125,39 @@ def test_submitting_with_warnings_needs_a_comment_and_writes_nothing_without_it(
     assert reporte.estado == ReporteMensual.Estado.ENVIADO
     assert any("muy lejos del promedio" in a for a in reporte.advertencias)
     assert any("supera la capacidad" in a for a in reporte.advertencias)
+
+
+def test_the_month_write_closes_the_month_when_its_block_ends(centro, usuario):
+    with mes_en_edicion(
+        centro=centro, mes=Mes(2024, 5), version=0, usuario=usuario, motivo="Prueba", hoy=HOY
+    ) as edicion:
+        edicion.fila_guardar(
+            CifraMensual(reporte=edicion.reporte, indicador=centro.indicador_usuarios, valor=41)
+        )
+        assert edicion.reporte.version == 0
+
+    reporte = ReporteMensual.objects.get()
+    assert (reporte.version, reporte.actualizado_por) == (1, usuario)
+    assert any("supera la capacidad" in a for a in reporte.advertencias)
+    assert reporte.history.latest().history_change_reason == "Prueba"
+    assert CifraMensual.objects.get().history.latest().history_user == usuario
+
+
+def test_an_error_inside_the_month_write_writes_nothing(centro, usuario):
+    with (
+        pytest.raises(RuntimeError),
+        mes_en_edicion(
+            centro=centro, mes=Mes(2024, 5), version=0, usuario=usuario, motivo="x", hoy=HOY
+        ) as edicion,
+    ):
+        edicion.fila_guardar(
+            CifraMensual(reporte=edicion.reporte, indicador=centro.indicador_usuarios, valor=30)
+        )
+        raise RuntimeError
+
+    # Not even the month it created to hold the row.
+    assert not ReporteMensual.objects.exists()
+    assert not CifraMensual.objects.exists()
 
 
 def test_a_month_to_month_jump_is_a_warning(centro, usuario):

@@ -19,6 +19,7 @@ from django.test import Client
 from django.urls import reverse
 from pypdf import PdfReader
 
+from casmul.meses import Mes
 from casmul.roles import Rol
 from centros.models import CifraMensual, ReporteMensual
 from centros.services import reporte_guardar, reporte_reabrir, reportes_aprobar
@@ -55,8 +56,7 @@ def _corregir_un_mes(coordinacion) -> CifraMensual:
     )
     reporte = reporte_guardar(
         centro=reporte.centro,
-        anio=2023,
-        mes=reporte.mes,
+        mes=Mes(2023, reporte.mes),
         valores={cifra.indicador.codigo: cifra.valor + 100},
         version=reporte.version,
         usuario=coordinacion,

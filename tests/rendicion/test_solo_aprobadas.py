@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from pypdf import PdfReader
 
+from casmul.meses import Mes
 from casmul.roles import Rol
 from centros.models import CifraMensual, ReporteMensual
 from centros.services import reporte_guardar, reporte_reabrir
@@ -53,8 +54,7 @@ def _mes_reabierto_con(usuarios: int, coordinacion):
             )
             reporte_guardar(
                 centro=centro,
-                anio=2023,
-                mes=reporte.mes,
+                mes=Mes(2023, reporte.mes),
                 valores={cifra.indicador.codigo: Decimal(usuarios)},
                 version=reporte.version,
                 usuario=coordinacion,
@@ -121,8 +121,7 @@ def test_a_reopened_clinic_month_leaves_tabla_2_and_counts_only_in_the_preview(c
     reporte = reporte_reabrir(reporte=reporte, motivo="Revisión", usuario=coordinacion)
     atenciones_guardar(
         centro=reporte.centro,
-        anio=2023,
-        mes=reporte.mes,
+        mes=Mes(2023, reporte.mes),
         pacientes={("emergencia", None): 1000},
         version=reporte.version,
         usuario=coordinacion,

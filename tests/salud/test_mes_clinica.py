@@ -6,6 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from casmul.meses import Mes
 from casmul.roles import Rol
 from centros.models import LineaServicio, ReporteMensual
 from salud.models import AtencionClinica, Servicio
@@ -210,8 +211,7 @@ def test_a_stale_version_gets_409_with_the_stored_values_and_writes_nothing(
     colega = UserFactory(first_name="Jorge", last_name="Paz")
     atenciones_guardar(
         centro=clinica,
-        anio=ANIO,
-        mes=MES,
+        mes=Mes(ANIO, MES),
         pacientes={(EM, None): 200},
         version=1,
         usuario=colega,
@@ -263,8 +263,7 @@ def test_the_clinic_history_lists_each_change_newest_first(
     pediatria = especialidades[0]
     atenciones_guardar(
         centro=clinica,
-        anio=ANIO,
-        mes=MES,
+        mes=Mes(ANIO, MES),
         pacientes={(CE, pediatria.pk): 100},
         version=0,
         usuario=personal,
@@ -300,8 +299,7 @@ def test_the_clinic_page_queries_do_not_grow_with_the_data(
     especialidad = EspecialidadFactory()
     atenciones_guardar(
         centro=clinica,
-        anio=ANIO,
-        mes=MES,
+        mes=Mes(ANIO, MES),
         pacientes={(CE, especialidad.pk): 1},
         version=0,
         usuario=personal,
@@ -315,8 +313,7 @@ def test_the_clinic_page_queries_do_not_grow_with_the_data(
             reporte = ReporteMensual.objects.filter(centro=clinica, anio=ANIO, mes=mes).first()
             atenciones_guardar(
                 centro=clinica,
-                anio=ANIO,
-                mes=mes,
+                mes=Mes(ANIO, mes),
                 pacientes={(CE, e.pk): vuelta for e in especialidades} | {(EM, None): vuelta},
                 version=reporte.version if reporte else 0,
                 usuario=personal,
@@ -324,3 +321,21 @@ def test_the_clinic_page_queries_do_not_grow_with_the_data(
     with django_assert_max_num_queries(len(pocas.captured_queries)):
         respuesta = cliente.get(_url(clinica))
     assert len(respuesta.context["historial"]) > 30
+
+
+def test_saving_the_clinic_grid_takes_exactly_its_queries(
+    cliente, clinica, especialidades, django_assert_num_queries
+):
+    # Given: an empty month of the clinic; three rows typed (two specialties, emergencies).
+    pediatria, general, _ = especialidades
+    datos = {"version": "0", "accion": "borrador"}
+    datos |= {_campo(CE, pediatria): "120", _campo(CE, general): "80", _campo(EM): "15"}
+
+    # When: the grid is saved.
+    # Then: the same month write as a centre's figures (opened, rows with their history,
+    # closed): a row adds its two writes, never a read.
+    with django_assert_num_queries(29):
+        respuesta = cliente.post(_url(clinica), datos)
+
+    assert respuesta.status_code == 302
+    assert AtencionClinica.objects.count() == 3

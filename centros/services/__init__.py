@@ -1,0 +1,80 @@
+"""Writes of `centros`, one module per subject: `mes` (the month write: open, rows, close, for
+one month or many), `advertencias` (the soft rules a month's close computes), `revision`
+(submission, approval, reopening), `beneficiarios` (the nominal registry), `fotos` and
+`operaciones` (a centre's photos and years of operation). Callers import from here."""
+
+from .advertencias import (
+    advertencias_de_cifras,
+    advertencias_de_meses,
+    advertencias_del_mes,
+)
+from .beneficiarios import (
+    beneficiario_anonimizar,
+    beneficiario_inscribir,
+    beneficiario_nuevo_comprobar,
+    cedula_anonima,
+    inscripcion_comprobar,
+    inscripcion_finalizar,
+    inscripcion_salida_comprobar,
+)
+from .fotos import LADO_MAYOR_IMPRESION, foto_centro_crear, foto_centro_guardar
+from .mes import (
+    MENSAJE_MES_APROBADO,
+    ClaveMes,
+    ConflictoDeVersion,
+    MesEnEdicion,
+    mes_abierto_a_registro,
+    mes_comprobar_abierto,
+    mes_en_edicion,
+    meses_bloquear,
+    meses_importados_guardar,
+    motivo_de_edicion,
+    reporte_abrir_leido,
+    reporte_bloquear,
+    reporte_guardar,
+    valores_validar,
+)
+from .operaciones import operaciones_continuar
+from .revision import (
+    ResultadoEnvio,
+    reporte_reabrir,
+    reportes_aprobar,
+    reportes_enviar,
+    reportes_importados_enviar,
+)
+
+__all__ = [
+    "LADO_MAYOR_IMPRESION",
+    "MENSAJE_MES_APROBADO",
+    "ClaveMes",
+    "ConflictoDeVersion",
+    "MesEnEdicion",
+    "ResultadoEnvio",
+    "advertencias_de_cifras",
+    "advertencias_de_meses",
+    "advertencias_del_mes",
+    "beneficiario_anonimizar",
+    "beneficiario_inscribir",
+    "beneficiario_nuevo_comprobar",
+    "cedula_anonima",
+    "foto_centro_crear",
+    "foto_centro_guardar",
+    "inscripcion_comprobar",
+    "inscripcion_finalizar",
+    "inscripcion_salida_comprobar",
+    "mes_abierto_a_registro",
+    "mes_comprobar_abierto",
+    "mes_en_edicion",
+    "meses_bloquear",
+    "meses_importados_guardar",
+    "motivo_de_edicion",
+    "operaciones_continuar",
+    "reporte_abrir_leido",
+    "reporte_bloquear",
+    "reporte_guardar",
+    "reporte_reabrir",
+    "reportes_aprobar",
+    "reportes_enviar",
+    "reportes_importados_enviar",
+    "valores_validar",
+]

@@ -1,0 +1,187 @@
+"""The soft rules of a month's figures: warnings that let the month be saved, and submitted
+with a comment. Every door that closes a month computes them here, for one month or many."""
+
+import datetime
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+
+from django.db.models import Q
+
+from casmul.formato import numero
+from casmul.meses import Mes
+
+from ..models import Centro, CifraMensual, Indicador, Inscripcion, ReporteMensual
+
+# A value is "far outside the centre's range" beyond these multiples of its recent average.
+FACTOR_RANGO = Decimal("2")
+# A month-to-month change above this fraction of the previous month is a jump.
+SALTO_MENSUAL = Decimal("0.5")
+MESES_RECIENTES = 6
+
+
+def advertencias_de_cifras(*, centro: Centro, mes: Mes, valores: dict[str, Decimal]) -> list[str]:
+    """Soft rules: a value far outside the centre's recent range, users above capacity, a
+    jump from the previous month, users that do not match the nominal registry. The month
+    may still be submitted, with a comment."""
+    desde = mes.mas(-MESES_RECIENTES)
+    filas = (
+        CifraMensual.objects.filter(reporte__centro=centro, indicador__codigo__in=list(valores))
+        .filter(
+            Q(reporte__anio__gt=desde.anio)
+            | Q(reporte__anio=desde.anio, reporte__mes__gte=desde.numero)
+        )
+        .filter(
+            Q(reporte__anio__lt=mes.anio) | Q(reporte__anio=mes.anio, reporte__mes__lt=mes.numero)
+        )
+        .values_list(
+            "indicador__codigo", "reporte__anio", "reporte__mes", "valor", "indicador__nombre"
+        )
+    )
+    return _advertencias(
+        centro=centro,
+        mes=mes,
+        valores=valores,
+        recientes=[
+            (codigo, Mes(fila_anio, fila_mes), valor, nombre)
+            for codigo, fila_anio, fila_mes, valor, nombre in filas
+        ],
+        inscritos=lambda: inscritos_en_mes(centro=centro, mes=mes),
+    )
+
+
+def _advertencias(
+    *,
+    centro: Centro,
+    mes: Mes,
+    valores: dict[str, Decimal],
+    recientes: Iterable[tuple[str, Mes, Decimal, str]],
+    inscritos: Callable[[], int],
+) -> list[str]:
+    """The soft rules of `advertencias_de_cifras` on what was read already, for one month or
+    many (`advertencias_de_meses`): `recientes`, the centre's figures of those indicators in
+    the `MESES_RECIENTES` months before `mes` (code, month, value, name); `inscritos`, the
+    enrolments of `mes`, asked only when a rule needs them."""
+    serie_de: dict[str, list[tuple[Mes, Decimal]]] = {}
+    nombres = {}
+    for codigo, del_mes, valor, nombre in recientes:
+        serie_de.setdefault(codigo, []).append((del_mes, Decimal(valor)))
+        nombres[codigo] = nombre
+    anterior = mes.anterior
+    advertencias = []
+    for codigo, valor in valores.items():
+        serie = serie_de.get(codigo, [])
+        nombre = nombres.get(codigo, codigo)
+        previo = next((v for del_mes, v in serie if del_mes == anterior), None)
+        if len(serie) >= 3:
+            promedio = sum(v for _, v in serie) / len(serie)
+            if promedio and (valor > promedio * FACTOR_RANGO or valor * FACTOR_RANGO < promedio):
+                advertencias.append(
+                    f"{nombre}: {numero(valor)} está muy lejos del promedio de los últimos meses "
+                    f"({numero(promedio)})."
+                )
+                continue
+        if previo and abs(valor - previo) > previo * SALTO_MENSUAL:
+            advertencias.append(
+                f"{nombre}: pasa de {numero(previo)} el mes anterior a {numero(valor)}."
+            )
+    usuarios = centro.indicador_usuarios
+    if usuarios and usuarios.codigo in valores:
+        valor = valores[usuarios.codigo]
+        if centro.capacidad and valor > centro.capacidad:
+            advertencias.append(
+                f"{usuarios.nombre}: {numero(valor)} supera la capacidad del centro "
+                f"({numero(centro.capacidad)})."
+            )
+        if centro.lleva_registro_nominal and usuarios.agregacion != Indicador.Agregacion.SUMA:
+            personas = inscritos()
+            if valor != personas:
+                advertencias.append(
+                    f"{usuarios.nombre}: {numero(valor)} no coincide con las {numero(personas)} "
+                    "personas inscritas en el registro nominal ese mes."
+                )
+    return advertencias
+
+
+def inscritos_en_mes(*, centro: Centro, mes: Mes) -> int:
+    """Enrolments of the nominal registry active some day of the month."""
+    return (
+        Inscripcion.objects.filter(centro=centro, desde__lte=mes.ultimo_dia)
+        .filter(Q(hasta__isnull=True) | Q(hasta__gte=mes.primer_dia))
+        .values("beneficiario")
+        .distinct()
+        .count()
+    )
+
+
+def advertencias_del_mes(*, reporte: ReporteMensual) -> list[str]:
+    """The warnings of the figures the month holds now."""
+    valores = dict(reporte.cifras.values_list("indicador__codigo", "valor"))
+    return advertencias_de_cifras(
+        centro=reporte.centro, mes=Mes(reporte.anio, reporte.mes), valores=valores
+    )
+
+
+def advertencias_de_meses(*, reportes: list[ReporteMensual]) -> dict[int, list[str]]:
+    """`advertencias_del_mes` of many months at once ({report id: warnings}), with the figures
+    read in one query for all of them and the months before them, and the enrolments in one
+    more when a centre keeps the nominal registry."""
+    if not reportes:
+        return {}
+    centros = Centro.objects.select_related("indicador_usuarios").in_bulk(
+        {reporte.centro_id for reporte in reportes}
+    )
+    meses = [Mes(reporte.anio, reporte.mes) for reporte in reportes]
+    desde = min(meses).mas(-MESES_RECIENTES)
+    # The months' own figures and those of the months before them, by centre and month.
+    valores_de: dict[int, dict[str, Decimal]] = {}
+    del_mes: dict[tuple[int, Mes], list[tuple[str, Decimal, str]]] = {}
+    for reporte_id, centro_id, anio, mes, codigo, valor, nombre in CifraMensual.objects.filter(
+        reporte__centro_id__in=list(centros),
+        reporte__anio__gte=desde.anio,
+        reporte__anio__lte=max(meses).anio,
+    ).values_list(
+        "reporte_id",
+        "reporte__centro_id",
+        "reporte__anio",
+        "reporte__mes",
+        "indicador__codigo",
+        "valor",
+        "indicador__nombre",
+    ):
+        valores_de.setdefault(reporte_id, {})[codigo] = valor
+        del_mes.setdefault((centro_id, Mes(anio, mes)), []).append((codigo, valor, nombre))
+    inscripciones: dict[int, list[tuple[int, datetime.date, datetime.date | None]]] = {}
+    nominales = [pk for pk, centro in centros.items() if centro.lleva_registro_nominal]
+    if nominales:
+        for centro_id, beneficiario_id, inicio, fin in Inscripcion.objects.filter(
+            centro_id__in=nominales, desde__lte=max(meses).ultimo_dia
+        ).values_list("centro_id", "beneficiario_id", "desde", "hasta"):
+            inscripciones.setdefault(centro_id, []).append((beneficiario_id, inicio, fin))
+
+    def inscritos(centro_id: int, mes: Mes) -> int:
+        # As `inscritos_en_mes` counts them: people enrolled some day of the month.
+        return len(
+            {
+                beneficiario_id
+                for beneficiario_id, inicio, fin in inscripciones.get(centro_id, [])
+                if inicio <= mes.ultimo_dia and (fin is None or fin >= mes.primer_dia)
+            }
+        )
+
+    advertencias = {}
+    for reporte, mes in zip(reportes, meses, strict=True):
+        valores = valores_de.get(reporte.pk, {})
+        recientes = [
+            (codigo, anterior, valor, nombre)
+            for anterior in (mes.mas(-atras) for atras in range(MESES_RECIENTES, 0, -1))
+            for codigo, valor, nombre in del_mes.get((reporte.centro_id, anterior), [])
+            if codigo in valores
+        ]
+        advertencias[reporte.pk] = _advertencias(
+            centro=centros[reporte.centro_id],
+            mes=mes,
+            valores=valores,
+            recientes=recientes,
+            inscritos=lambda centro_id=reporte.centro_id, mes=mes: inscritos(centro_id, mes),
+        )
+    return advertencias
