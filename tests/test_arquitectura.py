@@ -107,3 +107,67 @@ def test_rendicion_reads_centros_only_through_the_report_and_panel_selectors():
         "centros.selectors.ficha",
     }
     assert leidos
+
+
+def _modulo(archivo: Path) -> str:
+    partes = archivo.relative_to(RAIZ).with_suffix("").parts
+    return ".".join(partes[:-1] if partes[-1] == "__init__" else partes)
+
+
+def _grafo_de(app: str) -> dict[str, set[str]]:
+    """Which modules of the app each of its modules imports, at any depth of the file (an
+    import inside a function is still an edge: it only hides a cycle). Left out: the app
+    config's `ready()`, where Django asks apps to wire themselves, and a module's import of
+    its own package (`from . import hermano` reaches a sibling through it)."""
+    grafo: dict[str, set[str]] = {}
+    for archivo in (RAIZ / app).rglob("*.py"):
+        if "migrations" in archivo.parts or archivo.name == "apps.py":
+            continue
+        modulo = _modulo(archivo)
+        paquete = modulo if archivo.name == "__init__.py" else modulo.rpartition(".")[0]
+        destinos = grafo.setdefault(modulo, set())
+        for nodo in ast.walk(ast.parse(archivo.read_text(encoding="utf-8"))):
+            if isinstance(nodo, ast.ImportFrom):
+                base = paquete.split(".")[: len(paquete.split(".")) - nodo.level + 1]
+                nombre = ".".join(base if nodo.level else []) + (
+                    ("." if nodo.level else "") + nodo.module if nodo.module else ""
+                )
+                nombre = nombre.lstrip(".")
+                destinos |= {nombre} | {f"{nombre}.{alias.name}" for alias in nodo.names}
+            elif isinstance(nodo, ast.Import):
+                destinos |= {alias.name for alias in nodo.names}
+    return {
+        modulo: {
+            destino
+            for destino in destinos
+            if destino in grafo and destino != modulo and not modulo.startswith(destino + ".")
+        }
+        for modulo, destinos in grafo.items()
+    }
+
+
+def _ciclos(grafo: dict[str, set[str]]) -> list[str]:
+    """Each cycle found by a depth-first walk, as «a → b → a»."""
+    ciclos, terminados, camino = [], set(), []
+
+    def visitar(modulo: str) -> None:
+        camino.append(modulo)
+        for destino in sorted(grafo[modulo]):
+            if destino in camino:
+                ciclos.append(" → ".join([*camino[camino.index(destino) :], destino]))
+            elif destino not in terminados:
+                visitar(destino)
+        camino.pop()
+        terminados.add(modulo)
+
+    for modulo in sorted(grafo):
+        if modulo not in terminados:
+            visitar(modulo)
+    return ciclos
+
+
+@pytest.mark.parametrize("app", ["casmul", *DOMINIO, "rendicion"])
+def test_no_app_has_an_import_cycle_between_its_modules(app):
+    # A cycle (rendicion's selectors ↔ snapshot, once) is dodged with an import inside a
+    # function, and ties every module on it to every other.
+    assert _ciclos(_grafo_de(app)) == []
