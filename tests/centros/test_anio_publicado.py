@@ -25,8 +25,10 @@ from tests.factories import (
     PublicacionFactory,
     ReporteMensualFactory,
     UserFactory,
+    admin_subir,
     centro_con_indicador_usuarios,
     csv_de_excel,
+    filas_rechazadas,
 )
 
 E = ReporteMensual.Estado
@@ -171,6 +173,21 @@ def test_the_portal_import_refuses_each_row_of_the_year(client, request, rol, en
         ("Mes", True)
     ]
     assert respuesta.context["confirmacion"] is None
+    assert _foto() == antes
+
+
+def test_the_admin_import_refuses_each_row_of_the_year(admin_client, enviado, publicado):
+    antes = _foto()
+
+    vista_previa = admin_subir(
+        admin_client, "centros_ciframensual", "cifras.csv", _csv(enviado.centro, 5, 88)
+    )
+
+    rechazadas = filas_rechazadas(vista_previa)
+    assert [" ".join(errores["mes"]).startswith(PUBLICADO) for errores in rechazadas.values()] == [
+        True
+    ]
+    assert "confirm_form" not in vista_previa.context
     assert _foto() == antes
 
 
