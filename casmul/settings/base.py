@@ -183,6 +183,11 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "inicio"
 LOGOUT_REDIRECT_URL = "login"
 
+# A year is compared with another only where both stand on at least this share of their
+# months of operation approved (the comparison page): fewer, and its figures are a partial
+# count that would print as a fall.
+COMPARACION_MESES_APROBADOS_MINIMO = 0.9
+
 INSTITUCION_NOMBRE = "Centro de Apoyo Social Municipal de Loja"
 INSTITUCION_SIGLAS = "CASMUL"
 

@@ -1,12 +1,15 @@
 """A year beside the previous one, per área and per centre: each figure by its own rule from
-each year's approved months, as each year's report counts them, with the difference."""
+each year's approved months, as each year's report counts them, with the difference — and
+the variation only where both years have enough of their months approved to mean anything."""
 
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Count, Prefetch, Q
 
+from ..estados import EstadoMes
 from ..models import (
     Area,
     Centro,
@@ -17,16 +20,40 @@ from ..models import (
     del_informe,
 )
 from .anuales import cifras_anuales, personas
-from .informe import Completitud, completitud_del_anio
+from .estados import estados_del_anio
+from .informe import Completitud
+
+
+@dataclass(frozen=True)
+class Cobertura:
+    """The months of operation a year's figure had to stand on by now, and how many of them
+    are approved."""
+
+    anio: int
+    aprobados: int
+    debidos: int
+
+    @property
+    def suficiente(self) -> bool:
+        """Enough approved months for the year's figure to be compared: at least
+        COMPARACION_MESES_APROBADOS_MINIMO of those due (a year with 7 of 360 approved is not
+        91 % less busy, it is not reported yet)."""
+        minimo = Decimal(str(settings.COMPARACION_MESES_APROBADOS_MINIMO))
+        return self.debidos > 0 and self.aprobados >= minimo * self.debidos
+
+    def __add__(self, otra: "Cobertura") -> "Cobertura":
+        return Cobertura(self.anio, self.aprobados + otra.aprobados, self.debidos + otra.debidos)
 
 
 @dataclass(frozen=True)
 class Comparada:
     """A figure in the previous year and in this one; None where there is nothing to compare
-    (the centre did not operate that year)."""
+    (the centre did not operate that year). A figure of monthly data carries the months
+    behind each year (`coberturas`); a count of centres or staff, none."""
 
     anterior: Decimal | int | None
     actual: Decimal | int | None
+    coberturas: tuple[Cobertura | None, Cobertura | None] = (None, None)
 
     @property
     def diferencia(self) -> Decimal | int | None:
@@ -35,9 +62,20 @@ class Comparada:
         return self.actual - self.anterior
 
     @property
+    def insuficientes(self) -> list[Cobertura]:
+        """The years whose approved months are too few for the figure to be compared."""
+        return [c for c in self.coberturas if c is not None and not c.suficiente]
+
+    @property
+    def comparable(self) -> bool:
+        """Both figures exist and stand on enough approved months."""
+        return self.diferencia is not None and not self.insuficientes
+
+    @property
     def variacion(self) -> Decimal | None:
-        """The difference over the previous year (0.25 is 25 %); None from nothing."""
-        if self.diferencia is None or not self.anterior:
+        """The difference over the previous year (0.25 is 25 %); None from nothing, or where
+        a year has too few months approved to compare."""
+        if not self.comparable or not self.anterior:
             return None
         return Decimal(self.diferencia) / Decimal(self.anterior)
 
@@ -80,16 +118,27 @@ class AreaComparada:
     centros: list[CentroComparado]
 
     def _suma(self, valor) -> Comparada:
-        """The sum over the centres that have the figure that year; None when none has it."""
+        """The sum over the centres that have the figure that year; None when none has it.
+        Its months are those of the centres summed each year."""
         filas = [fila for fila in map(valor, self.centros) if fila is not None]
 
         def sumar(valores):
             valores = [v for v in valores if v is not None]
             return sum(valores) if valores else None
 
+        def cubrir(lado: int) -> Cobertura | None:
+            coberturas = [
+                fila.coberturas[lado]
+                for fila in filas
+                if fila.coberturas[lado] is not None
+                and (fila.anterior, fila.actual)[lado] is not None
+            ]
+            return sum(coberturas[1:], coberturas[0]) if coberturas else None
+
         return Comparada(
             anterior=sumar(fila.anterior for fila in filas),
             actual=sumar(fila.actual for fila in filas),
+            coberturas=(cubrir(0), cubrir(1)),
         )
 
     @property
@@ -124,13 +173,16 @@ class Comparacion:
         return self.anio - 1
 
 
-def _centro_comparado(centro: Centro, *, anios, valores, meses) -> CentroComparado:
+def _centro_comparado(centro: Centro, *, anios, valores, meses, coberturas) -> CentroComparado:
     operaciones = {operacion.anio: operacion for operacion in centro.operaciones_comparadas}
+    suyas = tuple(coberturas.get((centro.pk, a)) for a in anios)
 
     def por_anio(valor) -> Comparada:
         # A year the centre did not operate, or whose months none are approved, has no
         # figure to compare: not a zero, which would read as a centre that served no one.
-        return Comparada(*(valor(a) if meses.get((centro.pk, a)) else None for a in anios))
+        return Comparada(
+            *(valor(a) if meses.get((centro.pk, a)) else None for a in anios), coberturas=suyas
+        )
 
     def cifra(codigo: str):
         return lambda a: valores[a].get((centro.pk, codigo), Decimal(0))
@@ -146,6 +198,7 @@ def _centro_comparado(centro: Centro, *, anios, valores, meses) -> CentroCompara
             CifraComparada(
                 anterior=valores_del_indicador.anterior,
                 actual=valores_del_indicador.actual,
+                coberturas=suyas,
                 codigo=ic.indicador.codigo,
                 nombre=ic.indicador.nombre,
                 regla=ic.indicador.regla,
@@ -168,9 +221,9 @@ def _centro_comparado(centro: Centro, *, anios, valores, meses) -> CentroCompara
 def comparacion_de_centros(*, anio: int, hoy: datetime.date) -> Comparacion:
     """Every centre that operated in the year or the previous one, per área (every área
     listed), with each of its figures in both years and how many approved months are behind
-    them. A fixed number of queries whatever the data."""
+    them, of how many due by `hoy`. A fixed number of queries whatever the data."""
     anios = [anio - 1, anio]
-    centros = (
+    centros = list(
         Centro.objects.filter(operaciones__anio__in=anios)
         .distinct()
         .select_related("indicador_usuarios")
@@ -195,17 +248,37 @@ def comparacion_de_centros(*, anio: int, hoy: datetime.date) -> Comparacion:
         .annotate(meses=Count("pk"))
         .order_by()
     }
+    # Each centre's months due and approved each year, by the matrix's own rule; the year's
+    # completeness is their sum, as `completitud_del_anio` counts it.
+    coberturas: dict[tuple[int, int], Cobertura] = {}
+    for a in anios:
+        operan = [c.pk for c in centros if any(o.anio == a for o in c.operaciones_comparadas)]
+        for centro_id, celdas in estados_del_anio(centro_ids=operan, anio=a, hoy=hoy).items():
+            coberturas[centro_id, a] = Cobertura(
+                anio=a,
+                aprobados=sum(1 for celda in celdas if celda.estado == EstadoMes.APROBADO),
+                debidos=sum(1 for celda in celdas if celda.estado.debido),
+            )
     por_area: dict[int, list[CentroComparado]] = {}
     for centro in centros:
         por_area.setdefault(centro.area_id, []).append(
-            _centro_comparado(centro, anios=anios, valores=valores, meses=meses)
+            _centro_comparado(
+                centro, anios=anios, valores=valores, meses=meses, coberturas=coberturas
+            )
         )
+
+    def completitud(a: int) -> Completitud:
+        del_anio = [c for (_, de), c in coberturas.items() if de == a]
+        return Completitud(
+            aprobados=sum(c.aprobados for c in del_anio), debidos=sum(c.debidos for c in del_anio)
+        )
+
     return Comparacion(
         anio=anio,
         areas=[
             AreaComparada(area_id=area.pk, nombre=area.nombre, centros=por_area.get(area.pk, []))
             for area in Area.objects.order_by("orden")
         ],
-        completitud=completitud_del_anio(anio=anio, hoy=hoy),
-        completitud_anterior=completitud_del_anio(anio=anio - 1, hoy=hoy),
+        completitud=completitud(anio),
+        completitud_anterior=completitud(anio - 1),
     )

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
@@ -23,5 +24,6 @@ def comparacion(request, anio: int):
             (anio, comparacion.centros.completitud),
         ],
         "siguiente": anio + 1 if anio < hoy.year else None,
+        "minimo_aprobado": settings.COMPARACION_MESES_APROBADOS_MINIMO,
     }
     return render(request, "rendicion/comparacion.html", contexto)

@@ -17,9 +17,11 @@ from centros.models import Indicador, ReporteMensual
 from rendicion.selectors import comparacion_anual, informe_rendicion
 from tests.factories import (
     AreaFactory,
+    CifraMensualFactory,
     IndicadorFactory,
     LineaPresupuestariaFactory,
     OperacionAnualFactory,
+    ReporteMensualFactory,
     UserFactory,
     centro_con_indicador_usuarios,
     cifras_del_anio,
@@ -197,3 +199,69 @@ def test_an_operation_without_months_recorded_counts_as_operating(db):
     area = next(a for a in comparacion.centros.areas if a.area_id == operacion.centro.area_id)
 
     assert (area.conteo.anterior, area.conteo.actual) == (0, 1)
+
+
+@pytest.fixture
+def anio_a_medias(db):
+    """A centre whose 2023 is approved and whose 2024 has 7 of its 12 months approved (the
+    other 5 submitted): 2024's users read as a fall that is only months not yet approved."""
+    area = AreaFactory(nombre="Área a medias")
+    usuarios = IndicadorFactory(agregacion=Indicador.Agregacion.SUMA, nombre="Atenciones")
+    centro = centro_con_indicador_usuarios(usuarios, area=area, nombre_corto="A medias")
+    cifras_del_anio(centro, usuarios, [100] * 12, anio=2023)
+    cifras_del_anio(centro, usuarios, [100] * 7, anio=2024)
+    _enviados(centro, usuarios, meses=range(8, 13))
+    return centro
+
+
+def _enviados(centro, indicador, *, meses):
+    """Months of 2024 submitted, not approved: due, and not counted."""
+    for mes in meses:
+        reporte = ReporteMensualFactory(
+            centro=centro, anio=2024, mes=mes, estado=ReporteMensual.Estado.ENVIADO
+        )
+        CifraMensualFactory(reporte=reporte, indicador=indicador, valor=Decimal(100))
+
+
+def test_a_year_with_too_few_approved_months_prints_no_variation(anio_a_medias):
+    area, centro = _centro(comparacion_anual(anio=2024, hoy=HOY), anio_a_medias)
+
+    for comparada in (centro.usuarios, centro.cifras[0], area.usuarios):
+        assert (comparada.anterior, comparada.actual) == (1200, 700)
+        assert comparada.variacion is None and not comparada.comparable
+        assert [(c.anio, c.aprobados, c.debidos) for c in comparada.insuficientes] == [
+            (2024, 7, 12)
+        ]
+
+
+def test_the_page_says_why_instead_of_a_variation(coordinacion, anio_a_medias):
+    html = coordinacion.get(reverse("rendicion:comparacion", args=[2024])).content.decode()
+
+    bloque = re.search(
+        rf'<tbody class="centro" data-centro="{anio_a_medias.pk}">(.*?)</tbody>', html, re.S
+    )[1]
+    assert "no comparable aún (7 de 12 meses aprobados en 2024)" in re.sub(r"\s+", " ", bloque)
+    assert "−42 %" not in html and "-42 %" not in html
+
+
+def test_the_threshold_is_a_setting(anio_a_medias, settings):
+    settings.COMPARACION_MESES_APROBADOS_MINIMO = 0.5
+
+    _, centro = _centro(comparacion_anual(anio=2024, hoy=HOY), anio_a_medias)
+
+    assert centro.usuarios.comparable
+    assert centro.usuarios.variacion == Decimal(-500) / Decimal(1200)
+
+
+def test_a_year_with_enough_months_approved_is_compared(db):
+    """11 of 12 approved is above the 90 % threshold: the variation is printed."""
+    usuarios = IndicadorFactory(agregacion=Indicador.Agregacion.SUMA)
+    centro = centro_con_indicador_usuarios(usuarios)
+    cifras_del_anio(centro, usuarios, [100] * 12, anio=2023)
+    cifras_del_anio(centro, usuarios, [100] * 11, anio=2024)
+    _enviados(centro, usuarios, meses=[12])
+
+    _, comparado = _centro(comparacion_anual(anio=2024, hoy=HOY), centro)
+
+    assert comparado.usuarios.comparable
+    assert comparado.usuarios.variacion == Decimal(-100) / Decimal(1200)
