@@ -123,3 +123,61 @@ def test_the_task_page_polls_from_a_static_script_not_an_inline_one(usuario):
 
     assert '<script src="/static/casmul/tarea.js" defer></script>' in pagina
     assert "<script>" not in pagina
+
+
+def _trabajador(**opciones):
+    from casmul.management.commands.trabajador import Trabajador
+
+    return Trabajador(
+        **{
+            "queue_names": ["default"],
+            "interval": 0,
+            "batch": False,
+            "backend_name": "default",
+            "startup_delay": False,
+            "max_tasks": None,
+            "worker_id": "prueba",
+            "excluded_queue_names": [],
+            **opciones,
+        }
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(TASKS=BASE_DE_DATOS)
+def test_the_worker_takes_the_write_lock_only_when_a_task_waits(usuario, monkeypatch):
+    """On SQLite every exclusive transaction is the database's write lock: a worker polling an
+    empty queue must not take it (staff saving a month would wait for it every second)."""
+    from django_tasks_db.management.commands import db_worker
+
+    from casmul.management.commands import trabajador as modulo
+
+    bloqueos = []
+    original = modulo.exclusive_transaction
+
+    def contado(*args, **kwargs):
+        bloqueos.append(1)
+        return original(*args, **kwargs)
+
+    # Counted wherever the lock is taken: here, or in db_worker's own loop.
+    for dueno in (modulo, db_worker):
+        monkeypatch.setattr(dueno, "exclusive_transaction", contado)
+    vacio = _trabajador()
+    sondeos = []
+
+    def dormir(segundos):
+        sondeos.append(segundos)
+        if len(sondeos) == 20:
+            vacio.running = False
+
+    monkeypatch.setattr(modulo.time, "sleep", dormir)
+
+    # When it polls an empty queue twenty times
+    vacio.run()
+    # Then it never locked; and once a task waits, it claims and runs it under the lock.
+    assert (len(sondeos), bloqueos) == (20, [])
+    resultado = sumar.enqueue(a=2, b=3, usuario_id=usuario.pk)
+    _trabajador(batch=True).run()
+    resultado.refresh()
+    assert resultado.status == TaskResultStatus.SUCCESSFUL
+    assert len(bloqueos) == 1
