@@ -228,8 +228,9 @@ def comparacion_anual(*, anio: int, hoy: datetime.date) -> ComparacionAnual:
             fila.pacientes if clinica.meses_reportados else None for fila in clinica.por_servicio
         ]
 
+    centros = comparacion_centros.comparacion_de_centros(anio=anio, hoy=hoy)
     return ComparacionAnual(
-        centros=comparacion_centros.comparacion_de_centros(anio=anio, hoy=hoy),
+        centros=centros,
         presupuesto=[
             PresupuestoComparado(
                 area=fila.area,
@@ -244,7 +245,10 @@ def comparacion_anual(*, anio: int, hoy: datetime.date) -> ComparacionAnual:
             )
         ],
         clinica=[
-            PacientesComparados(servicio=fila.nombre, pacientes=Comparada(*valores))
+            PacientesComparados(
+                servicio=fila.nombre,
+                pacientes=Comparada(*valores, coberturas=centros.coberturas_clinica),
+            )
             for fila, valores in zip(
                 clinicas[1].por_servicio,
                 zip(*(pacientes(clinica) for clinica in clinicas), strict=True),

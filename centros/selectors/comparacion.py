@@ -15,6 +15,7 @@ from ..models import (
     Centro,
     Indicador,
     IndicadorCentro,
+    LineaServicio,
     OperacionAnual,
     ReporteMensual,
     del_informe,
@@ -167,6 +168,8 @@ class Comparacion:
     areas: list[AreaComparada]
     completitud: Completitud
     completitud_anterior: Completitud
+    # The months behind the clinic's patients each year (its centres of the health line).
+    coberturas_clinica: tuple[Cobertura | None, Cobertura | None] = (None, None)
 
     @property
     def anio_anterior(self) -> int:
@@ -267,6 +270,14 @@ def comparacion_de_centros(*, anio: int, hoy: datetime.date) -> Comparacion:
             )
         )
 
+    def cobertura_clinica(a: int) -> Cobertura | None:
+        suyas = [
+            coberturas[c.pk, a]
+            for c in centros
+            if c.linea_servicio == LineaServicio.SALUD and (c.pk, a) in coberturas
+        ]
+        return sum(suyas[1:], suyas[0]) if suyas else None
+
     def completitud(a: int) -> Completitud:
         del_anio = [c for (_, de), c in coberturas.items() if de == a]
         return Completitud(
@@ -281,4 +292,5 @@ def comparacion_de_centros(*, anio: int, hoy: datetime.date) -> Comparacion:
         ],
         completitud=completitud(anio),
         completitud_anterior=completitud(anio - 1),
+        coberturas_clinica=(cobertura_clinica(anio - 1), cobertura_clinica(anio)),
     )

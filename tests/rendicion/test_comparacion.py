@@ -13,10 +13,13 @@ from django.urls import reverse
 
 from bench.sintetico import anio_multiplicar
 from casmul.roles import Rol
-from centros.models import Indicador, ReporteMensual
+from centros.models import Indicador, LineaServicio, ReporteMensual
 from rendicion.selectors import comparacion_anual, informe_rendicion
+from salud.models import Servicio
 from tests.factories import (
     AreaFactory,
+    AtencionClinicaFactory,
+    CentroFactory,
     CifraMensualFactory,
     IndicadorFactory,
     LineaPresupuestariaFactory,
@@ -265,3 +268,20 @@ def test_a_year_with_enough_months_approved_is_compared(db):
 
     assert comparado.usuarios.comparable
     assert comparado.usuarios.variacion == Decimal(-100) / Decimal(1200)
+
+
+def test_the_clinic_is_compared_only_on_enough_approved_months(db):
+    clinica = CentroFactory(linea_servicio=LineaServicio.SALUD)
+    for anio, aprobados in ((2023, 12), (2024, 6)):
+        OperacionAnualFactory(centro=clinica, anio=anio)
+        for mes in range(1, 13):
+            estado = ReporteMensual.Estado.APROBADO if mes <= aprobados else "enviado"
+            reporte = ReporteMensualFactory(centro=clinica, anio=anio, mes=mes, estado=estado)
+            AtencionClinicaFactory(reporte=reporte, servicio=Servicio.EMERGENCIA, pacientes=10)
+
+    comparacion = comparacion_anual(anio=2024, hoy=HOY)
+
+    emergencia = next(f for f in comparacion.clinica if f.servicio == "Emergencia").pacientes
+    assert (emergencia.anterior, emergencia.actual) == (120, 60)
+    assert emergencia.variacion is None
+    assert [(c.anio, c.aprobados, c.debidos) for c in emergencia.insuficientes] == [(2024, 6, 12)]
