@@ -2,20 +2,16 @@
 closed port, or a SQLite file that cannot be opened): every page, the login included, answers
 the Spanish 503 page with `Retry-After`, and the server stays up to answer the next request."""
 
-import os
 import re
 import socket
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
 
-RAIZ = Path(__file__).resolve().parents[2]
+from tests.casmul.servidor_gunicorn import gunicorn_iniciar
 
 
 def _puerto_libre() -> int:
@@ -42,23 +38,10 @@ def _pedir(url: str, datos: bytes | None = None, cookies: str = ""):
 )
 def portal_sin_base(request, tmp_path):
     cerrado, puerto = _puerto_libre(), _puerto_libre()
-    entorno = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "casmul.settings.local",
-        "DEBUG": "0",
-        "SECRET_KEY": "solo-para-pruebas",
-        "DATABASE_URL": request.param.format(cerrado=cerrado),
-        "MEDIA_ROOT": str(tmp_path / "media"),
-        "GUNICORN_BIND": f"127.0.0.1:{puerto}",
-        "GUNICORN_WORKERS": "1",
-    }
-    servidor = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"],
-        cwd=RAIZ,
-        env=entorno,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
+    servidor = gunicorn_iniciar(
+        DATABASE_URL=request.param.format(cerrado=cerrado),
+        MEDIA_ROOT=str(tmp_path / "media"),
+        GUNICORN_BIND=f"127.0.0.1:{puerto}",
     )
     base = f"http://127.0.0.1:{puerto}"
     try:

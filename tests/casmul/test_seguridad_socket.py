@@ -17,6 +17,8 @@ from urllib.parse import urlencode
 
 import pytest
 
+from tests.casmul.servidor_gunicorn import gunicorn_iniciar
+
 RAIZ = Path(__file__).resolve().parents[2]
 DIRECCION = "203.0.113.7"
 
@@ -61,25 +63,12 @@ def base(tmp_path_factory):
 def gunicorn(base, tmp_path):
     def arrancar(confianza: str) -> Path:
         ruta = tmp_path / "gunicorn.sock"
-        entorno = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "casmul.settings.local",
-            "DEBUG": "0",
-            "SECRET_KEY": "solo-para-pruebas",
-            "ALLOWED_HOSTS": "localhost",
-            "DATABASE_URL": f"sqlite:///{base}",
-            "MEDIA_ROOT": str(tmp_path / "media"),
-            "GUNICORN_BIND": f"unix:{ruta}",
-            "GUNICORN_WORKERS": "1",
-            "PROXIES_DE_CONFIANZA": confianza,
-        }
-        servidor = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"],
-            cwd=RAIZ,
-            env=entorno,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
+        servidor = gunicorn_iniciar(
+            ALLOWED_HOSTS="localhost",
+            DATABASE_URL=f"sqlite:///{base}",
+            MEDIA_ROOT=str(tmp_path / "media"),
+            GUNICORN_BIND=f"unix:{ruta}",
+            PROXIES_DE_CONFIANZA=confianza,
         )
         servidores.append(servidor)
         limite = time.monotonic() + 60

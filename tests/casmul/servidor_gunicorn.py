@@ -1,0 +1,29 @@
+"""A real gunicorn for the tests that need one: the project's gunicorn.conf.py, one worker, with
+the development settings as an installation without DEBUG runs them."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+RAIZ = Path(__file__).resolve().parents[2]
+
+
+def gunicorn_iniciar(**entorno: str) -> subprocess.Popen:
+    """gunicorn in a process of its own, with `entorno` over the test's environment (at least
+    DATABASE_URL, MEDIA_ROOT and GUNICORN_BIND); its errors readable on `stderr`."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"],
+        cwd=RAIZ,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "casmul.settings.local",
+            "DEBUG": "0",
+            "SECRET_KEY": "solo-para-pruebas",
+            "GUNICORN_WORKERS": "1",
+            **entorno,
+        },
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
