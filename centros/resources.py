@@ -138,17 +138,6 @@ class CifraMensualResource(FilasDeLaHoja, resources.ModelResource):
     def get_queryset(self):
         return CifraMensual.objects.select_related("reporte__centro", "indicador")
 
-    # --- All or nothing ------------------------------------------------------------------------
-
-    def import_data(self, dataset, dry_run=False, raise_errors=False, **kwargs):
-        """Always inside one transaction, rolled back when any row is invalid or fails: a file
-        with a refused row writes nothing. Whatever the caller asks for (the admin's confirm
-        step passes neither option)."""
-        kwargs["use_transactions"] = True
-        kwargs["rollback_on_validation_errors"] = True
-        self._prueba = dry_run
-        return super().import_data(dataset, dry_run=dry_run, raise_errors=raise_errors, **kwargs)
-
     # --- Reading and checking a row ------------------------------------------------------------
 
     def before_import(self, dataset, **kwargs):

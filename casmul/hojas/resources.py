@@ -1,7 +1,7 @@
 """The reading plugged into django-import-export, for every record kind imported from a
 spreadsheet (the admin, the portal, the command): one format for CSV and XLSX (`FormatoHoja`),
-and the resource mixins that number a row as the spreadsheet shows it (`FilasDeLaHoja`) and
-import records a row gives whole, all or nothing (`RecursoDeHoja`)."""
+and the resource mixins that import a file all or nothing, numbering a row as the spreadsheet
+shows it (`FilasDeLaHoja`), and that import records a row gives whole (`RecursoDeHoja`)."""
 
 from collections.abc import Hashable, Mapping
 
@@ -56,8 +56,9 @@ class FormatoHoja(base_formats.Format):
 
 
 class FilasDeLaHoja:
-    """Resource mixin: the rows of a dataset read by `hoja_leer` are numbered as the spreadsheet
-    shows them, and a cell that could not be read makes its row invalid.
+    """Resource mixin: a file is imported all or nothing; the rows of a dataset read by
+    `hoja_leer` are numbered as the spreadsheet shows them, and a cell that could not be read
+    makes its row invalid.
 
     A dataset built another way keeps import-export's numbering (1 = first data row)."""
 
@@ -98,8 +99,14 @@ class FilasDeLaHoja:
         # saved beside an import failed with a duplicate key (bench/load.py).
         pass
 
-    def import_data(self, dataset, *args, **kwargs):
-        result = super().import_data(dataset, *args, **kwargs)
+    def import_data(self, dataset, dry_run=False, raise_errors=False, **kwargs):
+        """Always inside one transaction, rolled back when any row is invalid or fails: a file
+        with a refused row writes nothing, whatever the caller asks for (the admin's confirm
+        step passes neither option)."""
+        kwargs["use_transactions"] = True
+        kwargs["rollback_on_validation_errors"] = True
+        self._prueba = dry_run
+        result = super().import_data(dataset, dry_run=dry_run, raise_errors=raise_errors, **kwargs)
         if getattr(dataset, "hoja", None) is not None:
             # Import-export counts data rows from 1; the admin shows this number as "Fila".
             for fila in result.invalid_rows:
@@ -138,14 +145,6 @@ class RecursoDeHoja(FilasDeLaHoja):
     def existentes(self) -> Mapping[Hashable, object]:
         """The stored records by key, read in one query."""
         raise NotImplementedError
-
-    def import_data(self, dataset, dry_run=False, raise_errors=False, **kwargs):
-        """Always inside one transaction, rolled back when any row is invalid or fails: a file
-        with a refused row writes nothing, whatever the caller asks for."""
-        kwargs["use_transactions"] = True
-        kwargs["rollback_on_validation_errors"] = True
-        self._prueba = dry_run
-        return super().import_data(dataset, dry_run=dry_run, raise_errors=raise_errors, **kwargs)
 
     def before_import(self, dataset, **kwargs):
         super().before_import(dataset, **kwargs)
