@@ -24,13 +24,13 @@ def cierre_registrar(
         _ABRIDORES.append(abridor)
 
 
-def anio_abrir_para_corregir(*, anio: int, usuario, motivo: str) -> None:
+def anio_abrir_para_corregir(*, anio: int, usuario, motivo: str) -> bool:
     """Opens a closed year for the correction `motivo` describes (a published year: its
-    erratum, with that reason, unless one is open already); an open year stays as it is. Call
-    inside the transaction of the correction: the year opens only if the correction is
-    written."""
-    for abridor in _ABRIDORES:
-        abridor(anio=anio, usuario=usuario, motivo=motivo)
+    erratum, with that reason, unless one is open already); an open year stays as it is. True
+    when the correction belongs to such a correction of the year (its erratum). Call inside
+    the transaction of the correction: the year opens only if the correction is written."""
+    abiertos = [abridor(anio=anio, usuario=usuario, motivo=motivo) for abridor in _ABRIDORES]
+    return any(abierto is not None for abierto in abiertos)
 
 
 def anio_abierto_comprobar(*anios: int) -> None:

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, When
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -111,14 +111,40 @@ class CentroQuerySet(models.QuerySet):
         """Centres that operated at some time in the year."""
         return self.filter(operaciones__anio=anio)
 
+    def con_definicion_del_anio(self, anio: int, *campos: str):
+        """Annotates `<campo>_del_anio` (ids for the foreign keys) with the centre's value in
+        `anio`, for each of `campos` (every field of `CAMPOS_DEL_ANIO` by default): to filter
+        or group a year's centres by what they were that year."""
+        return self.annotate(
+            **{
+                f"{campo}_del_anio": campo_del_anio(campo, anio=anio)
+                for campo in campos or CAMPOS_DEL_ANIO
+            }
+        )
+
     def asignados_a(self, usuario):
         return self.filter(personal_asignado=usuario)
 
 
-class Centro(DefinicionDelAnio, models.Model):
-    """A centre or project (the report numbers them 1–30)."""
+# What defines a centre in a year's report: a year of operation keeps its own values of these
+# once they change after it (`OperacionAnual.definicion_propia`).
+CAMPOS_DEL_ANIO = (
+    "area",
+    "modalidad",
+    "linea_servicio",
+    "parroquia",
+    "capacidad",
+    "indicador_usuarios",
+)
 
-    campos_del_anio = ("area", "modalidad", "linea_servicio", "indicador_usuarios")
+
+class Centro(models.Model):
+    """A centre or project (the report numbers them 1–30).
+
+    Its área, modality, service line, parish, capacity and users figure are its definition in
+    force: that of its latest years, and of every year of operation that does not keep its own.
+    A year's pages read the centre as defined that year (`centros.selectors.definiciones`);
+    `centros.services.centro_definir` changes the definition from a year on."""
 
     numero = models.PositiveSmallIntegerField("número", unique=True)
     nombre = models.CharField(max_length=200, unique=True)
@@ -167,8 +193,16 @@ class Centro(DefinicionDelAnio, models.Model):
     def __str__(self):
         return f"{self.numero}. {self.nombre}"
 
+    def save(self, *args, **kwargs):
+        if getattr(self, "anio_de_la_definicion", None) is not None:
+            # It carries a past year's definition: saving it would make that one current.
+            raise ValueError(
+                f"{self} se leyó con su definición de {self.anio_de_la_definicion}; "
+                "cámbielo con centro_definir."
+            )
+        super().save(*args, **kwargs)
+
     def clean(self):
-        self.comprobar_definicion_del_anio()
         if (
             self.pk
             and self.indicador_usuarios_id
@@ -178,15 +212,14 @@ class Centro(DefinicionDelAnio, models.Model):
                 {"indicador_usuarios": "Elija uno de los indicadores que reporta el centro."}
             )
 
-    def anios_aprobados(self) -> list[int]:
-        return anios_con_meses_aprobados(centro=self)
-
-    def mensaje_del_anio(self, anios: str) -> str:
-        return (
-            f"No se puede cambiar: {self.nombre_corto} tiene meses aprobados de {anios}, y el "
-            "informe de ese año se calcula con este dato. Para corregirlo, la Coordinación debe "
-            "reabrir antes esos meses."
-        )
+    def definicion_del_anio_aplicar(self, operacion: "OperacionAnual | None") -> "Centro":
+        """The centre as defined in `operacion`'s year: its own values when the year keeps
+        them, the centre's otherwise. Such a centre is read, not saved."""
+        if operacion is not None and operacion.definicion_propia:
+            for campo in CAMPOS_DEL_ANIO:
+                setattr(self, campo, getattr(operacion, campo))
+            self.anio_de_la_definicion = operacion.anio
+        return self
 
     @property
     def es_convenio_mies(self) -> bool:
@@ -200,7 +233,9 @@ class Centro(DefinicionDelAnio, models.Model):
 
 
 class OperacionAnual(models.Model):
-    """A year in which a centre operated, with its staff that year."""
+    """A year in which a centre operated, with its staff that year and, once the centre's
+    definition changed after it, the definition it had that year (`definicion_propia`):
+    one row per centre and year, so one definition per centre and year."""
 
     centro = models.ForeignKey(Centro, on_delete=models.CASCADE, related_name="operaciones")
     anio = models.PositiveSmallIntegerField("año", validators=[MinValueValidator(PRIMER_ANIO)])
@@ -210,6 +245,34 @@ class OperacionAnual(models.Model):
     # A centre that opens or closes during the year is expected to report only those months.
     mes_inicio = models.PositiveSmallIntegerField("desde el mes", choices=MESES, default=1)
     mes_fin = models.PositiveSmallIntegerField("hasta el mes", choices=MESES, default=12)
+    # False: the year follows the centre's definition in force. True: the centre changed from
+    # a later year on, and the fields below keep what defined it this year.
+    definicion_propia = models.BooleanField(
+        "definición propia",
+        default=False,
+        help_text="El año conserva el área, la modalidad y demás datos que tenía entonces.",
+    )
+    area = models.ForeignKey(
+        Area, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="área"
+    )
+    modalidad = models.CharField(max_length=20, choices=Modalidad.choices, blank=True)
+    linea_servicio = models.CharField(
+        "línea de servicio", max_length=30, choices=LineaServicio.choices, blank=True
+    )
+    parroquia = models.ForeignKey(
+        Parroquia, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    capacidad = models.PositiveIntegerField(null=True, blank=True)
+    indicador_usuarios = models.ForeignKey(
+        "Indicador",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="indicador de usuarios",
+    )
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["anio", "centro__numero"]
@@ -220,6 +283,15 @@ class OperacionAnual(models.Model):
             models.CheckConstraint(
                 condition=Q(mes_inicio__gte=1, mes_inicio__lte=F("mes_fin"), mes_fin__lte=12),
                 name="operacion_meses_en_orden",
+            ),
+            models.CheckConstraint(
+                condition=Q(definicion_propia=False)
+                | (
+                    Q(area__isnull=False, parroquia__isnull=False)
+                    & ~Q(modalidad="")
+                    & ~Q(linea_servicio="")
+                ),
+                name="operacion_definicion_propia_completa",
             ),
         ]
 
@@ -369,12 +441,31 @@ REGLAS_DE_AGREGACION = {
 }
 
 
+class IndicadorCentroQuerySet(models.QuerySet):
+    def del_anio(self, anio: int):
+        """The figures reported in `anio`."""
+        return self.filter(
+            Q(desde_anio__isnull=True) | Q(desde_anio__lte=anio),
+            Q(hasta_anio__isnull=True) | Q(hasta_anio__gte=anio),
+        )
+
+
 class IndicadorCentro(models.Model):
-    """A figure that a centre reports every month, in the order its form shows them."""
+    """A figure that a centre reports every month, in the order its form shows them, from
+    one year to another (both open by default): an indicator MIES adds from 2025 is reported
+    from 2025, one retired after 2024 stays in 2024's months and report."""
 
     centro = models.ForeignKey(Centro, on_delete=models.CASCADE, related_name="indicadores_centro")
     indicador = models.ForeignKey(Indicador, on_delete=models.PROTECT, related_name="+")
     orden = models.PositiveSmallIntegerField(default=0)
+    desde_anio = models.PositiveSmallIntegerField(
+        "desde el año", null=True, blank=True, help_text="Vacío: desde siempre."
+    )
+    hasta_anio = models.PositiveSmallIntegerField(
+        "hasta el año", null=True, blank=True, help_text="Vacío: lo sigue reportando."
+    )
+
+    objects = IndicadorCentroQuerySet.as_manager()
 
     class Meta:
         ordering = ["centro__numero", "orden"]
@@ -384,10 +475,21 @@ class IndicadorCentro(models.Model):
             models.UniqueConstraint(
                 fields=["centro", "indicador"], name="indicador_unico_por_centro"
             ),
+            models.CheckConstraint(
+                condition=Q(desde_anio__isnull=True)
+                | Q(hasta_anio__isnull=True)
+                | Q(hasta_anio__gte=F("desde_anio")),
+                name="indicador_centro_anios_en_orden",
+            ),
         ]
 
     def __str__(self):
         return f"{self.centro.nombre_corto}: {self.indicador}"
+
+    def reportado_en(self, anio: int) -> bool:
+        return (self.desde_anio is None or self.desde_anio <= anio) and (
+            self.hasta_anio is None or anio <= self.hasta_anio
+        )
 
 
 class Beneficiario(models.Model):
@@ -587,6 +689,27 @@ def del_informe(anio: int | None, *, con_sin_aprobar: bool = False, via: str = "
     if not con_sin_aprobar:
         condicion &= Q(**{f"{via}estado": ReporteMensual.Estado.APROBADO})
     return condicion
+
+
+def campo_del_anio(campo: str, *, anio: int | str, centro: str = ""):
+    """SQL for a centre's `campo` (one of `CAMPOS_DEL_ANIO`; the id for a foreign key) in a
+    year: the year's own value when it keeps one, the centre's otherwise. `centro` reaches the
+    centre from the query's model ("" from Centro, "reporte__centro" from a figure); `anio` is
+    the year, or the path of the field that holds it ("reporte__anio")."""
+    columna = OperacionAnual._meta.get_field(campo).attname
+    propia = OperacionAnual.objects.filter(
+        centro=OuterRef(centro or "pk"),
+        anio=OuterRef(anio) if isinstance(anio, str) else anio,
+        definicion_propia=True,
+    )
+    del_centro = f"{centro}__{columna}" if centro else columna
+    return Case(
+        When(Exists(propia), then=Subquery(propia.values(columna)[:1])),
+        default=F(del_centro),
+        output_field=Centro._meta.get_field(campo).target_field
+        if Centro._meta.get_field(campo).is_relation
+        else Centro._meta.get_field(campo),
+    )
 
 
 class CifraMensual(models.Model):

@@ -3,6 +3,7 @@ the agency-wide activities."""
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from casmul.admin_montos import CifrasContadas
@@ -10,6 +11,7 @@ from casmul.hojas import ImportacionDeHojaMixin
 from casmul.numeros import Clase
 
 from ..models import (
+    CAMPOS_DEL_ANIO,
     AccionGeneral,
     Area,
     Centro,
@@ -21,7 +23,12 @@ from ..models import (
     OperacionAnual,
     Parroquia,
 )
-from ..services import foto_centro_guardar
+from ..services import (
+    anio_de_los_cambios,
+    centro_definicion_comprobar,
+    centro_definir,
+    foto_centro_guardar,
+)
 
 
 @admin.register(Area)
@@ -44,15 +51,70 @@ class ParroquiaAdmin(admin.ModelAdmin):
 
 class IndicadorCentroInline(admin.TabularInline):
     model = IndicadorCentro
-    fields = ["indicador", "orden"]
+    fields = ["indicador", "orden", "desde_anio", "hasta_anio"]
     extra = 0
 
 
 class OperacionAnualInline(CifrasContadas, admin.TabularInline):
     model = OperacionAnual
-    fields = ["anio", "personal"]
+    fields = ["anio", "mes_inicio", "mes_fin", "personal", "definicion_del_anio"]
+    readonly_fields = ["definicion_del_anio"]
     cifras_contadas = {"personal": Clase.PERSONAS}
     extra = 0
+
+    @admin.display(description="definición del año")
+    def definicion_del_anio(self, operacion):
+        if not operacion.pk or not operacion.definicion_propia:
+            return "La del centro (abajo)"
+        return (
+            f"{operacion.area} · {operacion.get_modalidad_display()} · "
+            f"{operacion.get_linea_servicio_display()} · {operacion.parroquia}"
+            + (f" · capacidad {operacion.capacidad}" if operacion.capacidad else "")
+        )
+
+
+class CentroForm(forms.ModelForm):
+    """The centre, and from which year on a change of what defines it applies: the years
+    before keep theirs (`centros.services.centro_definir`)."""
+
+    desde_anio = forms.IntegerField(
+        label="Desde el año",
+        required=False,
+        min_value=2000,
+        max_value=2100,
+        help_text="El año desde el que rigen el área, la modalidad, la línea de servicio, la "
+        "parroquia, la capacidad y el indicador de usuarios que se cambien; los años anteriores "
+        "conservan los suyos. Vacío: el año en curso.",
+    )
+    motivo = forms.CharField(
+        label="Motivo de la corrección",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        help_text="Solo si el cambio alcanza un año con meses aprobados o con el informe "
+        "publicado: se reabren sus meses aprobados y, si está publicado, entra en su fe de "
+        "erratas.",
+    )
+
+    # No Meta: the admin builds the form for Centro with its fieldsets.
+
+    def clean(self):
+        datos = super().clean()
+        if self.instance.pk is None or self.errors:
+            return datos
+        cambios = {
+            campo: datos[campo]
+            for campo in self.changed_data
+            if campo in CAMPOS_DEL_ANIO and campo in datos
+        }
+        desde = datos.get("desde_anio") or anio_de_los_cambios()
+        guardado = Centro.objects.get(pk=self.instance.pk)
+        try:
+            centro_definicion_comprobar(
+                centro=guardado, cambios=cambios, desde_anio=desde, motivo=datos.get("motivo", "")
+            )
+        except ValidationError as error:
+            self.add_error(next(iter(cambios)), error)
+        return datos
 
 
 class HorarioAtencionInline(admin.TabularInline):
@@ -79,6 +141,7 @@ class FotoCentroInline(admin.TabularInline):
 
 @admin.register(Centro)
 class CentroAdmin(ImportacionDeHojaMixin, CifrasContadas, admin.ModelAdmin):
+    form = CentroForm
     cifras_contadas = {"capacidad": Clase.PERSONAS}
     # From a spreadsheet too (`casmul.hojas`, kind registered in `centros.apps`).
     tipo_importable = "centros"
@@ -114,6 +177,7 @@ class CentroAdmin(ImportacionDeHojaMixin, CifrasContadas, admin.ModelAdmin):
                     ("area", "modalidad", "linea_servicio"),
                     ("parroquia", "direccion"),
                     "capacidad",
+                    ("desde_anio", "motivo"),
                 ]
             },
         ),
@@ -129,6 +193,21 @@ class CentroAdmin(ImportacionDeHojaMixin, CifrasContadas, admin.ModelAdmin):
         InstalacionInline,
         FotoCentroInline,
     ]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            return super().save_model(request, obj, form, change)
+        concretos = {campo.name for campo in Centro._meta.concrete_fields}
+        cambios = {
+            campo: form.cleaned_data[campo] for campo in form.changed_data if campo in concretos
+        }
+        form.instance = centro_definir(
+            centro=obj,
+            cambios=cambios,
+            desde_anio=form.cleaned_data.get("desde_anio") or anio_de_los_cambios(),
+            usuario=request.user,
+            motivo=form.cleaned_data.get("motivo", ""),
+        )
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not FotoCentro:

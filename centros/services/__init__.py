@@ -1,7 +1,8 @@
 """Writes of `centros`, one module per subject: `mes` (the month write: open, rows, close, for
 one month or many), `advertencias` (the soft rules a month's close computes), `revision`
 (submission, approval, reopening), `beneficiarios` (the nominal registry), `fotos` and
-`operaciones` (a centre's photos and years of operation). Callers import from here."""
+`operaciones` (a centre's photos and years of operation), `definiciones` (a centre changed from
+a year on). Callers import from here."""
 
 from .advertencias import (
     advertencias_de_cifras,
@@ -17,6 +18,7 @@ from .beneficiarios import (
     inscripcion_finalizar,
     inscripcion_salida_comprobar,
 )
+from .definiciones import anio_de_los_cambios, centro_definicion_comprobar, centro_definir
 from .fotos import LADO_MAYOR_IMPRESION, foto_centro_crear, foto_centro_guardar
 from .mes import (
     MENSAJE_MES_APROBADO,
@@ -51,12 +53,15 @@ __all__ = [
     "MesEnEdicion",
     "ResultadoEnvio",
     "advertencias_de_cifras",
+    "anio_de_los_cambios",
     "advertencias_de_meses",
     "advertencias_del_mes",
     "beneficiario_anonimizar",
     "beneficiario_inscribir",
     "beneficiario_nuevo_comprobar",
     "cedula_anonima",
+    "centro_definicion_comprobar",
+    "centro_definir",
     "foto_centro_crear",
     "foto_centro_guardar",
     "inscripcion_comprobar",

@@ -1,0 +1,120 @@
+"""A centre's definition changed from a year on: the years before keep theirs."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from casmul.cierres import anio_abrir_para_corregir, anio_cerrado_motivo
+
+from ..models import CAMPOS_DEL_ANIO, Centro, OperacionAnual, ReporteMensual
+from .revision import reporte_reabrir
+
+
+def anio_de_los_cambios(hoy: datetime.date | None = None) -> int:
+    """The year a change applies from when nobody says: the one being entered."""
+    return (hoy or timezone.localdate()).year
+
+
+def _anios_que_lo_usan(*, centro: Centro, desde_anio: int) -> list[int]:
+    """The years from `desde_anio` whose report already rests on the centre's definition:
+    with approved months of the centre, or published (closed) while it operated."""
+    aprobados = set(
+        ReporteMensual.objects.filter(
+            centro=centro, anio__gte=desde_anio, estado=ReporteMensual.Estado.APROBADO
+        ).values_list("anio", flat=True)
+    )
+    operados = OperacionAnual.objects.filter(centro=centro, anio__gte=desde_anio)
+    cerrados = {
+        anio for anio in operados.values_list("anio", flat=True) if anio_cerrado_motivo(anio)
+    }
+    return sorted(aprobados | cerrados)
+
+
+def _mensaje_de_rechazo(centro: Centro, desde_anio: int, anios: list[int]) -> str:
+    nombrados = ", ".join(str(anio) for anio in anios)
+    return (
+        f"{centro.nombre_corto} ya tiene el informe de {nombrados} calculado con su definición "
+        f"(meses aprobados o informe publicado). Para cambiarla desde {desde_anio}, escriba el "
+        "motivo de la corrección: se reabrirán para revisarlos los meses aprobados de esos años "
+        "y, si el informe está publicado, el cambio será parte de su fe de erratas. Si el cambio "
+        f"rige solo en adelante, elija «Desde el año» {anios[-1] + 1}."
+    )
+
+
+def _del_anio(centro: Centro, cambios: dict[str, object]) -> dict[str, object]:
+    return {
+        campo: valor
+        for campo, valor in cambios.items()
+        if campo in CAMPOS_DEL_ANIO and getattr(centro, campo) != valor
+    }
+
+
+def centro_definicion_comprobar(
+    *, centro: Centro, cambios: dict[str, object], desde_anio: int, motivo: str = ""
+) -> list[int]:
+    """Refuses what `centro_definir` would refuse, before anything is written (a form's
+    check). Returns the years whose report the change corrects."""
+    if not _del_anio(centro, cambios):
+        return []
+    anios = _anios_que_lo_usan(centro=centro, desde_anio=desde_anio)
+    if anios and not motivo.strip():
+        raise ValidationError(
+            _mensaje_de_rechazo(centro, desde_anio, anios), code="anio_con_definicion"
+        )
+    return anios
+
+
+@transaction.atomic
+def centro_definir(
+    *, centro: Centro, cambios: dict[str, object], desde_anio: int, usuario, motivo: str = ""
+) -> Centro:
+    """Sets the centre's `cambios` (field → new value) from `desde_anio` on. For the fields
+    of `CAMPOS_DEL_ANIO`, each year of operation before it keeps the definition it had (its
+    row takes its own copy) and each year from it on takes the new values.
+
+    A year from `desde_anio` whose report already rests on the old definition changes only
+    with a `motivo`: its approved months of the centre are reopened with it, so that the
+    coordination approves them again under the new definition, and a published year's change
+    becomes part of its erratum (`casmul.cierres`). Without a motivo it is refused, saying
+    what to do; nothing changes."""
+    guardado = Centro.objects.select_for_update().get(pk=centro.pk)
+    del_anio = _del_anio(guardado, cambios)
+    if del_anio:
+        anios = centro_definicion_comprobar(
+            centro=guardado, cambios=cambios, desde_anio=desde_anio, motivo=motivo
+        )
+        motivo = motivo.strip()
+        for anio in anios:
+            if anio_abrir_para_corregir(anio=anio, usuario=usuario, motivo=motivo):
+                continue
+            for reporte in ReporteMensual.objects.filter(
+                centro=guardado, anio=anio, estado=ReporteMensual.Estado.APROBADO
+            ):
+                reporte_reabrir(reporte=reporte, motivo=motivo, usuario=usuario)
+        _anteriores_conservar(guardado, desde_anio=desde_anio, usuario=usuario)
+        for operacion in OperacionAnual.objects.filter(
+            centro=guardado, anio__gte=desde_anio, definicion_propia=True
+        ):
+            for campo, valor in del_anio.items():
+                setattr(operacion, campo, valor)
+            operacion._history_user = usuario
+            operacion.save()
+    for campo, valor in cambios.items():
+        setattr(guardado, campo, valor)
+    guardado.full_clean()
+    guardado.save()
+    return guardado
+
+
+def _anteriores_conservar(centro: Centro, *, desde_anio: int, usuario) -> None:
+    for operacion in OperacionAnual.objects.filter(
+        centro=centro, anio__lt=desde_anio, definicion_propia=False
+    ):
+        operacion.definicion_propia = True
+        for campo in CAMPOS_DEL_ANIO:
+            setattr(operacion, campo, getattr(centro, campo))
+        operacion._history_user = usuario
+        operacion._change_reason = f"Conserva su definición: el centro cambió desde {desde_anio}"
+        operacion.save()
