@@ -37,16 +37,20 @@ ESTADOS_FILTRABLES = [
 
 
 class CentrosCompletitudFilter(django_filters.FilterSet):
-    """Rows of the completeness matrix of one year: by área, modality and "has at least one
-    month in this state"."""
+    """Rows of the completeness matrix of one year: by the área and modality each centre had
+    that year, and "has at least one month in this state"."""
 
     area = django_filters.ModelChoiceFilter(
         label="Área",
         queryset=Area.objects.order_by("orden", "nombre"),
         empty_label="Todas las áreas",
+        method="filtrar_del_anio",
     )
     modalidad = django_filters.ChoiceFilter(
-        label="Modalidad", choices=Modalidad.choices, empty_label="Todas las modalidades"
+        label="Modalidad",
+        choices=Modalidad.choices,
+        empty_label="Todas las modalidades",
+        method="filtrar_del_anio",
     )
     estado = django_filters.ChoiceFilter(
         label="Con meses en estado",
@@ -63,6 +67,11 @@ class CentrosCompletitudFilter(django_filters.FilterSet):
         super().__init__(data, queryset, **kwargs)
         self.anio = anio
         self.hoy = hoy
+
+    def filtrar_del_anio(self, queryset: QuerySet[Centro], name: str, value):
+        return queryset.con_definicion_del_anio(self.anio, name).filter(
+            **{f"{name}_del_anio": getattr(value, "pk", value)}
+        )
 
     def filtrar_estado(self, queryset: QuerySet[Centro], name: str, value: str):
         if value == CON_ADVERTENCIAS:

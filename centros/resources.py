@@ -3,9 +3,10 @@
 
 One row per figure: `centro` (the centre's number), `anio`, `mes`, `indicador` (its code) and
 `valor`. A row goes through the same rules as the monthly form: a known centre and a figure it
-reports, a whole non-negative count (two decimals for money), not a future month and not an
-approved one. The month's report is created as a draft when missing. The file is written by the
-month write's variant for many months (`centros.services.mes`).
+reports that year (`IndicadorCentro.desde_anio`/`hasta_anio`), a whole non-negative count (two
+decimals for money), not a future month and not an approved one. The month's report is created
+as a draft when missing. The file is written by the month write's variant for many months
+(`centros.services.mes`).
 
 Files uploaded through the admin are read by `HojaDeCifras` (`casmul.hojas`): CSV with `;` or `,`
 in UTF-8 or Windows-1252, or XLSX, with a title above the header and blank rows anywhere; errors
@@ -39,7 +40,7 @@ from casmul.hojas import (
     columnas_faltan_mensaje,
     mes_leer,
 )
-from casmul.meses import Mes
+from casmul.meses import PRIMER_ANIO, Mes
 from casmul.numeros import Clase, numero_leer
 from casmul.permisos import puede_registrar_cifras
 
@@ -59,6 +60,9 @@ from .selectors.acceso import centros_de_usuario
 from .services import (
     ClaveMes,
     ResultadoEnvio,
+    anio_de_los_cambios,
+    centro_definicion_comprobar,
+    centro_definir,
     meses_bloquear,
     meses_importados_guardar,
     reporte_abrir_leido,
@@ -79,6 +83,21 @@ def centros_del_importador(usuario) -> frozenset[int] | None:
 
 def centro_ajeno_mensaje(numero: int) -> str:
     return f"El centro {numero} no es uno de sus centros."
+
+
+def no_reporta_en_mensaje(
+    numero: int, indicador: Indicador, anio: int, reporta: IndicadorCentro
+) -> str:
+    """Why a centre's row for `anio` cannot carry a figure it reports in other years only
+    (`reporta`: its years)."""
+    desde, hasta = reporta.desde_anio, reporta.hasta_anio
+    if desde is not None and hasta is not None:
+        cuando = f"lo reporta de {desde} a {hasta}"
+    elif desde is not None:
+        cuando = f"lo reporta desde {desde}"
+    else:
+        cuando = f"lo reportó hasta {hasta}"
+    return f"El centro {numero} no reporta «{indicador.nombre}» en {anio} ({cuando})."
 
 
 @dataclass(frozen=True)
@@ -145,7 +164,13 @@ class CifraMensualResource(FilasDeLaHoja, resources.ModelResource):
         # Read once for the whole file: no row asks the database anything.
         self._centros = {centro.numero: centro for centro in Centro.objects.all()}
         self._indicadores = {indicador.codigo: indicador for indicador in Indicador.objects.all()}
-        self._reporta = set(IndicadorCentro.objects.values_list("centro_id", "indicador_id"))
+        # By (centre, indicator), with the years it is reported in: a row checks its own.
+        self._reporta = {
+            (reporta.centro_id, reporta.indicador_id): reporta
+            for reporta in IndicadorCentro.objects.only(
+                "centro_id", "indicador_id", "desde_anio", "hasta_anio"
+            )
+        }
         # Centre staff write only their centres' months, as on the monthly form.
         self._propios = centros_del_importador(self._importador)
         self._vistas: dict[tuple, int] = {}
@@ -198,6 +223,8 @@ class CifraMensualResource(FilasDeLaHoja, resources.ModelResource):
         numero_fila = self.fila_de_la_hoja(kwargs["row_number"])
         errores: dict[str, str] = {}
         centro = indicador = None
+        # First: which figures a centre reports depends on the year.
+        anio = anio_leer(row, errores)
         numero = celda_entero(row.get("centro"))
         if numero is None:
             errores["centro"] = "Escriba el número del centro."
@@ -211,9 +238,10 @@ class CifraMensualResource(FilasDeLaHoja, resources.ModelResource):
             errores["indicador"] = "Escriba el código del indicador."
         elif (indicador := self._indicadores.get(codigo)) is None:
             errores["indicador"] = f"No existe el indicador «{codigo}»."
-        elif centro and (centro.pk, indicador.pk) not in self._reporta:
+        elif centro and (reporta := self._reporta.get((centro.pk, indicador.pk))) is None:
             errores["indicador"] = f"El centro {numero} no reporta «{indicador.nombre}»."
-        anio = anio_leer(row, errores)
+        elif centro and "anio" not in errores and not reporta.reportado_en(anio):
+            errores["indicador"] = no_reporta_en_mensaje(numero, indicador, anio, reporta)
         mes = mes_leer(row, errores)
         valor = None
         # How a value is read depends on its indicator (money has cents, a count may be written
@@ -321,13 +349,12 @@ class CifraMensualResource(FilasDeLaHoja, resources.ModelResource):
 
 def cifras_plantilla() -> list[tuple]:
     """The monthly template: a row per centre operating in the last month gone and per figure
-    it reports, in its form's order, so that a clerk writes only the values."""
+    it reports that year, in its form's order, so that a clerk writes only the values."""
     mes = Mes.de_fecha(timezone.localdate()).anterior
     return [
         (numero, mes.anio, mes.numero, codigo, None)
-        for numero, codigo in IndicadorCentro.objects.filter(
-            centro__in=Centro.objects.en_operacion(mes.anio)
-        )
+        for numero, codigo in IndicadorCentro.objects.del_anio(mes.anio)
+        .filter(centro__in=Centro.objects.en_operacion(mes.anio))
         .order_by("centro__numero", "orden", "indicador__nombre")
         .values_list("centro__numero", "indicador__codigo")
     ]
@@ -337,14 +364,16 @@ CIFRAS_REFERENCIA_ENCABEZADOS = ("Centro", "Nombre del centro", "Indicador", "No
 
 
 def cifras_referencia(usuario) -> list[tuple]:
-    """The indicator codes each centre the user may import reports, in its form's order: what
-    the file's `Centro` and `Indicador` columns take (`CIFRAS_REFERENCIA_ENCABEZADOS`)."""
+    """The indicator codes each centre the user may import reports in the year in course, in
+    its form's order: what the file's `Centro` and `Indicador` columns take
+    (`CIFRAS_REFERENCIA_ENCABEZADOS`)."""
     unidades = dict(Indicador.Unidad.choices)
     return [
         (numero, nombre, codigo, indicador, unidades.get(unidad, unidad))
-        for numero, nombre, codigo, indicador, unidad in IndicadorCentro.objects.filter(
-            centro__in=centros_de_usuario(usuario)
+        for numero, nombre, codigo, indicador, unidad in IndicadorCentro.objects.del_anio(
+            timezone.localdate().year
         )
+        .filter(centro__in=centros_de_usuario(usuario))
         .order_by("centro__numero", "orden", "indicador__nombre")
         .values_list(
             "centro__numero",
@@ -374,6 +403,30 @@ def area_leer(row, areas: dict, errores: dict[str, str]):
     return area
 
 
+def desde_anio_leer(row, errores: dict[str, str]) -> int | None:
+    """The year from which the row's change of what defines a centre applies: its «Desde el
+    año», the year in course when the file has no such column or leaves it empty; None, with a
+    Spanish error, for anything but a year."""
+    texto = celda_texto(row.get("desde_el_anio"))
+    if not texto:
+        return anio_de_los_cambios()
+    anio = celda_entero(texto)
+    if anio is None or not PRIMER_ANIO <= anio <= 9999:
+        errores["desde_el_anio"] = (
+            f"«{texto}» no es un año: escriba desde qué año rige el cambio, con cuatro cifras "
+            f"({PRIMER_ANIO} o posterior), o deje la celda vacía para el año en curso."
+        )
+        return None
+    return anio
+
+
+# The service's refusal asks for a reason, which a file has no column for.
+_CORREGIR_EN_LA_FICHA = (
+    "Una importación no corrige esos años: haga ese cambio en la ficha del centro, en la "
+    "administración, donde se escribe el motivo."
+)
+
+
 class HojaDeCentros(FormatoHoja):
     """CSV or XLSX of centres, one per row, found by their number."""
 
@@ -386,14 +439,20 @@ class HojaDeCentros(FormatoHoja):
         "Línea de servicio",
         "Parroquia",
     )
-    # A file without them leaves the centres' address and capacity as they are.
-    opcionales = ("Dirección", "Capacidad")
+    # A file without them leaves the centres' address and capacity as they are; without
+    # «Desde el año», a change of what defines a centre applies from the year in course.
+    opcionales = ("Dirección", "Capacidad", "Desde el año")
 
 
 class CentroResource(RecursoDeHoja, resources.ModelResource):
     """Creates the centres a file has and updates those it names by number (`RecursoDeHoja`).
-    Área by its code, modality and service line by value or label, parish by name; a centre
-    with approved months keeps the fields that define them (`Centro.clean`)."""
+    Área by its code, modality and service line by value or label, parish by name.
+
+    An existing centre is changed as the admin's form changes it (`centro_definir`): what
+    defines it (`CAMPOS_DEL_ANIO`) from the row's «Desde el año» on, the years before keeping
+    theirs. A change that reaches a year whose report already rests on the old definition
+    (approved months, a published report) refuses the row: correcting such a year takes a
+    reason, written in the admin's form."""
 
     columnas_de_campos = {
         "numero": "numero",
@@ -424,9 +483,13 @@ class CentroResource(RecursoDeHoja, resources.ModelResource):
         self._parroquias = {
             columna_normalizar(parroquia.nombre): parroquia for parroquia in Parroquia.objects.all()
         }
+        self._desde_anio: int | None = None  # the row's, read by `fila_leer`
 
     def existentes(self):
-        return {centro.numero: centro for centro in Centro.objects.all()}
+        # Joined: the definition's check compares a row's área and parish to them, a query
+        # per row otherwise.
+        centros = Centro.objects.select_related("area", "parroquia")
+        return {centro.numero: centro for centro in centros}
 
     def fila_clave(self, valores):
         return valores["numero"]
@@ -470,13 +533,43 @@ class CentroResource(RecursoDeHoja, resources.ModelResource):
                 errores["capacidad"] = error.messages[0]
             else:
                 valores["capacidad"] = int(capacidad) if capacidad is not None else None
+        # Not a field of the centre: kept beside its values for `import_instance` and the save.
+        self._desde_anio = desde_anio_leer(row, errores)
         if errores:
             raise ValidationError(errores)
         return valores
 
+    def import_instance(self, instance, row, **kwargs):
+        # Checked against the centre as stored, before the row's values are set on it; the
+        # refusal joins the model's errors of the row (`validate_instance`).
+        rechazo = None
+        if instance.pk is not None:
+            try:
+                centro_definicion_comprobar(
+                    centro=instance, cambios=self._valores, desde_anio=self._desde_anio
+                )
+            except ValidationError as error:
+                rechazo = " ".join([*error.messages, _CORREGIR_EN_LA_FICHA])
+        super().import_instance(instance, row, **kwargs)
+        if rechazo:
+            raise ValidationError({"desde_el_anio": rechazo})
+
+    def do_instance_save(self, instance, is_create):
+        if is_create:
+            super().do_instance_save(instance, is_create)
+            return
+        # As the admin's form saves it: the years before the row's keep their definition.
+        centro_definir(
+            centro=instance,
+            cambios=self._valores,
+            desde_anio=self._desde_anio,
+            usuario=self._importador,
+        )
+
 
 def centros_plantilla() -> list[tuple]:
-    """The centres' template: an example row, with an área and a parish that exist."""
+    """The centres' template: an example row, with an área and a parish that exist, and the
+    year a change applies from when the cell is left empty."""
     area = Area.objects.values_list("codigo", flat=True).first() or "codigo-del-area"
     parroquia = Parroquia.objects.values_list("nombre", flat=True).first() or "Sucre"
     return [
@@ -490,5 +583,6 @@ def centros_plantilla() -> list[tuple]:
             parroquia,
             "Calle Bolívar y Rocafuerte",
             40,
+            anio_de_los_cambios(),
         )
     ]

@@ -22,6 +22,7 @@ from django.db.models.functions import Cast
 
 from casmul.meses import Mes
 from centros.models import Centro, Modalidad, OperacionAnual
+from centros.selectors.definiciones import centros_del_anio
 
 from .models import DIAS_POR_VENCER, Convenio
 
@@ -98,12 +99,13 @@ def _huecos(anio: int, cubiertos: list[Periodo]) -> list[Periodo]:
 
 
 def centros_mies_sin_cobertura(*, anio: int) -> list[CentroSinCobertura]:
-    """MIES-modality centres operating in the year that some part of the year has no MIES
-    agreement covering them, with those periods."""
+    """Centres of MIES modality that year, operating in it, that some part of the year has no
+    MIES agreement covering them, with those periods."""
     inicio, fin = datetime.date(anio, 1, 1), datetime.date(anio, 12, 31)
     centros = (
         Centro.objects.en_operacion(anio)
-        .filter(modalidad=Modalidad.CONVENIO_MIES)
+        .con_definicion_del_anio(anio, "modalidad")
+        .filter(modalidad_del_anio=Modalidad.CONVENIO_MIES)
         .prefetch_related(
             Prefetch(
                 "convenios",
@@ -292,7 +294,8 @@ def convenio_detalle(*, convenio_id: int, anio: int) -> DetalleDeConvenio | None
     if convenio is None:
         return None
     cobertura = []
-    for centro in convenio.centros.all():
+    # Whether a month without agreement is a gap depends on the centre's modality that year.
+    for centro in centros_del_anio(convenio.centros.all(), anio=anio):
         operacion = [
             mes
             for op in centro.operacion_del_anio
@@ -372,7 +375,8 @@ def avisos_de_convenios(*, hoy: datetime.date) -> AvisosDeConvenios:
     seguro = en_vigor.filter(Q(fecha_fin__isnull=True) | Q(fecha_fin__gt=limite) | Q(renovado))
     centros = (
         Centro.objects.en_operacion(hoy.year)
-        .filter(modalidad=Modalidad.CONVENIO_MIES)
+        .con_definicion_del_anio(hoy.year, "modalidad")
+        .filter(modalidad_del_anio=Modalidad.CONVENIO_MIES)
         .annotate(seguro=Exists(seguro))
         .filter(seguro=False)
         .annotate(

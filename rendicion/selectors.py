@@ -107,7 +107,7 @@ def informe_rendicion(
         clinica=salud.resumen_clinica(anio=anio, **mensuales),
         especialidades=list(salud.especialidades_ofertadas()),
         dotacion=salud.dotacion_profesional(anio=anio),
-        horarios_clinica=list(centros.horarios_de_area(area_codigo=SALUD)),
+        horarios_clinica=list(centros.horarios_de_area(anio=anio, area_codigo=SALUD)),
         apoyo_social=centros.usuarios_por_centro(anio=anio, area_codigo=APOYO_SOCIAL, **mensuales),
         apoyo_social_anterior=centros.usuarios_por_centro(
             anio=anio - 1, area_codigo=APOYO_SOCIAL, **mensuales
@@ -118,8 +118,12 @@ def informe_rendicion(
         servicios_comunidad=centros.cifras_de_area(
             anio=anio, area_codigo=SERVICIOS_COMUNIDAD, **mensuales
         ),
-        instalaciones=list(centros.instalaciones_de_area(area_codigo=SERVICIOS_COMUNIDAD)),
-        horarios_servicios=list(centros.horarios_de_area(area_codigo=SERVICIOS_COMUNIDAD)),
+        instalaciones=list(
+            centros.instalaciones_de_area(anio=anio, area_codigo=SERVICIOS_COMUNIDAD)
+        ),
+        horarios_servicios=list(
+            centros.horarios_de_area(anio=anio, area_codigo=SERVICIOS_COMUNIDAD)
+        ),
         convenios=list(convenios.convenios_del_informe(anio=anio)),
         conteo_convenios=convenios.conteo_convenios(anio=anio),
         acciones=list(centros.acciones_generales(anio=anio)),

@@ -9,7 +9,14 @@ from django.utils import timezone
 
 from casmul.cierres import anio_cerrado_motivo
 from casmul.meses import Mes, Periodo
-from centros.models import Centro, LineaServicio, OperacionAnual, ReporteMensual, del_informe
+from centros.models import (
+    Centro,
+    LineaServicio,
+    OperacionAnual,
+    ReporteMensual,
+    campo_del_anio,
+    del_informe,
+)
 from centros.selectors.mensual import (
     CambioRegistrado,
     DatosDelMes,
@@ -75,9 +82,10 @@ def resumen_clinica(*, anio: int, con_sin_aprobar: bool = False) -> ResumenClini
         meses_reportados=meses,
         operacion=Periodo.de_operacion(
             anio,
-            OperacionAnual.objects.filter(
-                anio=anio, centro__linea_servicio=LineaServicio.SALUD
-            ).values_list("mes_inicio", "mes_fin"),
+            OperacionAnual.objects.filter(anio=anio)
+            .annotate(linea=campo_del_anio("linea_servicio", anio=anio, centro="centro"))
+            .filter(linea=LineaServicio.SALUD)
+            .values_list("mes_inicio", "mes_fin"),
         ),
     )
 
@@ -150,7 +158,12 @@ def meses_de_la_clinica(*, anio: int, servicio: str | None = None) -> DetalleCli
         contadas = contadas.filter(servicio=servicio)
     centros = list(
         Centro.objects.filter(
-            Q(pk__in=Centro.objects.en_operacion(anio).filter(linea_servicio=LineaServicio.SALUD))
+            Q(
+                pk__in=Centro.objects.en_operacion(anio)
+                .con_definicion_del_anio(anio, "linea_servicio")
+                .filter(linea_servicio_del_anio=LineaServicio.SALUD)
+                .values("pk")
+            )
             | Q(pk__in=AtencionClinica.objects.filter(reporte__anio=anio).values("reporte__centro"))
         ).order_by("numero")
     )

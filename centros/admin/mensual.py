@@ -171,11 +171,14 @@ class CifraMensualForm(FilaDelMesForm):
         if reporte is None or not reporte.centro_id or indicador is None:
             return cleaned_data
         centro = reporte.centro
-        if not centro.indicadores_centro.filter(indicador=indicador).exists():
-            self.add_error("indicador", f"{centro.nombre_corto} no reporta esta cifra.")
+        reportadas = centro.indicadores_centro.del_anio(reporte.anio)
+        if not reportadas.filter(indicador=indicador).exists():
+            self.add_error(
+                "indicador", f"{centro.nombre_corto} no reporta esta cifra en {reporte.anio}."
+            )
         elif valor is not None:
             try:
-                valores_validar(centro=centro, valores={indicador.codigo: valor})
+                valores_validar(centro=centro, anio=reporte.anio, valores={indicador.codigo: valor})
             except ValidationError as error:
                 self.add_error("valor", error.message_dict[indicador.codigo])
         return cleaned_data

@@ -29,6 +29,7 @@ from django.db.models.functions import Coalesce
 from ..models import Beneficiario, Centro, Inscripcion
 from .acceso import centros_de_usuario
 from .anuales import cifras_anuales, personas
+from .definiciones import centros_del_anio
 
 
 class GrupoEdad(models.TextChoices):
@@ -216,15 +217,16 @@ class RegistroAnual:
 
 def registro_del_anio(anio: int, centro_ids=None) -> list[RegistroAnual]:
     """Centres with at least one enrolment in the year (of `centro_ids`, or all): distinct
-    persons enrolled and the yearly value of their users figure (`indicador_usuarios`, by its
-    rule: the monthly maximum for a stock) from approved months. Three queries at most."""
+    persons enrolled and the yearly value of their users figure that year (`indicador_usuarios`,
+    by its rule: the monthly maximum for a stock) from approved months. Four queries at
+    most."""
     cuentas = personas_del_anio(anio, centro_ids)
     if not cuentas:
         return []
     centros = Centro.objects.filter(pk__in=cuentas).select_related("indicador_usuarios")
     anuales = cifras_anuales(anio=anio, centro_ids=list(cuentas))
     registros = []
-    for centro in centros.order_by("numero"):
+    for centro in centros_del_anio(centros.order_by("numero"), anio=anio):
         indicador = centro.indicador_usuarios
         registros.append(
             RegistroAnual(

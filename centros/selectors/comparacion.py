@@ -2,12 +2,16 @@
 each year's approved months, as each year's report counts them, with the difference — and
 the variation only where both years have enough of their months approved to mean anything."""
 
+import copy
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 
 from django.conf import settings
 from django.db.models import Count, Prefetch, Q
+
+from casmul.meses import NOMBRES_MES
 
 from ..estados import EstadoMes
 from ..models import (
@@ -21,6 +25,7 @@ from ..models import (
     del_informe,
 )
 from .anuales import cifras_anuales, personas
+from .definiciones import CambioDeDefinicion, cambios_entre
 from .estados import estados_del_anio
 from .informe import Completitud
 
@@ -100,6 +105,13 @@ class CentroComparado:
     personal: Comparada
     usuarios: Comparada | None
     cifras: list[CifraComparada]
+    # What changed in its definition from the previous year («Modalidad: Convenio MIES →
+    # Financiado por el CASMUL desde 2024»).
+    cambios: tuple[CambioDeDefinicion, ...] = ()
+    # Shown in an área for one year only, because it was in another área the other year.
+    otra_area: str = ""
+    # The years it operated only part of: «Operó de enero a junio de 2025».
+    operaciones_parciales: tuple[str, ...] = ()
 
     @property
     def nuevo(self) -> bool:
@@ -143,6 +155,16 @@ class AreaComparada:
         )
 
     @property
+    def entraron(self) -> list[CentroComparado]:
+        """Centres in the área this year that were in another área the previous one."""
+        return [centro for centro in self.centros if centro.otra_area and centro.nuevo]
+
+    @property
+    def salieron(self) -> list[CentroComparado]:
+        """Centres in the área the previous year that are in another área this one."""
+        return [centro for centro in self.centros if centro.otra_area and centro.cerrado]
+
+    @property
     def conteo(self) -> Comparada:
         """Centres operating in each year."""
         return Comparada(
@@ -176,27 +198,56 @@ class Comparacion:
         return self.anio - 1
 
 
-def _centro_comparado(centro: Centro, *, anios, valores, meses, coberturas) -> CentroComparado:
-    operaciones = {operacion.anio: operacion for operacion in centro.operaciones_comparadas}
-    suyas = tuple(coberturas.get((centro.pk, a)) for a in anios)
+def _centro_comparado(
+    centro: Centro,
+    *,
+    anios,
+    definiciones,
+    valores,
+    meses,
+    coberturas,
+    lados=(True, True),
+    otra_area="",
+) -> CentroComparado:
+    """The centre in both years, each side by the centre's definition that year
+    (`definiciones`); a side of `lados` False is left empty (the centre is shown there under
+    another área)."""
+    operaciones = {
+        operacion.anio: operacion
+        for operacion, lado in (
+            (operacion, lados[anios.index(operacion.anio)])
+            for operacion in centro.operaciones_comparadas
+        )
+        if lado
+    }
+    suyas = tuple(coberturas.get((centro.pk, a)) if a in operaciones else None for a in anios)
 
-    def por_anio(valor) -> Comparada:
+    def por_anio(valor, cuenta=lambda a: True) -> Comparada:
         # A year the centre did not operate, or whose months none are approved, has no
         # figure to compare: not a zero, which would read as a centre that served no one.
         return Comparada(
-            *(valor(a) if meses.get((centro.pk, a)) else None for a in anios), coberturas=suyas
+            *(
+                valor(a) if a in operaciones and meses.get((centro.pk, a)) and cuenta(a) else None
+                for a in anios
+            ),
+            coberturas=suyas,
         )
 
     def cifra(codigo: str):
         return lambda a: valores[a].get((centro.pk, codigo), Decimal(0))
 
     usuarios = None
-    if centro.indicador_usuarios:
-        valor_usuarios = cifra(centro.indicador_usuarios.codigo)
-        usuarios = por_anio(lambda a: personas(valor_usuarios(a)))
+    if any(definiciones[a].indicador_usuarios for a in anios):
+        usuarios = por_anio(
+            lambda a: personas(cifra(definiciones[a].indicador_usuarios.codigo)(a)),
+            cuenta=lambda a: definiciones[a].indicador_usuarios is not None,
+        )
     cifras = []
     for ic in centro.indicadores_centro.all():
-        valores_del_indicador = por_anio(cifra(ic.indicador.codigo))
+        if not any(ic.reportado_en(a) for a in operaciones):
+            continue
+        # A figure not reported one of the years (added or retired) has nothing that year.
+        valores_del_indicador = por_anio(cifra(ic.indicador.codigo), cuenta=ic.reportado_en)
         cifras.append(
             CifraComparada(
                 anterior=valores_del_indicador.anterior,
@@ -218,7 +269,23 @@ def _centro_comparado(centro: Centro, *, anios, valores, meses, coberturas) -> C
         personal=Comparada(*(operaciones[a].personal if a in operaciones else None for a in anios)),
         usuarios=usuarios,
         cifras=cifras,
+        cambios=tuple(cambios_entre(definiciones[anios[0]], definiciones[anios[1]], desde=anios[1]))
+        if all(a in operaciones for a in anios)
+        else (),
+        otra_area=otra_area,
+        operaciones_parciales=tuple(
+            f"Operó de {NOMBRES_MES[o.mes_inicio - 1].lower()} a "
+            f"{NOMBRES_MES[o.mes_fin - 1].lower()} de {a}"
+            for a, o in sorted(operaciones.items())
+            if (o.mes_inicio, o.mes_fin) != (1, 12)
+        ),
     )
+
+
+def _definiciones(centro: Centro, anios: list[int]) -> dict[int, Centro]:
+    """The centre as defined each year, from its prefetched years of operation."""
+    propias = {o.anio: o for o in centro.operaciones_comparadas if o.definicion_propia}
+    return {a: copy.copy(centro).definicion_del_anio_aplicar(propias.get(a)) for a in anios}
 
 
 def comparacion_de_centros(*, anio: int, hoy: datetime.date) -> Comparacion:
@@ -229,7 +296,7 @@ def comparacion_de_centros(*, anio: int, hoy: datetime.date) -> Comparacion:
     centros = list(
         Centro.objects.filter(operaciones__anio__in=anios)
         .distinct()
-        .select_related("indicador_usuarios")
+        .select_related("indicador_usuarios", "area", "parroquia")
         .prefetch_related(
             Prefetch(
                 "indicadores_centro",
@@ -237,7 +304,9 @@ def comparacion_de_centros(*, anio: int, hoy: datetime.date) -> Comparacion:
             ),
             Prefetch(
                 "operaciones",
-                queryset=OperacionAnual.objects.filter(anio__in=anios),
+                queryset=OperacionAnual.objects.filter(anio__in=anios).select_related(
+                    "area", "parroquia", "indicador_usuarios"
+                ),
                 to_attr="operaciones_comparadas",
             ),
         )
@@ -262,19 +331,39 @@ def comparacion_de_centros(*, anio: int, hoy: datetime.date) -> Comparacion:
                 aprobados=sum(1 for celda in celdas if celda.estado == EstadoMes.APROBADO),
                 debidos=sum(1 for celda in celdas if celda.estado.debido),
             )
+    definiciones = {c.pk: _definiciones(c, anios) for c in centros}
     por_area: dict[int, list[CentroComparado]] = {}
     for centro in centros:
-        por_area.setdefault(centro.area_id, []).append(
-            _centro_comparado(
-                centro, anios=anios, valores=valores, meses=meses, coberturas=coberturas
-            )
+        suyas = definiciones[centro.pk]
+        operados = [a for a in anios if any(o.anio == a for o in centro.operaciones_comparadas)]
+        areas = {suyas[a].area_id for a in operados}
+        comparado = partial(
+            _centro_comparado,
+            centro,
+            anios=anios,
+            definiciones=suyas,
+            valores=valores,
+            meses=meses,
+            coberturas=coberturas,
+        )
+        if len(areas) == 1:
+            por_area.setdefault(areas.pop(), []).append(comparado())
+            continue
+        # Each year under the área it had then: it leaves one and enters the other.
+        antes, ahora = suyas[anios[0]].area, suyas[anios[1]].area
+        por_area.setdefault(antes.pk, []).append(
+            comparado(lados=(True, False), otra_area=ahora.nombre)
+        )
+        por_area.setdefault(ahora.pk, []).append(
+            comparado(lados=(False, True), otra_area=antes.nombre)
         )
 
     def cobertura_clinica(a: int) -> Cobertura | None:
         suyas = [
             coberturas[c.pk, a]
             for c in centros
-            if c.linea_servicio == LineaServicio.SALUD and (c.pk, a) in coberturas
+            if definiciones[c.pk][a].linea_servicio == LineaServicio.SALUD
+            and (c.pk, a) in coberturas
         ]
         return sum(suyas[1:], suyas[0]) if suyas else None
 

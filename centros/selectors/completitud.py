@@ -10,6 +10,7 @@ from casmul.meses import NOMBRES_MES
 
 from ..estados import EstadoMes
 from ..models import Centro
+from .definiciones import centros_del_anio
 from .estados import MesDeCentro, estados_del_anio
 
 
@@ -84,9 +85,12 @@ class MatrizCompletitud:
 def matriz_completitud(
     *, centros: QuerySet[Centro], anio: int, hoy: datetime.date
 ) -> MatrizCompletitud:
-    """Centres (already filtered) operating in the year × twelve months with each month's
-    state; three queries."""
-    centros = list(centros.en_operacion(anio).select_related("area").order_by("numero").distinct())
+    """Centres (already filtered) operating in the year, each as defined that year, × twelve
+    months with each month's state; four queries."""
+    centros = centros_del_anio(
+        centros.en_operacion(anio).select_related("area").order_by("numero").distinct(),
+        anio=anio,
+    )
     estados = estados_del_anio(centro_ids=[centro.pk for centro in centros], anio=anio, hoy=hoy)
     return MatrizCompletitud(
         anio=anio,

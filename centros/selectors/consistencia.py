@@ -119,5 +119,5 @@ def registro_discrepante(anio: int) -> list[RegistroAnual]:
     stock) differs from the distinct persons enrolled some day of the year. A monthly maximum
     undercounts a centre where children come and go; a centre without an approved users
     figure is left to `meses_pendientes`. Returns `RegistroAnual` rows (persons, figure,
-    difference); three queries."""
+    difference); four queries."""
     return [registro for registro in registro_del_anio(anio) if registro.discrepante]

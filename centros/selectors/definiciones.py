@@ -37,8 +37,7 @@ def centro_del_anio(centro: Centro, *, anio: int) -> Centro:
     )
     if operacion is None:
         return centro
-    copia = Centro.objects.select_related(*_RELACIONADOS).get(pk=centro.pk)
-    return copia.definicion_del_anio_aplicar(operacion)
+    return copy.copy(centro).definicion_del_anio_aplicar(operacion)
 
 
 @dataclass(frozen=True)
@@ -75,6 +74,20 @@ def _mostrado(centro: Centro, campo: str) -> str:
     return "—" if valor is None else str(valor)
 
 
+def cambios_entre(antes: Centro, despues: Centro, *, desde: int) -> list[CambioDeDefinicion]:
+    """What differs between two definitions of a centre, the second in force from `desde`."""
+    cambios = []
+    for campo in CAMPOS_DEL_ANIO:
+        anterior, nuevo = _mostrado(antes, campo), _mostrado(despues, campo)
+        if anterior != nuevo:
+            cambios.append(
+                CambioDeDefinicion(
+                    campo=campo, nombre=_NOMBRES[campo], antes=anterior, despues=nuevo, desde=desde
+                )
+            )
+    return cambios
+
+
 def cambios_de_definicion(centro: Centro, anios: list[int]) -> list[CambioDeDefinicion]:
     """Every change of the centre's definition between consecutive years of `anios` (its years
     of operation, in order), oldest first."""
@@ -88,18 +101,8 @@ def cambios_de_definicion(centro: Centro, anios: list[int]) -> list[CambioDeDefi
     por_anio = {
         anio: copy.copy(actual).definicion_del_anio_aplicar(propias.get(anio)) for anio in anios
     }
-    cambios = []
-    for anterior, anio in zip(anios, anios[1:], strict=False):
-        for campo in CAMPOS_DEL_ANIO:
-            antes, despues = _mostrado(por_anio[anterior], campo), _mostrado(por_anio[anio], campo)
-            if antes != despues:
-                cambios.append(
-                    CambioDeDefinicion(
-                        campo=campo,
-                        nombre=_NOMBRES[campo],
-                        antes=antes,
-                        despues=despues,
-                        desde=anio,
-                    )
-                )
-    return cambios
+    return [
+        cambio
+        for anterior, anio in zip(anios, anios[1:], strict=False)
+        for cambio in cambios_entre(por_anio[anterior], por_anio[anio], desde=anio)
+    ]

@@ -1,6 +1,7 @@
 """A centre's record across the years: its years of operation, each figure by year as that
 year's report counts it (approved months inside the operation), and its photos."""
 
+import copy
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -12,6 +13,7 @@ from casmul.montos import a_centavos
 from ..models import Centro, CifraMensual, FotoCentro, Indicador, ReporteMensual, del_informe
 from .acceso import centros_de_usuario
 from .anuales import valor_anual
+from .definiciones import CambioDeDefinicion, cambios_entre
 
 
 @dataclass(frozen=True)
@@ -20,6 +22,8 @@ class AnioDelCentro:
     operacion: Periodo
     personal: int | None
     meses_aprobados: int
+    # The centre as defined that year: its área, modality, capacity… then.
+    definicion: Centro
 
     @property
     def completo(self) -> bool:
@@ -42,6 +46,8 @@ class FichaDelCentro:
     anios: list[AnioDelCentro]
     cifras: list[CifraPorAnio]
     fotos: list[FotoCentro]
+    # Each change of its definition from one year of operation to the next.
+    cambios: list[CambioDeDefinicion]
 
 
 def ficha_del_centro(*, centro_id: int, usuario) -> FichaDelCentro | None:
@@ -49,13 +55,17 @@ def ficha_del_centro(*, centro_id: int, usuario) -> FichaDelCentro | None:
     A fixed number of queries whatever the years and months behind it."""
     centro = (
         centros_de_usuario(usuario)
-        .select_related("indicador_usuarios")
+        .select_related("indicador_usuarios", "area", "parroquia")
         .filter(pk=centro_id)
         .first()
     )
     if centro is None:
         return None
-    operaciones = list(centro.operaciones.order_by("anio"))
+    operaciones = list(
+        centro.operaciones.select_related("area", "parroquia", "indicador_usuarios").order_by(
+            "anio"
+        )
+    )
     aprobados = dict(
         ReporteMensual.objects.filter(del_informe(None), centro=centro)
         .values_list("anio")
@@ -70,6 +80,7 @@ def ficha_del_centro(*, centro_id: int, usuario) -> FichaDelCentro | None:
             ),
             personal=operacion.personal,
             meses_aprobados=aprobados.get(operacion.anio, 0),
+            definicion=copy.copy(centro).definicion_del_anio_aplicar(operacion),
         )
         for operacion in operaciones
     ]
@@ -78,12 +89,18 @@ def ficha_del_centro(*, centro_id: int, usuario) -> FichaDelCentro | None:
         anios=anios,
         cifras=_cifras_por_anio(centro, [anio.anio for anio in anios]),
         fotos=list(centro.fotos.order_by("-anio", "orden")),
+        cambios=[
+            cambio
+            for antes, despues in zip(anios, anios[1:], strict=False)
+            for cambio in cambios_entre(antes.definicion, despues.definicion, desde=despues.anio)
+        ],
     )
 
 
 def _cifras_por_anio(centro: Centro, anios: list[int]) -> list[CifraPorAnio]:
-    """The centre's configured figures first, in its order, then any other figure it reported
-    in an earlier year (a record is not rewritten when the configuration changes)."""
+    """The figures the centre reports in any of the years, in its order, then any other figure
+    it reported in an earlier year (a record is not rewritten when the configuration
+    changes)."""
     filas = (
         CifraMensual.objects.filter(del_informe(None, via="reporte__"), reporte__centro=centro)
         .values("reporte__anio", "indicador_id")
@@ -91,9 +108,11 @@ def _cifras_por_anio(centro: Centro, anios: list[int]) -> list[CifraPorAnio]:
         .order_by()
     )
     valores = {(fila["reporte__anio"], fila["indicador_id"]): fila["valor_anual"] for fila in filas}
-    configurados = list(
-        centro.indicadores_centro.order_by("orden").values_list("indicador_id", flat=True)
-    )
+    configurados = [
+        reportado.indicador_id
+        for reportado in centro.indicadores_centro.order_by("orden")
+        if any(reportado.reportado_en(anio) for anio in anios)
+    ]
     otros = {indicador for _, indicador in valores} - set(configurados)
     indicadores = Indicador.objects.in_bulk([*configurados, *otros])
     orden = configurados + sorted(otros, key=lambda pk: indicadores[pk].codigo)

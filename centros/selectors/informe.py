@@ -5,7 +5,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery, Sum
 
 from casmul.meses import Mes, Periodo
 from casmul.montos import a_centavos
@@ -25,9 +25,11 @@ from ..models import (
     Modalidad,
     OperacionAnual,
     ReporteMensual,
+    campo_del_anio,
     del_informe,
 )
 from .anuales import cifras_anuales, personas, valor_anual
+from .definiciones import centro_del_anio, centros_del_anio
 from .estados import estados_del_anio
 
 
@@ -63,22 +65,32 @@ class ConteoCentros:
         return Decimal(self.variacion) / Decimal(self.total_anio_anterior)
 
 
+def _centros_por_area(anio: int) -> dict[int, int]:
+    """How many centres operated in the year in each área, by the área each had that year."""
+    filas = (
+        Centro.objects.en_operacion(anio)
+        .con_definicion_del_anio(anio, "area")
+        .values("area_del_anio")
+        .annotate(centros=Count("pk", distinct=True))
+        .order_by()
+    )
+    return {fila["area_del_anio"]: fila["centros"] for fila in filas}
+
+
 def centros_por_area(*, anio: int) -> ConteoCentros:
-    """Centres operating in the year and in the previous one, per área (every área listed)."""
-    filas = Area.objects.annotate(
-        en_anio=Count("centros", filter=Q(centros__operaciones__anio=anio), distinct=True),
-        en_anterior=Count("centros", filter=Q(centros__operaciones__anio=anio - 1), distinct=True),
-    ).order_by("orden")
+    """Centres operating in the year and in the previous one, per área (every área listed),
+    each counted in the área it had that year."""
+    en_anio, en_anterior = _centros_por_area(anio), _centros_por_area(anio - 1)
     return ConteoCentros(
         anio=anio,
         por_area=[
             CentrosArea(
                 area_id=area.pk,
                 area=area.nombre,
-                centros=area.en_anio,
-                centros_anio_anterior=area.en_anterior,
+                centros=en_anio.get(area.pk, 0),
+                centros_anio_anterior=en_anterior.get(area.pk, 0),
             )
-            for area in filas
+            for area in Area.objects.order_by("orden")
         ],
     )
 
@@ -136,15 +148,16 @@ def usuarios_por_centro(
     """Users of each centre operating in the year, counted with the centre's users figure and
     that figure's yearly rule (a stock is not summed over months), from its approved months
     (every month entered, in a preview: `con_sin_aprobar`). Centres whose users come from
-    another record (the clinic) are left out: see `salud.selectors`."""
-    centros = Centro.objects.en_operacion(anio).filter(indicador_usuarios__isnull=False)
-    if area_codigo:
-        centros = centros.filter(area__codigo=area_codigo)
+    another record (the clinic) are left out: see `salud.selectors`. Each centre as defined
+    that year: its área, modality, line and users figure then."""
+    centros = centros_de_area(anio=anio, area_codigo=area_codigo).filter(
+        indicador_usuarios_del_anio__isnull=False
+    )
     anual = (
         CifraMensual.objects.filter(
             del_informe(anio, con_sin_aprobar=con_sin_aprobar, via="reporte__"),
-            reporte__centro__in=centros,
-            indicador=F("reporte__centro__indicador_usuarios"),
+            reporte__centro__in=centros.values("pk"),
+            indicador=campo_del_anio("indicador_usuarios", anio=anio, centro="reporte__centro"),
         )
         .values("reporte__centro_id", "indicador__agregacion")
         .annotate(valor_anual=valor_anual())
@@ -163,20 +176,33 @@ def usuarios_por_centro(
             usuarios=personas(usuarios.get(centro.pk)),
             regla=centro.indicador_usuarios.regla,
         )
-        for centro in centros.select_related("indicador_usuarios").order_by("numero")
+        for centro in centros_del_anio(
+            centros.select_related("indicador_usuarios").order_by("numero"), anio=anio
+        )
     ]
     return TablaUsuarios(filas=filas)
 
 
+def centros_de_area(*, anio: int, area_codigo: str | None) -> QuerySet[Centro]:
+    """The centres operating in the year that were in the área that year (every one without
+    `area_codigo`), annotated with their definition that year (`con_definicion_del_anio`)."""
+    centros = Centro.objects.en_operacion(anio).con_definicion_del_anio(anio)
+    if area_codigo:
+        centros = centros.filter(area_del_anio__in=Area.objects.filter(codigo=area_codigo))
+    return centros
+
+
 def personal_por_area(*, anio: int) -> dict[str, int]:
-    """Staff of the centres operating in the year, per área code."""
+    """Staff of the centres operating in the year, per code of the área each had that year."""
+    codigos = dict(Area.objects.values_list("pk", "codigo"))
     filas = (
-        Area.objects.filter(centros__operaciones__anio=anio)
-        .values("codigo")
-        .annotate(personal=Sum("centros__operaciones__personal"))
+        OperacionAnual.objects.filter(anio=anio)
+        .annotate(area_del_anio=campo_del_anio("area", anio=anio, centro="centro"))
+        .values("area_del_anio")
+        .annotate(total=Sum("personal"))
         .order_by()
     )
-    return {fila["codigo"]: fila["personal"] or 0 for fila in filas}
+    return {codigos[fila["area_del_anio"]]: fila["total"] or 0 for fila in filas}
 
 
 def acciones_generales(*, anio: int) -> QuerySet[AccionGeneral]:
@@ -237,8 +263,7 @@ def cifras_de_area(
     reports (each by its own rule) and how many months are behind it: its approved months
     (every month entered, in a preview: `con_sin_aprobar`)."""
     centros = (
-        Centro.objects.en_operacion(anio)
-        .filter(area__codigo=area_codigo)
+        centros_de_area(anio=anio, area_codigo=area_codigo)
         .annotate(
             # Subqueries, not joins: joining operations and reports multiplies the staff sum.
             personal_anio=Subquery(
@@ -262,7 +287,9 @@ def cifras_de_area(
         .prefetch_related(
             Prefetch(
                 "indicadores_centro",
-                queryset=IndicadorCentro.objects.select_related("indicador").order_by("orden"),
+                queryset=IndicadorCentro.objects.del_anio(anio)
+                .select_related("indicador")
+                .order_by("orden"),
             )
         )
         .order_by("numero")
@@ -295,18 +322,18 @@ def cifras_de_area(
     ]
 
 
-def horarios_de_area(*, area_codigo: str) -> QuerySet[HorarioAtencion]:
-    """Opening hours of the área's centres (Tablas 5 and 8)."""
-    return HorarioAtencion.objects.filter(centro__area__codigo=area_codigo).order_by(
-        "centro__numero", "orden"
-    )
+def horarios_de_area(*, anio: int, area_codigo: str) -> QuerySet[HorarioAtencion]:
+    """Opening hours of the centres in the área that year (Tablas 5 and 8)."""
+    return HorarioAtencion.objects.filter(
+        centro__in=centros_de_area(anio=anio, area_codigo=area_codigo).values("pk")
+    ).order_by("centro__numero", "orden")
 
 
-def instalaciones_de_area(*, area_codigo: str) -> QuerySet[Instalacion]:
-    """Equipment of the área's centres (Tabla 7)."""
-    return Instalacion.objects.filter(centro__area__codigo=area_codigo).order_by(
-        "centro__numero", "orden"
-    )
+def instalaciones_de_area(*, anio: int, area_codigo: str) -> QuerySet[Instalacion]:
+    """Equipment of the centres in the área that year (Tabla 7)."""
+    return Instalacion.objects.filter(
+        centro__in=centros_de_area(anio=anio, area_codigo=area_codigo).values("pk")
+    ).order_by("centro__numero", "orden")
 
 
 def fotos_del_anio(*, anio: int) -> QuerySet[FotoCentro]:
@@ -420,6 +447,7 @@ def detalle_de_usuarios(*, anio: int, centro_id: int) -> DetalleDeUsuarios | Non
     )
     if centro is None:
         return None
+    centro = centro_del_anio(centro, anio=anio)
     contadas = set(
         CifraMensual.objects.filter(
             del_informe(anio, via="reporte__"),

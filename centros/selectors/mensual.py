@@ -1,6 +1,7 @@
 """A centre's month and year as its pages show them: the month's form with the previous month
 and the year so far, the twelve months of a year, and the month's history."""
 
+import copy
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
@@ -51,6 +52,20 @@ def operacion_del_anio(*, centro: Centro, anio: int) -> Operacion:
         .values_list("mes_inicio", "mes_fin")
         .first()
     )
+
+
+def _centro_en_el_anio(*, centro: Centro, anio: int) -> tuple[Centro, Operacion]:
+    """The centre as defined in the year (a copy) and the months it operates then, in one
+    query."""
+    operacion = (
+        OperacionAnual.objects.filter(centro=centro, anio=anio)
+        .select_related("area", "parroquia", "indicador_usuarios")
+        .first()
+    )
+    if operacion is None:
+        return centro, None
+    definido = copy.copy(centro).definicion_del_anio_aplicar(operacion)
+    return definido, (operacion.mes_inicio, operacion.mes_fin)
 
 
 class DatosDelMes:
@@ -131,9 +146,12 @@ def formulario_mensual(
     whatever the data."""
     anio = mes.anio
     anterior = mes.anterior
+    centro, operacion = _centro_en_el_anio(centro=centro, anio=anio)
     indicadores = [
         ic.indicador
-        for ic in centro.indicadores_centro.select_related("indicador").order_by("orden")
+        for ic in centro.indicadores_centro.del_anio(anio)
+        .select_related("indicador")
+        .order_by("orden")
     ]
     cifras = CifraMensual.objects.filter(reporte__centro=centro).filter(
         Q(reporte__anio=anio, reporte__mes__lte=mes.numero)
@@ -175,7 +193,7 @@ def formulario_mensual(
         mes=mes,
         reporte=reporte,
         filas=filas,
-        operacion=operacion_del_anio(centro=centro, anio=anio),
+        operacion=operacion,
         hoy=hoy or timezone.localdate(),
         cierre=anio_cerrado_motivo(anio),
     )
@@ -208,9 +226,12 @@ class AnioDeCentro:
 def anio_de_centro(*, centro: Centro, anio: int, hoy: datetime.date) -> AnioDeCentro:
     """Twelve months of a centre with their state and values, and each figure's yearly value
     by its rule. A constant number of queries."""
+    centro, operacion = _centro_en_el_anio(centro=centro, anio=anio)
     indicadores = [
         ic.indicador
-        for ic in centro.indicadores_centro.select_related("indicador").order_by("orden")
+        for ic in centro.indicadores_centro.del_anio(anio)
+        .select_related("indicador")
+        .order_by("orden")
     ]
     reportes = {
         r["mes"]: r
@@ -225,7 +246,6 @@ def anio_de_centro(*, centro: Centro, anio: int, hoy: datetime.date) -> AnioDeCe
         valores.setdefault(fila["reporte__mes"], {})[fila["indicador__codigo"]] = a_centavos(
             fila["valor"]
         )
-    operacion = operacion_del_anio(centro=centro, anio=anio)
     meses = []
     for mes in Mes.del_anio(anio):
         reporte = reportes.get(mes.numero)

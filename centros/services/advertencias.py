@@ -1,6 +1,7 @@
 """The soft rules of a month's figures: warnings that let the month be saved, and submitted
 with a comment. Every door that closes a month computes them here, for one month or many."""
 
+import copy
 import datetime
 from collections.abc import Callable, Iterable
 from decimal import Decimal
@@ -10,7 +11,8 @@ from django.db.models import Q
 from casmul.formato import numero
 from casmul.meses import Mes
 
-from ..models import Centro, CifraMensual, Indicador, Inscripcion, ReporteMensual
+from ..models import Centro, CifraMensual, Indicador, Inscripcion, OperacionAnual, ReporteMensual
+from ..selectors.definiciones import centro_del_anio
 
 # A value is "far outside the centre's range" beyond these multiples of its recent average.
 FACTOR_RANGO = Decimal("2")
@@ -22,7 +24,9 @@ MESES_RECIENTES = 6
 def advertencias_de_cifras(*, centro: Centro, mes: Mes, valores: dict[str, Decimal]) -> list[str]:
     """Soft rules: a value far outside the centre's recent range, users above capacity, a
     jump from the previous month, users that do not match the nominal registry. The month
-    may still be submitted, with a comment."""
+    may still be submitted, with a comment. Capacity and users are those of the centre in the
+    month's year."""
+    centro = centro_del_anio(centro, anio=mes.anio)
     desde = mes.mas(-MESES_RECIENTES)
     filas = (
         CifraMensual.objects.filter(reporte__centro=centro, indicador__codigo__in=list(valores))
@@ -130,6 +134,15 @@ def advertencias_de_meses(*, reportes: list[ReporteMensual]) -> dict[int, list[s
     centros = Centro.objects.select_related("indicador_usuarios").in_bulk(
         {reporte.centro_id for reporte in reportes}
     )
+    # Each month's rules read the centre as defined in its year.
+    propias = {
+        (operacion.centro_id, operacion.anio): operacion
+        for operacion in OperacionAnual.objects.filter(
+            centro_id__in=list(centros),
+            anio__in={reporte.anio for reporte in reportes},
+            definicion_propia=True,
+        ).select_related("indicador_usuarios")
+    }
     meses = [Mes(reporte.anio, reporte.mes) for reporte in reportes]
     desde = min(meses).mas(-MESES_RECIENTES)
     # The months' own figures and those of the months before them, by centre and month.
@@ -177,8 +190,11 @@ def advertencias_de_meses(*, reportes: list[ReporteMensual]) -> dict[int, list[s
             for codigo, valor, nombre in del_mes.get((reporte.centro_id, anterior), [])
             if codigo in valores
         ]
+        centro = copy.copy(centros[reporte.centro_id]).definicion_del_anio_aplicar(
+            propias.get((reporte.centro_id, reporte.anio))
+        )
         advertencias[reporte.pk] = _advertencias(
-            centro=centros[reporte.centro_id],
+            centro=centro,
             mes=mes,
             valores=valores,
             recientes=recientes,

@@ -76,19 +76,21 @@ def mes_abierto_a_registro(*, centro: Centro, mes: Mes, hoy: datetime.date | Non
     anio_abierto_comprobar(mes.anio)
 
 
-def valores_validar(*, centro: Centro, valores: dict[str, Decimal | None]) -> dict[str, Decimal]:
-    """The centre's figures with hard rules applied: a figure it reports, and the rules of
-    `casmul.numeros` for its kind (not negative, whole counts, cents, an upper bound). Raises
-    a ValidationError keyed by indicator code."""
+def valores_validar(
+    *, centro: Centro, anio: int, valores: dict[str, Decimal | None]
+) -> dict[str, Decimal]:
+    """The centre's figures of a month of `anio` with hard rules applied: a figure it reports
+    that year, and the rules of `casmul.numeros` for its kind (not negative, whole counts,
+    cents, an upper bound). Raises a ValidationError keyed by indicator code."""
     indicadores = {
         ic.indicador.codigo: ic.indicador
-        for ic in centro.indicadores_centro.select_related("indicador")
+        for ic in centro.indicadores_centro.del_anio(anio).select_related("indicador")
     }
     errores, limpios = {}, {}
     for codigo, valor in valores.items():
         indicador = indicadores.get(codigo)
         if indicador is None:
-            errores[codigo] = "Este centro no reporta esa cifra."
+            errores[codigo] = f"Este centro no reporta esa cifra en {anio}."
         elif valor is None:
             continue
         else:
@@ -322,7 +324,7 @@ def reporte_guardar(
     month, a version that someone else already replaced (`ConflictoDeVersion`), invalid
     values, or warnings without a comment when submitting. Each changed figure gets a history
     entry with the user and the comment."""
-    limpios = valores_validar(centro=centro, valores=valores)
+    limpios = valores_validar(centro=centro, anio=mes.anio, valores=valores)
     with mes_en_edicion(
         centro=centro,
         mes=mes,
@@ -348,7 +350,9 @@ def cifras_del_mes_guardar(
     }
     indicadores = {
         ic.indicador.codigo: ic.indicador
-        for ic in reporte.centro.indicadores_centro.select_related("indicador")
+        for ic in reporte.centro.indicadores_centro.del_anio(reporte.anio).select_related(
+            "indicador"
+        )
     }
     escritas = 0
     for codigo, valor in valores.items():

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field, replace
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from casmul.cierres import anio_abierto_comprobar, anio_abrir_para_corregir, anio_cerrado_motivo
@@ -161,7 +161,19 @@ def _borradores_enviar(reportes, *, usuario, motivo: str) -> ResultadoEnvio:
         .select_related("centro")
         .annotate(
             escritas=Count("cifras", distinct=True),
-            esperadas=Count("centro__indicadores_centro", distinct=True),
+            # The figures its centre reports in the month's year.
+            esperadas=Count(
+                "centro__indicadores_centro",
+                filter=(
+                    Q(centro__indicadores_centro__desde_anio__isnull=True)
+                    | Q(centro__indicadores_centro__desde_anio__lte=F("anio"))
+                )
+                & (
+                    Q(centro__indicadores_centro__hasta_anio__isnull=True)
+                    | Q(centro__indicadores_centro__hasta_anio__gte=F("anio"))
+                ),
+                distinct=True,
+            ),
         )
         .order_by("centro__numero", "anio", "mes")
     )

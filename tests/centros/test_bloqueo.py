@@ -334,7 +334,7 @@ def test_a_draft_months_figure_can_be_changed_and_the_month_takes_a_new_version(
     [
         ("usuarios", "30,5", "valor", "Escriba un número entero (sin decimales)."),
         ("ingresos", "10,505", "valor", "Escriba el valor con dos decimales como máximo."),
-        ("ajeno", "3", "indicador", "CDI Las Peñas no reporta esta cifra."),
+        ("ajeno", "3", "indicador", "CDI Las Peñas no reporta esta cifra en 2023."),
     ],
 )
 def test_figures_typed_in_the_admin_obey_the_monthly_forms_rules(

@@ -203,7 +203,7 @@ def _libro(respuesta) -> list[tuple]:
 def test_the_centres_template_has_the_headers_and_an_example_row(cliente):
     filas = _libro(cliente.get(reverse("importar_plantilla", args=["centros"])))
 
-    assert filas[0] == tuple(ENCABEZADOS)
+    assert filas[0] == (*ENCABEZADOS, "Desde el año")
     assert len(filas) == 2
     assert filas[1][3] == "infancia"
 

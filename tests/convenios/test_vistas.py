@@ -578,7 +578,7 @@ def test_detail_query_count_does_not_grow_with_centres_and_agreements(
         OperacionAnualFactory(centro=centro, anio=2023)
     convenio = ConvenioFactory(centros=centros, instituciones=[InstitucionFactory()])
     url = reverse("convenios:detalle", args=[convenio.pk])
-    with django_assert_max_num_queries(9) as pocas:
+    with django_assert_max_num_queries(10) as pocas:
         coordinacion.get(url, {"anio": 2023})
 
     mas = CentroFactory.create_batch(30)

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from casmul.roles import Rol
 from centros.models import Centro, Indicador, Modalidad, OperacionAnual, ReporteMensual
+from centros.services import centro_definir
 from rendicion.selectors import informe_rendicion, pagina_del_centro
 from tests.factories import (
     ConvenioFactory,
@@ -170,3 +171,37 @@ def test_the_2023_column_is_the_2023_report(coordinacion):
     assert [fila.valores[columna] for fila in pagina.pacientes] == [
         fila.pacientes for fila in informe.clinica.por_servicio
     ]
+
+
+def test_each_year_shows_the_definition_it_had_and_the_page_says_what_changed(
+    client, centro, coordinacion
+):
+    # Given: the centre, in convenio with MIES for 40 children, becomes directly funded with
+    # a capacity of 45 from 2023 on (2022 approved, so it keeps its own definition).
+    centro_definir(
+        centro=centro,
+        cambios={"modalidad": Modalidad.DIRECTA, "capacidad": 45},
+        desde_anio=2023,
+        usuario=coordinacion,
+        motivo="Pasó a financiamiento municipal en 2023.",
+    )
+    client.force_login(coordinacion)
+
+    # When: the coordination opens its page.
+    ficha = pagina_del_centro(centro_id=centro.pk, usuario=coordinacion).ficha
+    pagina = client.get(_url(centro)).content.decode()
+
+    # Then: each year with its own modality and capacity, and the changes named with the year.
+    assert [(a.anio, a.definicion.modalidad, a.definicion.capacidad) for a in ficha.anios] == [
+        (2022, Modalidad.CONVENIO_MIES, 40),
+        (2023, Modalidad.DIRECTA, 45),
+    ]
+    assert [str(cambio) for cambio in ficha.cambios] == [
+        "Modalidad: Convenio MIES → Financiado por el CASMUL desde 2023",
+        "Capacidad: 40 → 45 desde 2023",
+    ]
+    assert "Modalidad: Convenio MIES → Financiado por el CASMUL desde 2023" in pagina
+    fila = re.search(
+        r'<tr class="definicion"><th scope="row" colspan="2">Capacidad</th>(.*?)</tr>', pagina
+    )
+    assert re.findall(r"<td[^>]*>([^<]*)</td>", fila.group(1)) == ["40", "45"]

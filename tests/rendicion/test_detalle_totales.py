@@ -262,7 +262,8 @@ CONSULTAS = {
     "rendicion:detalle_clinica": 3 + 4,  # centres, patients, months counted, monthly reports
     "rendicion:detalle_clinica_servicio": 3 + 4,
     "rendicion:detalle_convenios": 3 + 3,  # agreements, counterparts, centres
-    "rendicion:detalle_usuarios_area": 3 + 3,  # áreas, users per centre, centres
+    # áreas, users per centre, centres, their definitions that year
+    "rendicion:detalle_usuarios_area": 3 + 4,
     "rendicion:detalle_presupuesto_total": 3 + 1,
     "rendicion:detalle_contratacion_total": 3 + 1,
 }
