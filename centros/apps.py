@@ -6,9 +6,15 @@ class CentrosConfig(AppConfig):
     verbose_name = "Centros y cifras mensuales"
 
     def ready(self):
+        from casmul.aperturas import apertura_registrar
         from casmul.hojas import OpcionDeImportacion, TipoImportable, importable_registrar
         from casmul.permisos import puede_registrar_cifras
         from casmul.roles import Rol
+
+        from .services.operaciones import operaciones_abrir_resumen
+
+        # Opening a year (the report's «Nuevo informe») opens the centres' year.
+        apertura_registrar(operaciones_abrir_resumen)
 
         from .resources import (
             CIFRAS_REFERENCIA_ENCABEZADOS,

@@ -63,49 +63,6 @@ class LineaServicio(models.TextChoices):
     SERVICIOS_COMUNIDAD = "servicios_comunidad", "Servicios a la comunidad"
 
 
-class DefinicionDelAnio:
-    """A record whose fields define how a year's figures are counted (an indicator's rule,
-    a centre's área): once a year has approved months, those fields belong to it. Changing
-    them would silently change published totals, so it is refused until the months are
-    reopened."""
-
-    campos_del_anio: tuple[str, ...] = ()
-
-    def anios_aprobados(self) -> list[int]:
-        raise NotImplementedError
-
-    def mensaje_del_anio(self, anios: str) -> str:
-        raise NotImplementedError
-
-    def comprobar_definicion_del_anio(self) -> None:
-        if self.pk is None:
-            return
-        atributos = {campo: self._meta.get_field(campo).attname for campo in self.campos_del_anio}
-        guardado = type(self).objects.filter(pk=self.pk).values(*atributos.values()).first()
-        cambiados = [
-            campo
-            for campo, atributo in atributos.items()
-            if guardado is not None and guardado[atributo] != getattr(self, atributo)
-        ]
-        if not cambiados:
-            return
-        anios = self.anios_aprobados()
-        if anios:
-            mensaje = self.mensaje_del_anio(", ".join(str(anio) for anio in anios))
-            raise ValidationError(dict.fromkeys(cambiados, mensaje))
-
-
-def anios_con_meses_aprobados(**filtro) -> list[int]:
-    """The years with approved months among the months (or their figures) filtered."""
-    return sorted(
-        set(
-            ReporteMensual.objects.filter(estado=ReporteMensual.Estado.APROBADO, **filtro)
-            .values_list("anio", flat=True)
-            .distinct()
-        )
-    )
-
-
 class CentroQuerySet(models.QuerySet):
     def en_operacion(self, anio: int):
         """Centres that operated at some time in the year."""
@@ -183,6 +140,14 @@ class Centro(models.Model):
         related_name="centros_asignados",
         blank=True,
         verbose_name="personal asignado",
+    )
+    # A year opened before it keeps the previous year's own definition, not this one.
+    definicion_desde = models.PositiveSmallIntegerField(
+        "definición desde el año",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="El año desde el que rigen el área, la modalidad y demás datos de arriba.",
     )
 
     objects = CentroQuerySet.as_manager()
@@ -360,10 +325,11 @@ class FotoCentro(models.Model):
         return (self.imagen_impresion or self.imagen).url
 
 
-class Indicador(DefinicionDelAnio, models.Model):
-    """A kind of monthly figure, and how it adds up over a year."""
-
-    campos_del_anio = ("agregacion", "unidad")
+class Indicador(models.Model):
+    """A kind of monthly figure, and how it adds up over a year. Its rule and unit are what
+    a year's totals were counted with: a year with approved months keeps them, and a new rule
+    from a year on is a new indicator that takes its place in the centres from that year
+    (`centros.services.indicador_regla_cambiar`)."""
 
     class Agregacion(models.TextChoices):
         # Flows (attendances, visits, income) add up; stocks (enrolled users, artisans in
@@ -402,17 +368,19 @@ class Indicador(DefinicionDelAnio, models.Model):
         return self.nombre
 
     def clean(self):
-        self.comprobar_definicion_del_anio()
-
-    def anios_aprobados(self) -> list[int]:
-        return anios_con_meses_aprobados(cifras__indicador=self)
-
-    def mensaje_del_anio(self, anios: str) -> str:
-        return (
-            f"No se puede cambiar: «{self.nombre}» tiene cifras en meses aprobados de {anios}, "
-            "y su regla da los totales de esos años. Para contar de otro modo en adelante, cree "
-            "un indicador nuevo y asígnelo a los centros."
-        )
+        guardado = Indicador.objects.filter(pk=self.pk).values("agregacion", "unidad").first()
+        if guardado is None or (guardado["agregacion"], guardado["unidad"]) == (
+            self.agregacion,
+            self.unidad,
+        ):
+            return
+        if ReporteMensual.objects.filter(
+            estado=ReporteMensual.Estado.APROBADO, cifras__indicador=self
+        ).exists():
+            raise ValidationError(
+                "Tiene cifras en meses aprobados, contadas con esta regla: cámbiela desde un "
+                "año posterior (indicador_regla_cambiar)."
+            )
 
     @property
     def es_monetario(self) -> bool:

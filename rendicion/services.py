@@ -18,6 +18,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.text import capfirst
 
+from casmul.aperturas import anio_nuevo_abrir
+
 from .documento import documento_html, pdf_de_html
 from .exportar import libro_del_informe
 from .instantanea import erratas, instantanea, instantanea_json
@@ -296,6 +298,22 @@ def informe_textos_guardar(
 
 
 @transaction.atomic
+@dataclass(frozen=True)
+class AnioAbierto:
+    informe: InformeAnual
+    # What each app opened with the year (`casmul.aperturas`): its centres, for one.
+    registros: list[str]
+
+
+@transaction.atomic
+def anio_abrir(*, anio: int, usuario) -> AnioAbierto:
+    """Opens `anio` from the year before: its report with a copy of the closest earlier
+    year's texts (`informe_crear_desde_anterior`) and, through `casmul.aperturas`, every
+    operating centre's year with its staff and definition. All or nothing."""
+    informe = informe_crear_desde_anterior(anio=anio)
+    return AnioAbierto(informe=informe, registros=anio_nuevo_abrir(anio=anio, usuario=usuario))
+
+
 def informe_crear_desde_anterior(*, anio: int) -> InformeAnual:
     """Creates the report of `anio` with a copy of the closest earlier year's texts, contact
     block, objectives, glossary, section 4 and signatories (that year is left as it is).

@@ -28,6 +28,8 @@ from ..services import (
     centro_definicion_comprobar,
     centro_definir,
     foto_centro_guardar,
+    indicador_regla_cambiar,
+    indicador_regla_comprobar,
 )
 
 
@@ -37,6 +39,26 @@ class AreaAdmin(admin.ModelAdmin):
     list_editable = ["orden"]
     search_fields = ["nombre", "codigo"]
     prepopulated_fields = {"codigo": ["nombre"]}
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if getattr(form, "regla_nueva", None) is None:
+            return
+        agregacion, unidad = form.regla_nueva
+        nuevo = indicador_regla_cambiar(
+            indicador=obj,
+            desde_anio=form.cleaned_data.get("desde_anio"),
+            agregacion=agregacion,
+            unidad=unidad,
+            usuario=request.user,
+        )
+        if nuevo.pk != obj.pk:
+            self.message_user(
+                request,
+                f"Desde {form.cleaned_data['desde_anio']}, «{nuevo.nombre}» se cuenta como "
+                f"{nuevo.regla} en el indicador {nuevo.codigo}, que lo reemplaza en los centros "
+                "que lo reportan; los años anteriores conservan su regla.",
+            )
 
 
 @admin.register(Parroquia)
@@ -262,12 +284,71 @@ class FotoCentroAdmin(_DelCentroAdmin):
 # --- Indicators ---------------------------------------------------------------------------------
 
 
+class IndicadorForm(forms.ModelForm):
+    """The indicator, and from which year on a new rule or unit counts: the years before keep
+    theirs (`centros.services.indicador_regla_cambiar`)."""
+
+    desde_anio = forms.IntegerField(
+        label="Desde el año",
+        required=False,
+        min_value=2000,
+        max_value=2100,
+        help_text="Solo si cambia la agregación o la unidad de un indicador con meses "
+        "aprobados: el año desde el que se cuenta de la nueva forma. Los años anteriores "
+        "conservan su regla y sus totales.",
+    )
+
+    # No Meta: the admin builds the form for Indicador with its fields.
+
+    def clean(self):
+        datos = super().clean()
+        self.regla_nueva = None
+        if self.instance.pk is None or self.errors:
+            return datos
+        guardado = Indicador.objects.get(pk=self.instance.pk)
+        nueva = (datos.get("agregacion"), datos.get("unidad"))
+        if nueva == (guardado.agregacion, guardado.unidad):
+            return datos
+        try:
+            indicador_regla_comprobar(indicador=guardado, desde_anio=datos.get("desde_anio"))
+        except ValidationError as error:
+            campo = "agregacion" if nueva[0] != guardado.agregacion else "unidad"
+            self.add_error(campo, error)
+            return datos
+        # The service writes the new rule (in place, or in the indicator that takes over
+        # from that year); the indicator saved here keeps its own.
+        self.regla_nueva = nueva
+        datos["agregacion"], datos["unidad"] = guardado.agregacion, guardado.unidad
+        return datos
+
+
 @admin.register(Indicador)
 class IndicadorAdmin(admin.ModelAdmin):
+    form = IndicadorForm
     list_display = ["nombre", "codigo", "unidad", "agregacion"]
     list_filter = ["unidad", "agregacion"]
     search_fields = ["nombre", "codigo"]
     prepopulated_fields = {"codigo": ["nombre"]}
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if getattr(form, "regla_nueva", None) is None:
+            return
+        agregacion, unidad = form.regla_nueva
+        nuevo = indicador_regla_cambiar(
+            indicador=obj,
+            desde_anio=form.cleaned_data.get("desde_anio"),
+            agregacion=agregacion,
+            unidad=unidad,
+            usuario=request.user,
+        )
+        if nuevo.pk != obj.pk:
+            self.message_user(
+                request,
+                f"Desde {form.cleaned_data['desde_anio']}, «{nuevo.nombre}» se cuenta como "
+                f"{nuevo.regla} en el indicador {nuevo.codigo}, que lo reemplaza en los centros "
+                "que lo reportan; los años anteriores conservan su regla.",
+            )
 
 
 @admin.register(IndicadorCentro)

@@ -192,10 +192,50 @@ class Comparacion:
     completitud_anterior: Completitud
     # The months behind the clinic's patients each year (its centres of the health line).
     coberturas_clinica: tuple[Cobertura | None, Cobertura | None] = (None, None)
+    # Figures a centre reports from this year on, and those it reported last the year before.
+    indicadores_nuevos: tuple[IndicadorCentro, ...] = ()
+    indicadores_retirados: tuple[IndicadorCentro, ...] = ()
 
     @property
     def anio_anterior(self) -> int:
         return self.anio - 1
+
+    def _centros(self) -> list[CentroComparado]:
+        return [centro for area in self.areas for centro in area.centros]
+
+    @property
+    def centros_nuevos(self) -> list[CentroComparado]:
+        """Centres that did not operate the year before (not those that changed área)."""
+        return [c for c in self._centros() if c.nuevo and not c.otra_area]
+
+    @property
+    def centros_cerrados(self) -> list[CentroComparado]:
+        return [c for c in self._centros() if c.cerrado and not c.otra_area]
+
+    @property
+    def centros_cambiados(self) -> list[CentroComparado]:
+        """Centres whose definition changed from the year before, each named once."""
+        return [c for c in self._centros() if c.cambios and not c.cerrado]
+
+    @property
+    def centros_parciales(self) -> list[CentroComparado]:
+        """Centres that operated only part of this year."""
+        return [
+            c
+            for c in self._centros()
+            if not c.cerrado and any(str(self.anio) in p for p in c.operaciones_parciales)
+        ]
+
+    @property
+    def hay_cambios(self) -> bool:
+        return bool(
+            self.centros_nuevos
+            or self.centros_cerrados
+            or self.centros_cambiados
+            or self.centros_parciales
+            or self.indicadores_nuevos
+            or self.indicadores_retirados
+        )
 
 
 def _centro_comparado(
@@ -382,4 +422,17 @@ def comparacion_de_centros(*, anio: int, hoy: datetime.date) -> Comparacion:
         completitud=completitud(anio),
         completitud_anterior=completitud(anio - 1),
         coberturas_clinica=(cobertura_clinica(anio - 1), cobertura_clinica(anio)),
+        **_indicadores_cambiados(anio),
     )
+
+
+def _indicadores_cambiados(anio: int) -> dict[str, tuple[IndicadorCentro, ...]]:
+    filas = list(
+        IndicadorCentro.objects.filter(Q(desde_anio=anio) | Q(hasta_anio=anio - 1))
+        .select_related("centro", "indicador")
+        .order_by("centro__numero", "orden")
+    )
+    return {
+        "indicadores_nuevos": tuple(f for f in filas if f.desde_anio == anio),
+        "indicadores_retirados": tuple(f for f in filas if f.hasta_anio == anio - 1),
+    }

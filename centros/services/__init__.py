@@ -18,7 +18,13 @@ from .beneficiarios import (
     inscripcion_finalizar,
     inscripcion_salida_comprobar,
 )
-from .definiciones import anio_de_los_cambios, centro_definicion_comprobar, centro_definir
+from .definiciones import (
+    anio_de_los_cambios,
+    centro_definicion_comprobar,
+    centro_definir,
+    indicador_regla_cambiar,
+    indicador_regla_comprobar,
+)
 from .fotos import LADO_MAYOR_IMPRESION, foto_centro_crear, foto_centro_guardar
 from .mes import (
     MENSAJE_MES_APROBADO,
@@ -36,7 +42,7 @@ from .mes import (
     reporte_guardar,
     valores_validar,
 )
-from .operaciones import operaciones_continuar
+from .operaciones import AnioDeCentrosAbierto, operaciones_abrir, operaciones_continuar
 from .revision import (
     ResultadoEnvio,
     reporte_reabrir,
@@ -46,6 +52,7 @@ from .revision import (
 )
 
 __all__ = [
+    "AnioDeCentrosAbierto",
     "LADO_MAYOR_IMPRESION",
     "MENSAJE_MES_APROBADO",
     "ClaveMes",
@@ -64,6 +71,8 @@ __all__ = [
     "centro_definir",
     "foto_centro_crear",
     "foto_centro_guardar",
+    "indicador_regla_cambiar",
+    "indicador_regla_comprobar",
     "inscripcion_comprobar",
     "inscripcion_finalizar",
     "inscripcion_salida_comprobar",
@@ -73,6 +82,7 @@ __all__ = [
     "meses_bloquear",
     "meses_importados_guardar",
     "motivo_de_edicion",
+    "operaciones_abrir",
     "operaciones_continuar",
     "reporte_abrir_leido",
     "reporte_bloquear",

@@ -8,7 +8,15 @@ from django.utils import timezone
 
 from casmul.cierres import anio_abrir_para_corregir, anio_cerrado_motivo
 
-from ..models import CAMPOS_DEL_ANIO, Centro, OperacionAnual, ReporteMensual
+from ..models import (
+    CAMPOS_DEL_ANIO,
+    Centro,
+    CifraMensual,
+    Indicador,
+    IndicadorCentro,
+    OperacionAnual,
+    ReporteMensual,
+)
 from .revision import reporte_reabrir
 
 
@@ -103,6 +111,8 @@ def centro_definir(
             operacion.save()
     for campo, valor in cambios.items():
         setattr(guardado, campo, valor)
+    if del_anio:
+        guardado.definicion_desde = desde_anio
     guardado.full_clean()
     guardado.save()
     return guardado
@@ -118,3 +128,86 @@ def _anteriores_conservar(centro: Centro, *, desde_anio: int, usuario) -> None:
         operacion._history_user = usuario
         operacion._change_reason = f"Conserva su definición: el centro cambió desde {desde_anio}"
         operacion.save()
+
+
+def _anios_con_cifras_aprobadas(indicador: Indicador) -> list[int]:
+    return sorted(
+        set(
+            ReporteMensual.objects.filter(
+                estado=ReporteMensual.Estado.APROBADO, cifras__indicador=indicador
+            ).values_list("anio", flat=True)
+        )
+    )
+
+
+def indicador_regla_comprobar(*, indicador: Indicador, desde_anio: int | None) -> list[int]:
+    """Refuses a new rule or unit for `indicador` that would recount a year with approved
+    months, saying what to do. Returns the years that keep the old one."""
+    aprobados = _anios_con_cifras_aprobadas(indicador)
+    if not aprobados:
+        return []
+    alcanzados = [anio for anio in aprobados if desde_anio is None or anio >= desde_anio]
+    if alcanzados:
+        nombrados = ", ".join(str(anio) for anio in alcanzados)
+        raise ValidationError(
+            f"«{indicador.nombre}» tiene cifras en meses aprobados de {nombrados}, y su regla "
+            f"da los totales de esos años. Para contar de otro modo en adelante, escriba en "
+            f"«Desde el año» {alcanzados[-1] + 1} o un año posterior: los años anteriores "
+            "conservan su regla.",
+            code="anio_con_regla",
+        )
+    return aprobados
+
+
+@transaction.atomic
+def indicador_regla_cambiar(
+    *, indicador: Indicador, desde_anio: int | None, agregacion: str, unidad: str, usuario
+) -> Indicador:
+    """Counts the figure with `agregacion` and `unidad` from `desde_anio` on. With no approved
+    month yet, the indicator simply changes. Otherwise the years before keep it, rule and
+    all: a new indicator of the same name, with the new rule, takes its place from
+    `desde_anio` in every centre that reports it then (the same order, the centres' users
+    figure too), and the figures already typed for those years move to it. Refused
+    (`indicador_regla_comprobar`) when an approved year would be recounted."""
+    if not indicador_regla_comprobar(indicador=indicador, desde_anio=desde_anio):
+        indicador.agregacion, indicador.unidad = agregacion, unidad
+        indicador.save(update_fields=["agregacion", "unidad"])
+        return indicador
+    codigo = f"{indicador.codigo[:54]}-{desde_anio}"
+    if Indicador.objects.filter(codigo=codigo).exists():
+        raise ValidationError(
+            f"Ya existe el indicador «{codigo}»: «{indicador.nombre}» ya cambió de regla desde "
+            f"{desde_anio}; edite ese.",
+            code="sucesor_existente",
+        )
+    nuevo = Indicador.objects.create(
+        codigo=codigo,
+        nombre=indicador.nombre,
+        descripcion=indicador.descripcion,
+        unidad=unidad,
+        agregacion=agregacion,
+    )
+    for reportado in IndicadorCentro.objects.filter(indicador=indicador).del_anio(desde_anio):
+        if reportado.desde_anio == desde_anio:
+            reportado.indicador = nuevo
+        else:
+            IndicadorCentro.objects.create(
+                centro_id=reportado.centro_id,
+                indicador=nuevo,
+                orden=reportado.orden,
+                desde_anio=desde_anio,
+                hasta_anio=reportado.hasta_anio,
+            )
+            reportado.hasta_anio = desde_anio - 1
+        reportado.save()
+    CifraMensual.objects.filter(indicador=indicador, reporte__anio__gte=desde_anio).update(
+        indicador=nuevo
+    )
+    for centro in Centro.objects.filter(indicador_usuarios=indicador):
+        centro_definir(
+            centro=centro,
+            cambios={"indicador_usuarios": nuevo},
+            desde_anio=desde_anio,
+            usuario=usuario,
+        )
+    return nuevo

@@ -9,7 +9,7 @@ from casmul.permisos import coordinacion_requerida
 
 from ..forms import EdicionTextos, InformeCrearForm
 from ..selectors import anios_con_informe, informe_del_anio
-from ..services import ConflictoDeEdicion, informe_crear_desde_anterior, informe_textos_guardar
+from ..services import ConflictoDeEdicion, anio_abrir, informe_textos_guardar
 
 
 @coordinacion_requerida
@@ -42,7 +42,7 @@ def informe_crear(request):
     if form.is_bound and form.is_valid():
         anio = form.cleaned_data["anio"]
         try:
-            informe_crear_desde_anterior(anio=anio)
+            abierto = anio_abrir(anio=anio, usuario=request.user)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -55,5 +55,7 @@ def informe_crear(request):
                     "anterior del cual copiarlos."
                 )
             messages.success(request, mensaje)
+            for registro in abierto.registros:
+                messages.info(request, registro)
             return redirect("rendicion:textos_editar", anio=anio)
     return render(request, "rendicion/informe_crear.html", {"form": form})

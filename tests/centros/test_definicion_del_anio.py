@@ -8,7 +8,14 @@ from django.core.exceptions import ValidationError
 from django.forms.models import model_to_dict
 from django.urls import reverse
 
-from centros.models import Centro, Indicador, LineaServicio, OperacionAnual, ReporteMensual
+from centros.models import (
+    Centro,
+    Indicador,
+    IndicadorCentro,
+    LineaServicio,
+    OperacionAnual,
+    ReporteMensual,
+)
 from centros.services import centro_definir
 from rendicion.models import FeDeErratas
 from rendicion.selectors import informe_rendicion
@@ -243,3 +250,69 @@ def test_a_centre_with_drafts_only_can_still_be_corrected_from_any_year(admin_cl
     assert respuesta.status_code == 302
     assert Centro.objects.get(pk=centro.pk).modalidad == "convenio_mies"
     assert not OperacionAnual.objects.filter(centro=centro, definicion_propia=True).exists()
+
+
+@pytest.mark.usefixtures("datos_2023")
+def test_a_new_rule_from_2024_takes_over_in_every_centre_and_2023_keeps_its_total(
+    admin_client,
+):
+    # Given: the children enrolled, counted by their monthly maximum in the approved 2023.
+    indicador = Indicador.objects.get(codigo="usuarios_inscritos")
+    centros = set(
+        IndicadorCentro.objects.filter(indicador=indicador).values_list("centro_id", flat=True)
+    )
+    usuarios_de = set(
+        Centro.objects.filter(indicador_usuarios=indicador).values_list("pk", flat=True)
+    )
+
+    # When: the administration counts it as a sum from 2024 on.
+    respuesta = _post_admin(
+        admin_client, indicador, agregacion=Indicador.Agregacion.SUMA, desde_anio=2024
+    )
+
+    # Then: the indicator of 2023 keeps its rule and Tabla 1; a new one of the same name,
+    # summed, takes its place from 2024 in the same centres, as their users figure too.
+    assert respuesta.status_code == 302
+    indicador.refresh_from_db()
+    assert indicador.agregacion == Indicador.Agregacion.MAXIMO
+    nuevo = Indicador.objects.get(codigo="usuarios_inscritos-2024")
+    assert (nuevo.nombre, nuevo.agregacion) == (indicador.nombre, Indicador.Agregacion.SUMA)
+    assert (
+        set(
+            IndicadorCentro.objects.filter(indicador=indicador, hasta_anio=2023).values_list(
+                "centro_id", flat=True
+            )
+        )
+        == centros
+    )
+    assert (
+        set(
+            IndicadorCentro.objects.filter(indicador=nuevo, desde_anio=2024).values_list(
+                "centro_id", flat=True
+            )
+        )
+        == centros
+    )
+    assert (
+        usuarios_de
+        and set(Centro.objects.filter(indicador_usuarios=nuevo).values_list("pk", flat=True))
+        == usuarios_de
+    )
+    assert informe_rendicion(anio=2023).desarrollo_infantil.total == USUARIOS_TABLA_1
+
+
+@pytest.mark.usefixtures("datos_2023")
+def test_a_new_rule_from_a_year_with_approved_months_is_refused_naming_the_year_to_use(
+    admin_client,
+):
+    indicador = Indicador.objects.get(codigo="usuarios_inscritos")
+
+    respuesta = _post_admin(
+        admin_client, indicador, agregacion=Indicador.Agregacion.SUMA, desde_anio=2023
+    )
+
+    assert respuesta.status_code == 200
+    mensaje = respuesta.context["adminform"].form.errors["agregacion"][0]
+    assert "meses aprobados de 2023" in mensaje
+    assert "«Desde el año» 2024" in mensaje
+    assert not Indicador.objects.filter(codigo__startswith="usuarios_inscritos-").exists()
