@@ -325,11 +325,16 @@ class FotoCentro(models.Model):
         return (self.imagen_impresion or self.imagen).url
 
 
+# What a year's report prints and counts of an indicator: a new value from a year on is a new
+# indicator that takes its place in the centres from that year (`indicador_definir`).
+CAMPOS_DEL_INDICADOR = ("nombre", "agregacion", "unidad")
+
+
 class Indicador(models.Model):
     """A kind of monthly figure, and how it adds up over a year. Its rule and unit are what
-    a year's totals were counted with: a year with approved months keeps them, and a new rule
+    a year's totals were counted with: a year with approved months keeps them, and a new one
     from a year on is a new indicator that takes its place in the centres from that year
-    (`centros.services.indicador_regla_cambiar`)."""
+    (`centros.services.indicador_definir`)."""
 
     class Agregacion(models.TextChoices):
         # Flows (attendances, visits, income) add up; stocks (enrolled users, artisans in
@@ -379,7 +384,7 @@ class Indicador(models.Model):
         ).exists():
             raise ValidationError(
                 "Tiene cifras en meses aprobados, contadas con esta regla: cámbiela desde un "
-                "año posterior (indicador_regla_cambiar)."
+                "año posterior (indicador_definir)."
             )
 
     @property

@@ -12,6 +12,7 @@ from casmul.numeros import Clase
 
 from ..models import (
     CAMPOS_DEL_ANIO,
+    CAMPOS_DEL_INDICADOR,
     AccionGeneral,
     Area,
     Centro,
@@ -28,8 +29,8 @@ from ..services import (
     centro_definicion_comprobar,
     centro_definir,
     foto_centro_guardar,
-    indicador_regla_cambiar,
-    indicador_regla_comprobar,
+    indicador_definicion_comprobar,
+    indicador_definir,
 )
 
 
@@ -39,26 +40,6 @@ class AreaAdmin(admin.ModelAdmin):
     list_editable = ["orden"]
     search_fields = ["nombre", "codigo"]
     prepopulated_fields = {"codigo": ["nombre"]}
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if getattr(form, "regla_nueva", None) is None:
-            return
-        agregacion, unidad = form.regla_nueva
-        nuevo = indicador_regla_cambiar(
-            indicador=obj,
-            desde_anio=form.cleaned_data.get("desde_anio"),
-            agregacion=agregacion,
-            unidad=unidad,
-            usuario=request.user,
-        )
-        if nuevo.pk != obj.pk:
-            self.message_user(
-                request,
-                f"Desde {form.cleaned_data['desde_anio']}, «{nuevo.nombre}» se cuenta como "
-                f"{nuevo.regla} en el indicador {nuevo.codigo}, que lo reemplaza en los centros "
-                "que lo reportan; los años anteriores conservan su regla.",
-            )
 
 
 @admin.register(Parroquia)
@@ -285,40 +266,43 @@ class FotoCentroAdmin(_DelCentroAdmin):
 
 
 class IndicadorForm(forms.ModelForm):
-    """The indicator, and from which year on a new rule or unit counts: the years before keep
-    theirs (`centros.services.indicador_regla_cambiar`)."""
+    """The indicator, and from which year on a new name, rule or unit applies: the years
+    before keep theirs (`centros.services.indicador_definir`)."""
 
     desde_anio = forms.IntegerField(
         label="Desde el año",
         required=False,
         min_value=2000,
         max_value=2100,
-        help_text="Solo si cambia la agregación o la unidad de un indicador con meses "
-        "aprobados: el año desde el que se cuenta de la nueva forma. Los años anteriores "
-        "conservan su regla y sus totales.",
+        help_text="El año desde el que rigen el nombre, la agregación o la unidad nuevos; los "
+        "años anteriores conservan los suyos y sus totales. Vacío: un cambio de nombre corrige "
+        "todos los años, y la regla o la unidad solo cambian si ningún mes está aprobado.",
     )
 
     # No Meta: the admin builds the form for Indicador with its fields.
 
     def clean(self):
         datos = super().clean()
-        self.regla_nueva = None
+        self.definicion_nueva = {}
         if self.instance.pk is None or self.errors:
             return datos
         guardado = Indicador.objects.get(pk=self.instance.pk)
-        nueva = (datos.get("agregacion"), datos.get("unidad"))
-        if nueva == (guardado.agregacion, guardado.unidad):
-            return datos
+        cambios = {
+            campo: datos[campo]
+            for campo in CAMPOS_DEL_INDICADOR
+            if campo in datos and datos[campo] != getattr(guardado, campo)
+        }
         try:
-            indicador_regla_comprobar(indicador=guardado, desde_anio=datos.get("desde_anio"))
+            indicador_definicion_comprobar(
+                indicador=guardado, cambios=cambios, desde_anio=datos.get("desde_anio")
+            )
         except ValidationError as error:
-            campo = "agregacion" if nueva[0] != guardado.agregacion else "unidad"
-            self.add_error(campo, error)
+            self.add_error(next(iter(cambios)), error)
             return datos
-        # The service writes the new rule (in place, or in the indicator that takes over
-        # from that year); the indicator saved here keeps its own.
-        self.regla_nueva = nueva
-        datos["agregacion"], datos["unidad"] = guardado.agregacion, guardado.unidad
+        # The service writes them (in place, or in the indicator that takes over from that
+        # year); the indicator saved here keeps its own.
+        self.definicion_nueva = cambios
+        datos.update({campo: getattr(guardado, campo) for campo in cambios})
         return datos
 
 
@@ -332,22 +316,20 @@ class IndicadorAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        if getattr(form, "regla_nueva", None) is None:
+        if not getattr(form, "definicion_nueva", None):
             return
-        agregacion, unidad = form.regla_nueva
-        nuevo = indicador_regla_cambiar(
+        nuevo = indicador_definir(
             indicador=obj,
+            cambios=form.definicion_nueva,
             desde_anio=form.cleaned_data.get("desde_anio"),
-            agregacion=agregacion,
-            unidad=unidad,
             usuario=request.user,
         )
         if nuevo.pk != obj.pk:
             self.message_user(
                 request,
-                f"Desde {form.cleaned_data['desde_anio']}, «{nuevo.nombre}» se cuenta como "
-                f"{nuevo.regla} en el indicador {nuevo.codigo}, que lo reemplaza en los centros "
-                "que lo reportan; los años anteriores conservan su regla.",
+                f"Desde {form.cleaned_data['desde_anio']}, «{nuevo.nombre}» ({nuevo.regla}) es "
+                f"el indicador {nuevo.codigo}, que reemplaza a «{obj.nombre}» en los centros que "
+                "lo reportan; los años anteriores conservan el suyo.",
             )
 
 

@@ -22,8 +22,8 @@ from .definiciones import (
     anio_de_los_cambios,
     centro_definicion_comprobar,
     centro_definir,
-    indicador_regla_cambiar,
-    indicador_regla_comprobar,
+    indicador_definicion_comprobar,
+    indicador_definir,
 )
 from .fotos import LADO_MAYOR_IMPRESION, foto_centro_crear, foto_centro_guardar
 from .mes import (
@@ -71,8 +71,8 @@ __all__ = [
     "centro_definir",
     "foto_centro_crear",
     "foto_centro_guardar",
-    "indicador_regla_cambiar",
-    "indicador_regla_comprobar",
+    "indicador_definicion_comprobar",
+    "indicador_definir",
     "inscripcion_comprobar",
     "inscripcion_finalizar",
     "inscripcion_salida_comprobar",

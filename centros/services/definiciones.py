@@ -10,6 +10,7 @@ from casmul.cierres import anio_abrir_para_corregir, anio_cerrado_motivo
 
 from ..models import (
     CAMPOS_DEL_ANIO,
+    CAMPOS_DEL_INDICADOR,
     Centro,
     CifraMensual,
     Indicador,
@@ -140,52 +141,65 @@ def _anios_con_cifras_aprobadas(indicador: Indicador) -> list[int]:
     )
 
 
-def indicador_regla_comprobar(*, indicador: Indicador, desde_anio: int | None) -> list[int]:
-    """Refuses a new rule or unit for `indicador` that would recount a year with approved
-    months, saying what to do. Returns the years that keep the old one."""
-    aprobados = _anios_con_cifras_aprobadas(indicador)
-    if not aprobados:
+def indicador_definicion_comprobar(
+    *, indicador: Indicador, cambios: dict[str, object], desde_anio: int | None
+) -> list[int]:
+    """Refuses a change of `indicador` (`CAMPOS_DEL_INDICADOR`) that would recount a year with
+    approved months, saying what to do. Returns the approved years that keep the indicator as
+    it is (empty: the change is made in place)."""
+    if not cambios:
         return []
-    alcanzados = [anio for anio in aprobados if desde_anio is None or anio >= desde_anio]
+    aprobados = _anios_con_cifras_aprobadas(indicador)
+    if desde_anio is None:
+        if aprobados and set(cambios) - {"nombre"}:
+            _regla_rechazar(indicador, aprobados)
+        # A new name with no year corrects it in every year.
+        return []
+    alcanzados = [anio for anio in aprobados if anio >= desde_anio]
     if alcanzados:
-        nombrados = ", ".join(str(anio) for anio in alcanzados)
-        raise ValidationError(
-            f"«{indicador.nombre}» tiene cifras en meses aprobados de {nombrados}, y su regla "
-            f"da los totales de esos años. Para contar de otro modo en adelante, escriba en "
-            f"«Desde el año» {alcanzados[-1] + 1} o un año posterior: los años anteriores "
-            "conservan su regla.",
-            code="anio_con_regla",
-        )
+        _regla_rechazar(indicador, alcanzados)
     return aprobados
 
 
+def _regla_rechazar(indicador: Indicador, anios: list[int]):
+    nombrados = ", ".join(str(anio) for anio in anios)
+    raise ValidationError(
+        f"«{indicador.nombre}» tiene cifras en meses aprobados de {nombrados}, contadas así. "
+        f"Para contarlas de otro modo en adelante, escriba en «Desde el año» {anios[-1] + 1} o "
+        "un año posterior: los años anteriores conservan el indicador como era.",
+        code="anio_con_regla",
+    )
+
+
 @transaction.atomic
-def indicador_regla_cambiar(
-    *, indicador: Indicador, desde_anio: int | None, agregacion: str, unidad: str, usuario
+def indicador_definir(
+    *, indicador: Indicador, cambios: dict[str, object], desde_anio: int | None, usuario
 ) -> Indicador:
-    """Counts the figure with `agregacion` and `unidad` from `desde_anio` on. With no approved
-    month yet, the indicator simply changes. Otherwise the years before keep it, rule and
-    all: a new indicator of the same name, with the new rule, takes its place from
-    `desde_anio` in every centre that reports it then (the same order, the centres' users
-    figure too), and the figures already typed for those years move to it. Refused
-    (`indicador_regla_comprobar`) when an approved year would be recounted."""
-    if not indicador_regla_comprobar(indicador=indicador, desde_anio=desde_anio):
-        indicador.agregacion, indicador.unidad = agregacion, unidad
-        indicador.save(update_fields=["agregacion", "unidad"])
+    """Sets the indicator's name, rule or unit (`cambios`) from `desde_anio` on. With no
+    approved month before that year (or a new name alone, without a year), the indicator
+    simply changes. Otherwise the years before keep it as it is: a new indicator with the new
+    values takes its place from `desde_anio` in every centre that reports it then (the same
+    order, the centres' users figure too), and the figures already typed for those years move
+    to it. Refused (`indicador_definicion_comprobar`) when an approved year would be
+    recounted."""
+    if not indicador_definicion_comprobar(
+        indicador=indicador, cambios=cambios, desde_anio=desde_anio
+    ):
+        for campo, valor in cambios.items():
+            setattr(indicador, campo, valor)
+        indicador.save(update_fields=list(cambios))
         return indicador
     codigo = f"{indicador.codigo[:54]}-{desde_anio}"
     if Indicador.objects.filter(codigo=codigo).exists():
         raise ValidationError(
-            f"Ya existe el indicador «{codigo}»: «{indicador.nombre}» ya cambió de regla desde "
+            f"Ya existe el indicador «{codigo}»: «{indicador.nombre}» ya cambió desde "
             f"{desde_anio}; edite ese.",
             code="sucesor_existente",
         )
     nuevo = Indicador.objects.create(
         codigo=codigo,
-        nombre=indicador.nombre,
         descripcion=indicador.descripcion,
-        unidad=unidad,
-        agregacion=agregacion,
+        **{campo: getattr(indicador, campo) for campo in CAMPOS_DEL_INDICADOR} | cambios,
     )
     for reportado in IndicadorCentro.objects.filter(indicador=indicador).del_anio(desde_anio):
         if reportado.desde_anio == desde_anio:

@@ -3,6 +3,8 @@ year has approved months (a new rule is a new indicator, reported from a year on
 definition changes from a year on, the years before keeping theirs, and reaches a year whose
 report rests on it only with a reason (its months reopened, or its erratum)."""
 
+import datetime
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.forms.models import model_to_dict
@@ -16,6 +18,7 @@ from centros.models import (
     OperacionAnual,
     ReporteMensual,
 )
+from centros.selectors.mensual import anio_de_centro
 from centros.services import centro_definir
 from rendicion.models import FeDeErratas
 from rendicion.selectors import informe_rendicion
@@ -316,3 +319,27 @@ def test_a_new_rule_from_a_year_with_approved_months_is_refused_naming_the_year_
     assert "meses aprobados de 2023" in mensaje
     assert "«Desde el año» 2024" in mensaje
     assert not Indicador.objects.filter(codigo__startswith="usuarios_inscritos-").exists()
+
+
+def test_a_name_from_2024_on_leaves_2023_printed_as_it_was(admin_client, db):
+    # Given: a centre reporting «Raciones» with an approved month of 2023.
+    centro, reporte = _centro_con_2023_aprobado()
+    indicador = IndicadorFactory(nombre="Raciones")
+    IndicadorCentroFactory(centro=centro, indicador=indicador)
+    reporte.cifras.create(indicador=indicador, valor=10)
+
+    # When: it is renamed from 2024 on; then a typo of the new one is corrected everywhere.
+    respuesta = _post_admin(
+        admin_client, indicador, nombre="Raciones alimenticias", desde_anio=2024
+    )
+    nuevo = Indicador.objects.get(codigo=f"{indicador.codigo}-2024")
+    _post_admin(admin_client, nuevo, nombre="Raciones alimentarias")
+
+    # Then: each year's month form names the figure as it was named that year.
+    assert respuesta.status_code == 302
+    hoy = datetime.date(2025, 1, 15)
+    nombres = {
+        anio: [i.nombre for i in anio_de_centro(centro=centro, anio=anio, hoy=hoy).indicadores]
+        for anio in (2023, 2024)
+    }
+    assert nombres == {2023: ["Raciones"], 2024: ["Raciones alimentarias"]}
