@@ -226,3 +226,12 @@ def test_a_year_that_is_not_one_refuses_the_row_in_spanish(admin, centro_4, tmp_
 
 def test_the_template_has_the_column_with_the_year_in_course(db):
     assert centros_plantilla()[0][-1] == timezone.localdate().year
+
+
+def test_the_import_page_says_what_a_file_without_the_column_does(admin):
+    cliente = Client()
+    cliente.force_login(admin)
+
+    pagina = cliente.get(reverse("importar_tipo", args=["centros"])).content.decode()
+
+    assert "sin «Desde el año», los cambios rigen desde el año en curso" in pagina
