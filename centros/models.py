@@ -439,6 +439,7 @@ class IndicadorCentro(models.Model):
     )
 
     objects = IndicadorCentroQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["centro__numero", "orden"]

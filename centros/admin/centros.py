@@ -335,7 +335,7 @@ class IndicadorAdmin(admin.ModelAdmin):
 
 @admin.register(IndicadorCentro)
 class IndicadorCentroAdmin(_DelCentroAdmin):
-    list_display = ["centro", "indicador", "orden"]
+    list_display = ["centro", "indicador", "orden", "desde_anio", "hasta_anio"]
     list_filter = ["centro__area", "indicador"]
     list_select_related = ["centro", "indicador"]
     search_fields = ["centro__nombre", "centro__nombre_corto", "indicador__nombre"]

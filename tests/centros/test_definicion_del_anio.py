@@ -302,6 +302,10 @@ def test_a_new_rule_from_2024_takes_over_in_every_centre_and_2023_keeps_its_tota
         == usuarios_de
     )
     assert informe_rendicion(anio=2023).desarrollo_infantil.total == USUARIOS_TABLA_1
+    # Each centre's history says the old one was retired after 2023, and by whom.
+    retirados = IndicadorCentro.history.filter(indicador=indicador, hasta_anio=2023)
+    assert set(retirados.values_list("centro_id", flat=True)) == centros
+    assert {r.history_user.username for r in retirados} == {"admin"}
 
 
 @pytest.mark.usefixtures("datos_2023")
