@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -676,14 +677,19 @@ def campo_del_anio(campo: str, *, anio: int | str, centro: str = ""):
         anio=OuterRef(anio) if isinstance(anio, str) else anio,
         definicion_propia=True,
     )
-    del_centro = f"{centro}__{columna}" if centro else columna
-    return Case(
-        When(Exists(propia), then=Subquery(propia.values(columna)[:1])),
-        default=F(del_centro),
-        output_field=Centro._meta.get_field(campo).target_field
-        if Centro._meta.get_field(campo).is_relation
-        else Centro._meta.get_field(campo),
-    )
+    del_centro = F(f"{centro}__{columna}" if centro else columna)
+    propio = Subquery(propia.values(columna)[:1])
+    definido = Centro._meta.get_field(campo)
+    tipo = definido.target_field if definido.is_relation else definido
+    if not OperacionAnual._meta.get_field(campo).null or campo in _NUNCA_NULOS_SI_PROPIOS:
+        # A year's own value is never empty (`operacion_definicion_propia_completa`): one
+        # subquery, not an EXISTS and a subquery.
+        return Coalesce(propio, del_centro, output_field=tipo)
+    return Case(When(Exists(propia), then=propio), default=del_centro, output_field=tipo)
+
+
+# Nullable on a year that follows the centre, never empty on one that keeps its own.
+_NUNCA_NULOS_SI_PROPIOS = ("area", "parroquia")
 
 
 class CifraMensual(models.Model):

@@ -150,20 +150,32 @@ def usuarios_por_centro(
     (every month entered, in a preview: `con_sin_aprobar`). Centres whose users come from
     another record (the clinic) are left out: see `salud.selectors`. Each centre as defined
     that year: its área, modality, line and users figure then."""
-    centros = centros_de_area(anio=anio, area_codigo=area_codigo).filter(
-        indicador_usuarios_del_anio__isnull=False
-    )
+    centros = [
+        centro
+        for centro in centros_del_anio(
+            centros_de_area(anio=anio, area_codigo=area_codigo)
+            .select_related("indicador_usuarios")
+            .order_by("numero"),
+            anio=anio,
+        )
+        if centro.indicador_usuarios_id is not None
+    ]
+    # Every candidate figure of those centres in one grouped query; each centre keeps its own
+    # (a correlated "the users figure of that year" per figure row costs as much as the rest
+    # of the report).
     anual = (
         CifraMensual.objects.filter(
             del_informe(anio, con_sin_aprobar=con_sin_aprobar, via="reporte__"),
-            reporte__centro__in=centros.values("pk"),
-            indicador=campo_del_anio("indicador_usuarios", anio=anio, centro="reporte__centro"),
+            reporte__centro__in=[centro.pk for centro in centros],
+            indicador__in={centro.indicador_usuarios_id for centro in centros},
         )
-        .values("reporte__centro_id", "indicador__agregacion")
+        .values("reporte__centro_id", "indicador_id", "indicador__agregacion")
         .annotate(valor_anual=valor_anual())
         .order_by()
     )
-    usuarios = {fila["reporte__centro_id"]: fila["valor_anual"] for fila in anual}
+    usuarios = {
+        (fila["reporte__centro_id"], fila["indicador_id"]): fila["valor_anual"] for fila in anual
+    }
     filas = [
         UsuariosCentro(
             centro_id=centro.pk,
@@ -173,22 +185,22 @@ def usuarios_por_centro(
             modalidad=centro.modalidad,
             linea_servicio=centro.linea_servicio,
             area_id=centro.area_id,
-            usuarios=personas(usuarios.get(centro.pk)),
+            usuarios=personas(usuarios.get((centro.pk, centro.indicador_usuarios_id))),
             regla=centro.indicador_usuarios.regla,
         )
-        for centro in centros_del_anio(
-            centros.select_related("indicador_usuarios").order_by("numero"), anio=anio
-        )
+        for centro in centros
     ]
     return TablaUsuarios(filas=filas)
 
 
 def centros_de_area(*, anio: int, area_codigo: str | None) -> QuerySet[Centro]:
     """The centres operating in the year that were in the área that year (every one without
-    `area_codigo`), annotated with their definition that year (`con_definicion_del_anio`)."""
-    centros = Centro.objects.en_operacion(anio).con_definicion_del_anio(anio)
+    `area_codigo`)."""
+    centros = Centro.objects.en_operacion(anio)
     if area_codigo:
-        centros = centros.filter(area_del_anio__in=Area.objects.filter(codigo=area_codigo))
+        centros = centros.con_definicion_del_anio(anio, "area").filter(
+            area_del_anio__in=Area.objects.filter(codigo=area_codigo)
+        )
     return centros
 
 
