@@ -13,6 +13,7 @@ from .models import ReporteMensual
 class EstadoMes(models.TextChoices):
     SIN_DATOS = "sin_datos", "Sin datos"
     BORRADOR = ReporteMensual.Estado.BORRADOR.value, ReporteMensual.Estado.BORRADOR.label
+    DEVUELTO = ReporteMensual.Estado.DEVUELTO.value, ReporteMensual.Estado.DEVUELTO.label
     ENVIADO = ReporteMensual.Estado.ENVIADO.value, ReporteMensual.Estado.ENVIADO.label
     APROBADO = ReporteMensual.Estado.APROBADO.value, ReporteMensual.Estado.APROBADO.label
     # The running month: nothing is missing from it until it ends.
@@ -26,6 +27,7 @@ class EstadoMes(models.TextChoices):
         return self in (
             EstadoMes.SIN_DATOS,
             EstadoMes.BORRADOR,
+            EstadoMes.DEVUELTO,
             EstadoMes.ENVIADO,
             EstadoMes.APROBADO,
         )
@@ -33,7 +35,7 @@ class EstadoMes(models.TextChoices):
     @property
     def sin_aprobar(self) -> bool:
         """Entered but not yet approved."""
-        return self in (EstadoMes.BORRADOR, EstadoMes.ENVIADO)
+        return self in (EstadoMes.BORRADOR, EstadoMes.DEVUELTO, EstadoMes.ENVIADO)
 
     @property
     def se_puede_abrir(self) -> bool:

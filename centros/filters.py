@@ -30,6 +30,7 @@ ESTADOS_FILTRABLES = [
     for estado in (
         EstadoMes.SIN_DATOS,
         EstadoMes.BORRADOR,
+        EstadoMes.DEVUELTO,
         EstadoMes.ENVIADO,
         EstadoMes.APROBADO,
     )

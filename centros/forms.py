@@ -205,6 +205,34 @@ class AprobarMesForm(forms.Form):
     version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
 
 
+class DevolverForm(forms.Form):
+    """A submitted month sent back to its centre: why (required) and, optionally, a remark on
+    each figure it concerns (`observacion_<code>`), with the version on screen."""
+
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    motivo = forms.CharField(
+        label="Qué debe revisar el centro",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text="El personal lo verá en su inicio y en el formulario del mes.",
+        error_messages={"required": "Escriba qué debe revisar el centro para devolver el mes."},
+    )
+
+    def __init__(self, *args, codigos: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.codigos = codigos
+        for codigo in codigos:
+            self.fields[f"observacion_{codigo}"] = forms.CharField(
+                required=False, max_length=500, widget=forms.TextInput
+            )
+
+    @property
+    def observaciones(self) -> dict[str, str]:
+        return {
+            codigo: self.cleaned_data.get(f"observacion_{codigo}", "") for codigo in self.codigos
+        }
+
+
 class ReabrirForm(forms.Form):
     motivo = forms.CharField(
         label="Motivo de la reapertura",

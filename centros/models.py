@@ -586,6 +586,8 @@ class ReporteMensual(models.Model):
 
     class Estado(models.TextChoices):
         BORRADOR = "borrador", "Borrador"
+        # Sent back by the coordination with remarks: the centre corrects it and answers.
+        DEVUELTO = "devuelto", "Devuelto"
         ENVIADO = "enviado", "Enviado"
         APROBADO = "aprobado", "Aprobado"
 
@@ -690,6 +692,42 @@ def campo_del_anio(campo: str, *, anio: int | str, centro: str = ""):
 
 # Nullable on a year that follows the centre, never empty on one that keeps its own.
 _NUNCA_NULOS_SI_PROPIOS = ("area", "parroquia")
+
+
+class Devolucion(models.Model):
+    """The coordination sent a submitted month back to the centre: why, the remarks on its
+    figures, the figures as they were, and the centre's answer when it submitted again."""
+
+    reporte = models.ForeignKey(
+        ReporteMensual, on_delete=models.CASCADE, related_name="devoluciones"
+    )
+    # The version the coordination read and returned.
+    version = models.PositiveIntegerField()
+    motivo = models.TextField()
+    # {indicator code: remark} on the figures it concerns.
+    observaciones = models.JSONField(default=dict, blank=True)
+    # {indicator code: value as text} and the centre's comment when it was returned: what the
+    # answer is compared with.
+    cifras = models.JSONField(default=dict, blank=True)
+    comentario = models.TextField(blank=True)
+    devuelto_por = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    devuelto_en = models.DateTimeField(auto_now_add=True)
+    respuesta = models.TextField(blank=True)
+    respondido_en = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-devuelto_en", "-pk"]
+        verbose_name = "devolución"
+        verbose_name_plural = "devoluciones"
+
+    def __str__(self):
+        return f"{self.reporte}: devuelto el {self.devuelto_en:%d/%m/%Y}"
+
+    @property
+    def respondida(self) -> bool:
+        return self.respondido_en is not None
 
 
 class CifraMensual(models.Model):

@@ -31,6 +31,10 @@ class FilaMatriz:
         return self.contar(EstadoMes.BORRADOR)
 
     @property
+    def devueltos(self) -> int:
+        return self.contar(EstadoMes.DEVUELTO)
+
+    @property
     def enviados(self) -> int:
         return self.contar(EstadoMes.ENVIADO)
 
@@ -68,6 +72,10 @@ class MatrizCompletitud:
     @property
     def borradores(self) -> int:
         return self._total("borradores")
+
+    @property
+    def devueltos(self) -> int:
+        return self._total("devueltos")
 
     @property
     def enviados(self) -> int:

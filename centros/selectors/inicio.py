@@ -3,12 +3,12 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from casmul.meses import Mes
 
 from ..estados import EstadoMes
-from ..models import Centro
+from ..models import Centro, Devolucion, ReporteMensual
 from .estados import estados_del_anio
 
 
@@ -32,6 +32,53 @@ def pendientes_del_mes(*, centros: QuerySet[Centro], hoy: datetime.date) -> list
     return [
         PendienteCentro(centro=c, mes=mes, estado=estados[c.pk][mes.numero - 1].estado)
         for c in centros
+    ]
+
+
+@dataclass(frozen=True)
+class MesQueEspera:
+    """A month of any year that waits on its centre: returned or reopened, and why."""
+
+    reporte: ReporteMensual
+    motivo: str
+
+    @property
+    def mes(self) -> Mes:
+        return Mes(self.reporte.anio, self.reporte.mes)
+
+    @property
+    def devuelto(self) -> bool:
+        return self.reporte.estado == ReporteMensual.Estado.DEVUELTO
+
+
+def meses_que_esperan(*, centros: QuerySet[Centro]) -> list[MesQueEspera]:
+    """The months of the centres, of any year, that the coordination sent back (returned
+    with remarks, or reopened after approval) and their staff have not submitted again,
+    oldest first, each with the coordination's reason. Two queries."""
+    reportes = (
+        ReporteMensual.objects.filter(centro__in=centros)
+        .filter(
+            Q(estado=ReporteMensual.Estado.DEVUELTO)
+            | (Q(estado=ReporteMensual.Estado.BORRADOR) & ~Q(motivo_reapertura=""))
+        )
+        .select_related("centro")
+        .prefetch_related(
+            Prefetch(
+                "devoluciones",
+                queryset=Devolucion.objects.filter(respondido_en=None),
+                to_attr="devoluciones_abiertas",
+            )
+        )
+        .order_by("anio", "mes", "centro__numero")
+    )
+    return [
+        MesQueEspera(
+            reporte=reporte,
+            motivo=reporte.devoluciones_abiertas[0].motivo
+            if reporte.devoluciones_abiertas
+            else reporte.motivo_reapertura,
+        )
+        for reporte in reportes
     ]
 
 

@@ -14,7 +14,14 @@ from casmul.meses import Mes
 from casmul.montos import a_centavos
 
 from ..estados import EstadoMes, Operacion, estado_del_mes
-from ..models import Centro, CifraMensual, Indicador, OperacionAnual, ReporteMensual
+from ..models import (
+    Centro,
+    CifraMensual,
+    Devolucion,
+    Indicador,
+    OperacionAnual,
+    ReporteMensual,
+)
 from .anuales import cifras_anuales, valor_anual_de
 
 
@@ -29,6 +36,8 @@ class FilaFormulario:
     valor_mes_anterior: Decimal | None
     valor_anual: Decimal | None
     es_usuarios: bool
+    # The coordination's remark on it, when it returned the month.
+    observacion: str = ""
 
     @property
     def es_monetaria(self) -> bool:
@@ -136,6 +145,13 @@ class FormularioMensual(DatosDelMes):
     operacion: Operacion
     hoy: datetime.date
     cierre: str | None = None
+    # The coordination's return the centre has not answered yet: why, and its remarks
+    # (`FilaFormulario.observacion`).
+    devolucion: Devolucion | None = None
+
+    @property
+    def devuelto(self) -> bool:
+        return self.devolucion is not None
 
 
 def formulario_mensual(
@@ -168,6 +184,13 @@ def formulario_mensual(
         .filter(centro=centro, anio=anio, mes=mes.numero)
         .first()
     )
+    # Asked only of a returned month: other months take no query for it.
+    devolucion = (
+        reporte.devoluciones.filter(respondido_en=None).first()
+        if reporte and reporte.estado == ReporteMensual.Estado.DEVUELTO
+        else None
+    )
+    observaciones = devolucion.observaciones if devolucion else {}
     filas = []
     for indicador in indicadores:
         del_anio = [
@@ -186,6 +209,7 @@ def formulario_mensual(
                 valor_mes_anterior=valores.get((indicador.pk, anterior.anio, anterior.numero)),
                 valor_anual=valor_anual_de(del_anio, indicador.agregacion),
                 es_usuarios=indicador.pk == centro.indicador_usuarios_id,
+                observacion=observaciones.get(indicador.codigo, ""),
             )
         )
     return FormularioMensual(
@@ -196,6 +220,60 @@ def formulario_mensual(
         operacion=operacion,
         hoy=hoy or timezone.localdate(),
         cierre=anio_cerrado_motivo(anio),
+        devolucion=devolucion,
+    )
+
+
+@dataclass(frozen=True)
+class CifraRevisada:
+    """A figure of a month submitted again: as it was returned, and now."""
+
+    nombre: str
+    antes: Decimal | None
+    ahora: Decimal | None
+    es_monetaria: bool
+    observacion: str
+
+    @property
+    def cambio(self) -> bool:
+        return self.antes != self.ahora
+
+
+@dataclass(frozen=True)
+class DevolucionRespondida:
+    devolucion: Devolucion
+    cifras: list[CifraRevisada]
+
+    @property
+    def cambiadas(self) -> list[CifraRevisada]:
+        return [cifra for cifra in self.cifras if cifra.cambio]
+
+
+def devolucion_respondida(
+    *, reporte: ReporteMensual, filas: list[FilaFormulario]
+) -> DevolucionRespondida | None:
+    """For a month submitted again after a return: that return, with the centre's answer and
+    each figure as it was returned and as it is now (`filas`, the month's form). None for a
+    month never returned, or not submitted."""
+    if reporte.estado != ReporteMensual.Estado.ENVIADO:
+        return None
+    devolucion = reporte.devoluciones.exclude(respondido_en=None).first()
+    if devolucion is None:
+        return None
+    return DevolucionRespondida(
+        devolucion=devolucion,
+        cifras=[
+            CifraRevisada(
+                nombre=fila.nombre,
+                antes=Decimal(devolucion.cifras[fila.codigo])
+                if fila.codigo in devolucion.cifras
+                else None,
+                ahora=fila.valor,
+                es_monetaria=fila.es_monetaria,
+                observacion=devolucion.observaciones.get(fila.codigo, ""),
+            )
+            for fila in filas
+        ],
     )
 
 

@@ -45,6 +45,7 @@ from .mes import (
 from .operaciones import AnioDeCentrosAbierto, operaciones_abrir, operaciones_continuar
 from .revision import (
     ResultadoEnvio,
+    reporte_devolver,
     reporte_reabrir,
     reportes_aprobar,
     reportes_enviar,
@@ -86,6 +87,7 @@ __all__ = [
     "operaciones_continuar",
     "reporte_abrir_leido",
     "reporte_bloquear",
+    "reporte_devolver",
     "reporte_guardar",
     "reporte_reabrir",
     "reportes_aprobar",

@@ -208,7 +208,12 @@ def reporte_cerrar_edicion(
         )
     reporte.advertencias = advertencias
     if enviar is not None:
-        reporte.estado = ReporteMensual.Estado.ENVIADO if enviar else ReporteMensual.Estado.BORRADOR
+        devuelto = reporte.estado == ReporteMensual.Estado.DEVUELTO
+        if enviar and devuelto:
+            devolucion_responder(reporte)
+        # A returned month saved as a draft still waits on the centre's answer.
+        borrador = ReporteMensual.Estado.DEVUELTO if devuelto else ReporteMensual.Estado.BORRADOR
+        reporte.estado = ReporteMensual.Estado.ENVIADO if enviar else borrador
         reporte.enviado_en = timezone.now() if enviar else None
     reporte.actualizado_por = usuario
     reporte.version += 1
@@ -216,6 +221,24 @@ def reporte_cerrar_edicion(
     reporte._history_user = usuario
     reporte.save()
     return reporte
+
+
+def devolucion_responder(reporte: ReporteMensual) -> None:
+    """A returned month submitted again: its comment, changed since the return, is the
+    centre's answer to the remarks."""
+    devolucion = reporte.devoluciones.filter(respondido_en=None).first()
+    if devolucion is None:
+        return
+    if reporte.comentario.strip() == devolucion.comentario.strip():
+        raise ValidationError(
+            {
+                "comentario": "La Coordinación devolvió este mes: responda a su observación en "
+                "el comentario (qué corrigió o por qué las cifras están bien) para enviarlo."
+            }
+        )
+    devolucion.respuesta = reporte.comentario
+    devolucion.respondido_en = timezone.now()
+    devolucion.save(update_fields=["respuesta", "respondido_en"])
 
 
 @dataclass

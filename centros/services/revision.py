@@ -11,7 +11,7 @@ from django.utils import timezone
 from casmul.cierres import anio_abierto_comprobar, anio_abrir_para_corregir, anio_cerrado_motivo
 from casmul.meses import Mes
 
-from ..models import Centro, ReporteMensual
+from ..models import Centro, Devolucion, ReporteMensual
 from .mes import reportes_pasar
 
 
@@ -233,6 +233,65 @@ def reportes_importados_enviar(*, reporte_ids: list[int], usuario, motivo: str) 
 
 
 @transaction.atomic
+@transaction.atomic
+def reporte_devolver(
+    *,
+    reporte: ReporteMensual,
+    version: int,
+    motivo: str,
+    usuario,
+    observaciones: dict[str, str] | None = None,
+) -> Devolucion:
+    """Sends a submitted month back to the centre with the coordination's `motivo` and, on
+    the figures they concern, its `observaciones` ({indicator code: remark}): the month is
+    the centre's again (devuelto) until it answers and submits it. Bound to the version the
+    coordination read, as approval is; the figures and the comment as they were are kept, so
+    that the next review shows what changed."""
+    motivo = motivo.strip()
+    if not motivo:
+        raise ValidationError(
+            {"motivo": "Escriba qué debe revisar el centro: lo leerá junto a sus cifras."}
+        )
+    reporte = ReporteMensual.objects.select_for_update().get(pk=reporte.pk)
+    if reporte.estado != ReporteMensual.Estado.ENVIADO:
+        raise ValidationError(
+            f"{reporte} ya no está enviado ({reporte.get_estado_display().lower()}): no hay "
+            "nada que devolver.",
+            code="no_enviado",
+        )
+    if reporte.version != version:
+        raise ValidationError(
+            f"El centro cambió {reporte} desde que lo abrió (versión {version}, ahora "
+            f"{reporte.version}): revise la versión nueva antes de devolverla.",
+            code="version_cambiada",
+        )
+    anio_abierto_comprobar(reporte.anio)
+    cifras = {
+        cifra.indicador.codigo: str(cifra.valor)
+        for cifra in reporte.cifras.select_related("indicador")
+    }
+    devolucion = Devolucion.objects.create(
+        reporte=reporte,
+        version=version,
+        motivo=motivo,
+        observaciones={
+            codigo: texto.strip()
+            for codigo, texto in (observaciones or {}).items()
+            if texto.strip() and codigo in cifras
+        },
+        cifras=cifras,
+        comentario=reporte.comentario,
+        devuelto_por=usuario,
+    )
+    reporte.estado = ReporteMensual.Estado.DEVUELTO
+    reporte.enviado_en = None
+    reporte.version += 1
+    reporte._change_reason = f"Devuelto: {motivo}"[:100]
+    reporte._history_user = usuario
+    reporte.save()
+    return devolucion
+
+
 def reporte_reabrir(*, reporte: ReporteMensual, motivo: str, usuario) -> ReporteMensual:
     """Reopens an approved month as a draft, with the stated reason in its history. A month
     of a published year is how its erratum starts: the erratum opens with the same reason

@@ -14,11 +14,11 @@ from casmul.meses import MESES, PRIMER_ANIO, Mes, anio_valido
 from casmul.permisos import coordinacion_requerida
 
 from ..filters import CentrosCompletitudFilter
-from ..forms import AprobarForm, AprobarMesForm, ReabrirForm
+from ..forms import AprobarForm, AprobarMesForm, DevolverForm, ReabrirForm
 from ..models import Centro, ReporteMensual
 from ..selectors.completitud import hoja_de_la_matriz, matriz_completitud
-from ..selectors.mensual import formulario_mensual
-from ..services import reporte_reabrir, reportes_aprobar
+from ..selectors.mensual import devolucion_respondida, formulario_mensual
+from ..services import reporte_devolver, reporte_reabrir, reportes_aprobar
 
 # Centres per page of the matrix: a municipality's network fits in one; a national one (3.000
 # centres) would be 15 MB of HTML.
@@ -90,7 +90,13 @@ def revisar(request, reporte_id: int):
     """A submitted month with its figures, their warnings and the centre's comment, approved
     from here with the version on screen: the only way to approve a month with warnings."""
     reporte = get_object_or_404(ReporteMensual.objects.select_related("centro"), pk=reporte_id)
-    form = AprobarMesForm(request.POST if request.method == "POST" else None)
+    mes = formulario_mensual(centro=reporte.centro, mes=Mes(reporte.anio, reporte.mes))
+    devolver = request.method == "POST" and request.POST.get("accion") == "devolver"
+    datos = request.POST if request.method == "POST" else None
+    form = AprobarMesForm(None if devolver else datos)
+    form_devolver = DevolverForm(
+        datos if devolver else None, codigos=[fila.codigo for fila in mes.filas]
+    )
     if form.is_bound and form.is_valid():
         resultado = reportes_aprobar(
             versiones={reporte.pk: form.cleaned_data["version"]},
@@ -101,12 +107,32 @@ def revisar(request, reporte_id: int):
             messages.success(request, f"Se aprobó {reporte}.")
             return redirect(_url_matriz(reporte.anio))
         form.add_error(None, resultado.mensaje)
+    if form_devolver.is_bound and form_devolver.is_valid():
+        try:
+            reporte_devolver(
+                reporte=reporte,
+                version=form_devolver.cleaned_data["version"],
+                motivo=form_devolver.cleaned_data["motivo"],
+                observaciones=form_devolver.observaciones,
+                usuario=request.user,
+            )
+        except ValidationError as error:
+            form_devolver.add_error(None, error)
+        else:
+            messages.success(request, f"Se devolvió {reporte} al centro con su observación.")
+            return redirect(_url_matriz(reporte.anio))
     contexto = {
         "reporte": reporte,
-        "mes": formulario_mensual(centro=reporte.centro, mes=Mes(reporte.anio, reporte.mes)),
+        "mes": mes,
         "form": form,
+        "form_devolver": form_devolver,
+        "observaciones": [
+            (fila, form_devolver[f"observacion_{fila.codigo}"]) for fila in mes.filas
+        ],
+        "devolucion": devolucion_respondida(reporte=reporte, filas=mes.filas),
     }
-    return render(request, "centros/revisar.html", contexto, status=400 if form.errors else 200)
+    errores = form.errors or form_devolver.errors
+    return render(request, "centros/revisar.html", contexto, status=400 if errores else 200)
 
 
 @coordinacion_requerida

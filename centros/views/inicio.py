@@ -9,7 +9,7 @@ from casmul.roles import Rol, tiene_rol
 from ..estados import EstadoMes
 from ..selectors.acceso import centros_de_usuario
 from ..selectors.completitud import matriz_completitud
-from ..selectors.inicio import centros_sin_personal, pendientes_del_mes
+from ..selectors.inicio import centros_sin_personal, meses_que_esperan, pendientes_del_mes
 
 
 @login_required
@@ -37,6 +37,7 @@ def inicio(request):
         "avance": matriz.aprobados / debidos if debidos else None,
         "avance_ancho": round(100 * matriz.aprobados / debidos) if debidos else 0,
         "mes_a_reportar": pendientes[0] if pendientes else None,
+        "esperan": [] if es_coordinacion else meses_que_esperan(centros=centros),
         "centros": [
             {"pendiente": pendiente, "anio": del_anio.get(pendiente.centro.pk)}
             for pendiente in pendientes

@@ -51,6 +51,7 @@ CASOS_ESTADO = [
         Mes(ANIO, 3), R.BORRADOR, None, HOY, E.BORRADOR, id="reporte-en-anio-sin-operacion"
     ),
     pytest.param(Mes(ANIO, 7), R.ENVIADO, (1, 12), HOY, E.ENVIADO, id="reporte-en-mes-en-curso"),
+    pytest.param(Mes(ANIO, 5), R.DEVUELTO, (1, 12), HOY, E.DEVUELTO, id="devuelto-al-centro"),
     pytest.param(Mes(ANIO, 8), None, (1, 12), HOY, E.POR_LLEGAR, id="futuro"),
     pytest.param(
         Mes(ANIO, 9), None, None, HOY, E.POR_LLEGAR, id="futuro-gana-a-anio-sin-operacion"
@@ -106,6 +107,7 @@ def test_the_states_are_named_in_spanish():
     assert {estado.value: estado.label for estado in EstadoMes} == {
         "sin_datos": "Sin datos",
         "borrador": "Borrador",
+        "devuelto": "Devuelto",
         "enviado": "Enviado",
         "aprobado": "Aprobado",
         "en_curso": "En curso",
@@ -114,8 +116,12 @@ def test_the_states_are_named_in_spanish():
     }
 
 
-def test_only_drafts_and_submitted_months_are_entered_but_not_approved():
-    assert {estado for estado in EstadoMes if estado.sin_aprobar} == {E.BORRADOR, E.ENVIADO}
+def test_only_drafts_returned_and_submitted_months_are_entered_but_not_approved():
+    assert {estado for estado in EstadoMes if estado.sin_aprobar} == {
+        E.BORRADOR,
+        E.DEVUELTO,
+        E.ENVIADO,
+    }
 
 
 def test_only_months_to_come_and_months_not_operated_have_no_page_to_open():
