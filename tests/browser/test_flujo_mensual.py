@@ -479,3 +479,70 @@ def test_staff_typing_another_centres_month_url_get_a_404(pagina, url, escenario
     )
     assert respuesta.status == 404
     assert _foto() == antes
+
+
+# --- 5. The dialogue: returned with a remark, answered, reviewed again -------------------------
+
+
+def test_the_coordination_returns_the_month_and_staff_answer_before_it_is_approved(
+    pagina, url, escenario, capturar
+):
+    reporte = _enviado(escenario)
+    revisar = reverse("centros:revisar", args=[reporte.pk])
+    observacion = "¿836 raciones con 120 niños? Revise las del segundo turno."
+
+    # The coordination returns it from its review, with a remark on one figure.
+    _ingresar(pagina, url, revisar, escenario.coordinacion)
+    pagina.get_by_label("Qué debe revisar el centro").fill("Las raciones no cuadran.")
+    pagina.get_by_label(re.compile(r"^Raciones servidas")).fill(observacion)
+    with _envio(pagina) as envio:
+        pagina.get_by_role("button", name="Devolver al centro").click()
+    assert envio.value.status == 302
+    expect(pagina.locator(".aviso-success")).to_contain_text("Se devolvió")
+    fila = pagina.locator("table.matriz tbody tr").filter(has_text=escenario.centro.nombre_corto)
+    expect(fila.locator("td.celda").nth(escenario.mes - 1)).to_have_class(
+        re.compile(r"\bestado-devuelto\b")
+    )
+
+    # The staff find it on their home page and read the remark beside the figure.
+    pagina.context.clear_cookies()
+    _ingresar(pagina, url, "/", escenario.personal, "María Jaramillo")
+    esperan = pagina.locator("section.meses-que-esperan")
+    expect(esperan).to_contain_text("Las raciones no cuadran.")
+    esperan.get_by_role("link").click()
+    expect(pagina).to_have_url(url(escenario.url_mes()))
+    expect(pagina.locator("h1 .estado")).to_have_text("Devuelto")
+    expect(pagina.locator("#devolucion")).to_contain_text("Las raciones no cuadran.")
+    expect(pagina.locator("tr.fila-cifra").filter(has_text="Raciones servidas")).to_contain_text(
+        observacion
+    )
+
+    # Submitting again without answering is refused; with the answer it goes back to review.
+    pagina.get_by_label("Raciones servidas").fill("418")
+    with _envio(pagina) as envio:
+        pagina.get_by_role("button", name="Enviar a revisión").click()
+    assert envio.value.status == 400
+    expect(pagina.locator(".tarjeta-comentario")).to_contain_text("responda a su observación")
+    pagina.get_by_label("Comentario").fill(
+        "Eran 418: el segundo turno solo almuerza. " + COMENTARIO
+    )
+    with _envio(pagina) as envio:
+        pagina.get_by_role("button", name="Enviar a revisión").click()
+    assert envio.value.status == 302
+    expect(pagina.locator("h1 .estado")).to_have_text("Enviado")
+
+    # The coordination sees what changed since the return, and approves.
+    pagina.context.clear_cookies()
+    _ingresar(pagina, url, revisar, escenario.coordinacion)
+    cambios = pagina.locator("#cambios-desde-la-devolucion")
+    raciones = cambios.locator("tr").filter(has_text="Raciones servidas")
+    expect(raciones.locator("td").nth(1)).to_have_text("836")
+    expect(raciones.locator("td").nth(2)).to_have_text("418")
+    expect(pagina.get_by_text(re.compile("^Respuesta del centro: Eran 418"))).to_be_visible()
+    capturar(pagina, "revision-tras-devolucion.png")
+    with _envio(pagina) as envio:
+        pagina.get_by_role("button", name="Aprobar este mes").click()
+    assert envio.value.status == 302
+    reporte.refresh_from_db()
+    assert reporte.estado == E.APROBADO
+    assert reporte.devoluciones.get().respondida
