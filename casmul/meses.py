@@ -89,6 +89,11 @@ class Mes:
         """The running month: it is open, so nothing is missing from it yet."""
         return self == Mes.de_fecha(hoy)
 
+    def vence(self, dia: int) -> datetime.date:
+        """The day it is due: day `dia` of the following month."""
+        siguiente = self.siguiente
+        return datetime.date(siguiente.anio, siguiente.numero, dia)
+
     def dentro_de(self, desde: int, hasta: int) -> bool:
         """Whether it falls between two months of its own year (a centre's operation)."""
         return desde <= self.numero <= hasta

@@ -38,12 +38,23 @@ class EstadoMes(models.TextChoices):
         return self in (EstadoMes.BORRADOR, EstadoMes.DEVUELTO, EstadoMes.ENVIADO)
 
     @property
+    def espera_al_centro(self) -> bool:
+        """Not submitted yet: missing, a draft, or returned to the centre."""
+        return self in (EstadoMes.SIN_DATOS, EstadoMes.BORRADOR, EstadoMes.DEVUELTO)
+
+    @property
     def se_puede_abrir(self) -> bool:
         """A month whose page has something to show or to enter."""
         return self not in (EstadoMes.POR_LLEGAR, EstadoMes.NO_OPERA)
 
 
 Operacion = tuple[int, int] | None  # (mes_inicio, mes_fin) of the year, None: not operating
+
+
+def mes_atrasado(*, mes: Mes, estado: EstadoMes, dia_limite: int, hoy: datetime.date) -> bool:
+    """Late: its due day (`dia_limite` of the following month) has passed and the centre has
+    not submitted it. A month submitted late and then returned is late again until resent."""
+    return estado.espera_al_centro and hoy > mes.vence(dia_limite)
 
 
 def estado_del_mes(

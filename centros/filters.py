@@ -16,6 +16,7 @@ from .selectors.beneficiarios import GrupoEdad, q_grupo_de_edad
 from .selectors.completitud import centros_con_meses_en
 
 CON_ADVERTENCIAS = "advertencias"
+ATRASADOS = "atrasados"
 
 # The name box takes no digit: a cédula typed there would travel in the list's URL. The same
 # rule for the browser (the input's `pattern`, anchored by the browser) and for the server.
@@ -34,7 +35,7 @@ ESTADOS_FILTRABLES = [
         EstadoMes.ENVIADO,
         EstadoMes.APROBADO,
     )
-] + [(CON_ADVERTENCIAS, "Con advertencias")]
+] + [(CON_ADVERTENCIAS, "Con advertencias"), (ATRASADOS, "Atrasados (plazo vencido)")]
 
 
 class CentrosCompletitudFilter(django_filters.FilterSet):
@@ -80,7 +81,10 @@ class CentrosCompletitudFilter(django_filters.FilterSet):
             return queryset.filter(Exists(reportes.exclude(advertencias=[])))
         # The matrix's own cells decide: the same rule, not a second one in SQL.
         ids = centros_con_meses_en(
-            centros=queryset, anio=self.anio, hoy=self.hoy, estado=EstadoMes(value)
+            centros=queryset,
+            anio=self.anio,
+            hoy=self.hoy,
+            estado=None if value == ATRASADOS else EstadoMes(value),
         )
         return queryset.filter(pk__in=ids)
 

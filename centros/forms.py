@@ -205,6 +205,20 @@ class AprobarMesForm(forms.Form):
     version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
 
 
+class PlazoForm(forms.Form):
+    dia = forms.IntegerField(
+        label="Día del mes siguiente",
+        min_value=1,
+        max_value=28,
+        error_messages={
+            "required": "Escriba el día.",
+            "min_value": "Escriba un día del 1 al 28: todos los meses lo tienen.",
+            "max_value": "Escriba un día del 1 al 28: todos los meses lo tienen.",
+            "invalid": "Escriba el día con números, por ejemplo 10.",
+        },
+    )
+
+
 class DevolverForm(forms.Form):
     """A submitted month sent back to its centre: why (required) and, optionally, a remark on
     each figure it concerns (`observacion_<code>`), with the version on screen."""

@@ -694,6 +694,33 @@ def campo_del_anio(campo: str, *, anio: int | str, centro: str = ""):
 _NUNCA_NULOS_SI_PROPIOS = ("area", "parroquia")
 
 
+class PlazoDelAnio(models.Model):
+    """The day of the following month by which each month of the year is due, as the
+    coordination sets it for the year (`settings.PLAZO_DIA_POR_DEFECTO` for a year it did
+    not set)."""
+
+    anio = models.PositiveSmallIntegerField("año", unique=True)
+    dia = models.PositiveSmallIntegerField(
+        "día del mes siguiente",
+        validators=[MinValueValidator(1), MaxValueValidator(28)],
+        help_text="Cada mes se entrega hasta este día del mes siguiente (1 a 28).",
+    )
+    actualizado_por = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    actualizado = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "plazo del año"
+        verbose_name_plural = "plazos de los años"
+        constraints = [
+            models.CheckConstraint(condition=Q(dia__gte=1, dia__lte=28), name="plazo_dia_1_a_28")
+        ]
+
+    def __str__(self):
+        return f"{self.anio}: día {self.dia} del mes siguiente"
+
+
 class Devolucion(models.Model):
     """The coordination sent a submitted month back to the centre: why, the remarks on its
     figures, the figures as they were, and the centre's answer when it submitted again."""

@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:centro_id>/<int:anio>/<int:mes>/", mensual.mes, name="mes"),
     path("completitud/<int:anio>/", completitud.matriz, name="completitud"),
     path("completitud/<int:anio>/aprobar/", completitud.aprobar, name="aprobar"),
+    path("completitud/<int:anio>/plazo/", completitud.plazo, name="plazo"),
     path("reportes/<int:reporte_id>/reabrir/", completitud.reabrir, name="reabrir"),
     path("reportes/<int:reporte_id>/revisar/", completitud.revisar, name="revisar"),
     path(

@@ -217,6 +217,18 @@ ACCESO: dict[str, Ruta] = {
         ),
         cuerpo=lambda d: {"reportes": [d.reporte_a.pk]},
     ),
+    "centros:plazo": Ruta(
+        get=por_rol(LOGIN, 403, 405, 405),
+        kwargs=_anio,
+        metodos=("POST",),
+        post=por_rol(
+            LOGIN,
+            403,
+            a("centros:completitud", anio=lambda d: ANIO),
+            a("centros:completitud", anio=lambda d: ANIO),
+        ),
+        cuerpo=lambda d: {"dia": 12},
+    ),
     "centros:reabrir": _de_coordinacion(
         lambda d: {"reporte_id": d.reporte_a.pk},
         metodos=("GET", "POST"),

@@ -188,6 +188,10 @@ LOGOUT_REDIRECT_URL = "login"
 # count that would print as a fall.
 COMPARACION_MESES_APROBADOS_MINIMO = 0.9
 
+# Each month is due by this day of the following month, unless the coordination sets another
+# for the year (centros.models.PlazoDelAnio).
+PLAZO_DIA_POR_DEFECTO = 10
+
 INSTITUCION_NOMBRE = "Centro de Apoyo Social Municipal de Loja"
 INSTITUCION_SIGLAS = "CASMUL"
 

@@ -35,6 +35,10 @@ class FilaMatriz:
         return self.contar(EstadoMes.DEVUELTO)
 
     @property
+    def atrasados(self) -> int:
+        return sum(1 for celda in self.celdas if celda.atrasado)
+
+    @property
     def enviados(self) -> int:
         return self.contar(EstadoMes.ENVIADO)
 
@@ -66,6 +70,11 @@ class MatrizCompletitud:
         return sum(getattr(fila, atributo) for fila in self.filas)
 
     @property
+    def dia_limite(self) -> int | None:
+        """The day of the following month its months are due (read with the cells)."""
+        return self.filas[0].celdas[0].vence.day if self.filas else None
+
+    @property
     def sin_datos(self) -> int:
         return self._total("sin_datos")
 
@@ -76,6 +85,15 @@ class MatrizCompletitud:
     @property
     def devueltos(self) -> int:
         return self._total("devueltos")
+
+    @property
+    def atrasados(self) -> int:
+        return self._total("atrasados")
+
+    @property
+    def filas_atrasadas(self) -> list[FilaMatriz]:
+        """The centres with late months."""
+        return [fila for fila in self.filas if fila.atrasados]
 
     @property
     def enviados(self) -> int:
@@ -138,13 +156,13 @@ def hoja_de_la_matriz(matriz: MatrizCompletitud) -> tablib.Dataset:
 
 
 def centros_con_meses_en(
-    *, centros: QuerySet[Centro], anio: int, hoy: datetime.date, estado: EstadoMes
+    *, centros: QuerySet[Centro], anio: int, hoy: datetime.date, estado: EstadoMes | None
 ) -> list[int]:
     """Ids of the centres (of those given) with at least one month of the year in that
-    state, as the matrix's cells show it."""
+    state (`estado` None: late), as the matrix's cells show it."""
     ids = list(centros.en_operacion(anio).values_list("pk", flat=True).distinct())
     return [
         centro_id
         for centro_id, meses in estados_del_anio(centro_ids=ids, anio=anio, hoy=hoy).items()
-        if any(celda.estado == estado for celda in meses)
+        if any(celda.atrasado if estado is None else celda.estado == estado for celda in meses)
     ]

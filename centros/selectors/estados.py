@@ -4,10 +4,12 @@
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
+
 from casmul.meses import Mes
 
-from ..estados import EstadoMes, estado_del_mes
-from ..models import OperacionAnual, ReporteMensual
+from ..estados import EstadoMes, estado_del_mes, mes_atrasado
+from ..models import OperacionAnual, PlazoDelAnio, ReporteMensual
 
 
 @dataclass(frozen=True)
@@ -20,6 +22,9 @@ class MesDeCentro:
     advertencias: int
     # What an approval from the matrix carries: a month changed since is not approved.
     version: int = 0
+    # Its due day passed and it was not submitted (`centros.estados.mes_atrasado`).
+    atrasado: bool = False
+    vence: datetime.date | None = None
 
     @property
     def aprobable_en_bloque(self) -> bool:
@@ -36,10 +41,20 @@ class MesDeCentro:
         return self.estado.label
 
 
+def plazo_del_anio(anio: int) -> int:
+    """The day of the following month each month of the year is due."""
+    return (
+        PlazoDelAnio.objects.filter(anio=anio).values_list("dia", flat=True).first()
+        or settings.PLAZO_DIA_POR_DEFECTO
+    )
+
+
 def estados_del_anio(
     *, centro_ids: list[int], anio: int, hoy: datetime.date
 ) -> dict[int, list[MesDeCentro]]:
-    """Twelve months per centre, each in its state. Two queries whatever the data."""
+    """Twelve months per centre, each in its state and whether it is late. Three queries
+    whatever the data."""
+    dia_limite = plazo_del_anio(anio)
     reportes = {
         (fila["centro_id"], fila["mes"]): fila
         for fila in ReporteMensual.objects.filter(centro_id__in=centro_ids, anio=anio).values(
@@ -59,18 +74,21 @@ def estados_del_anio(
         meses = []
         for mes in meses_del_anio:
             reporte = reportes.get((centro_id, mes.numero))
+            estado = estado_del_mes(
+                mes=mes,
+                estado_reporte=reporte and reporte["estado"],
+                operacion=operaciones.get(centro_id),
+                hoy=hoy,
+            )
             meses.append(
                 MesDeCentro(
                     mes=mes,
-                    estado=estado_del_mes(
-                        mes=mes,
-                        estado_reporte=reporte and reporte["estado"],
-                        operacion=operaciones.get(centro_id),
-                        hoy=hoy,
-                    ),
+                    estado=estado,
                     reporte_id=reporte["pk"] if reporte else None,
                     advertencias=len(reporte["advertencias"]) if reporte else 0,
                     version=reporte["version"] if reporte else 0,
+                    atrasado=mes_atrasado(mes=mes, estado=estado, dia_limite=dia_limite, hoy=hoy),
+                    vence=mes.vence(dia_limite),
                 )
             )
         resultado[centro_id] = meses

@@ -45,6 +45,7 @@ from .mes import (
 from .operaciones import AnioDeCentrosAbierto, operaciones_abrir, operaciones_continuar
 from .revision import (
     ResultadoEnvio,
+    plazo_fijar,
     reporte_devolver,
     reporte_reabrir,
     reportes_aprobar,
@@ -85,6 +86,7 @@ __all__ = [
     "motivo_de_edicion",
     "operaciones_abrir",
     "operaciones_continuar",
+    "plazo_fijar",
     "reporte_abrir_leido",
     "reporte_bloquear",
     "reporte_devolver",

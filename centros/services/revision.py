@@ -11,7 +11,7 @@ from django.utils import timezone
 from casmul.cierres import anio_abierto_comprobar, anio_abrir_para_corregir, anio_cerrado_motivo
 from casmul.meses import Mes
 
-from ..models import Centro, Devolucion, ReporteMensual
+from ..models import Centro, Devolucion, PlazoDelAnio, ReporteMensual
 from .mes import reportes_pasar
 
 
@@ -313,3 +313,15 @@ def reporte_reabrir(*, reporte: ReporteMensual, motivo: str, usuario) -> Reporte
     reporte._history_user = usuario
     reporte.save()
     return reporte
+
+
+def plazo_fijar(*, anio: int, dia: int, usuario) -> PlazoDelAnio:
+    """Sets the day of the following month by which each month of `anio` is due."""
+    if not 1 <= dia <= 28:
+        raise ValidationError(
+            {"dia": "Escriba un día del 1 al 28: todos los meses lo tienen."}, code="dia"
+        )
+    plazo, _ = PlazoDelAnio.objects.update_or_create(
+        anio=anio, defaults={"dia": dia, "actualizado_por": usuario}
+    )
+    return plazo

@@ -14,11 +14,11 @@ from casmul.meses import MESES, PRIMER_ANIO, Mes, anio_valido
 from casmul.permisos import coordinacion_requerida
 
 from ..filters import CentrosCompletitudFilter
-from ..forms import AprobarForm, AprobarMesForm, DevolverForm, ReabrirForm
+from ..forms import AprobarForm, AprobarMesForm, DevolverForm, PlazoForm, ReabrirForm
 from ..models import Centro, ReporteMensual
 from ..selectors.completitud import hoja_de_la_matriz, matriz_completitud
 from ..selectors.mensual import devolucion_respondida, formulario_mensual
-from ..services import reporte_devolver, reporte_reabrir, reportes_aprobar
+from ..services import plazo_fijar, reporte_devolver, reporte_reabrir, reportes_aprobar
 
 # Centres per page of the matrix: a municipality's network fits in one; a national one (3.000
 # centres) would be 15 MB of HTML.
@@ -67,6 +67,24 @@ def matriz(request, anio: int):
         "consulta": request.GET.urlencode(),
     }
     return render(request, "centros/completitud.html", contexto)
+
+
+@coordinacion_requerida
+@require_POST
+def plazo(request, anio: int):
+    """The coordination sets the year's due day from the matrix."""
+    form = PlazoForm(request.POST)
+    if form.is_valid():
+        plazo_fijar(anio=anio, dia=form.cleaned_data["dia"], usuario=request.user)
+        messages.success(
+            request,
+            f"Desde ahora, cada mes de {anio} vence el día {form.cleaned_data['dia']} del mes "
+            "siguiente.",
+        )
+    else:
+        for error in form.errors["dia"]:
+            messages.error(request, f"No se cambió el plazo: {error}")
+    return redirect(_url_matriz(anio, request.POST.get("filtros", "")))
 
 
 @coordinacion_requerida

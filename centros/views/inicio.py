@@ -38,6 +38,26 @@ def inicio(request):
         "avance_ancho": round(100 * matriz.aprobados / debidos) if debidos else 0,
         "mes_a_reportar": pendientes[0] if pendientes else None,
         "esperan": [] if es_coordinacion else meses_que_esperan(centros=centros),
+        # The year's months past their due day and not submitted, by the matrix's cells.
+        "atrasados": [
+            (fila.centro, celda) for fila in matriz.filas for celda in fila.celdas if celda.atrasado
+        ],
+        # The coordination's queue: submitted months, oldest first; returned ones waiting.
+        "por_revisar": sorted(
+            (
+                (celda.mes, fila.centro, celda)
+                for fila in matriz.filas
+                for celda in fila.celdas
+                if celda.estado == EstadoMes.ENVIADO
+            ),
+            key=lambda item: (item[0], item[1].numero),
+        ),
+        "devueltos": [
+            (fila.centro, celda)
+            for fila in matriz.filas
+            for celda in fila.celdas
+            if celda.estado == EstadoMes.DEVUELTO
+        ],
         "centros": [
             {"pendiente": pendiente, "anio": del_anio.get(pendiente.centro.pk)}
             for pendiente in pendientes
