@@ -381,7 +381,8 @@ def nombre_de_usuario(usuario) -> str:
 
 def historial_de_mes(*, reporte: ReporteMensual) -> list[CambioRegistrado]:
     """Every change of the month's figures and state (who, when, old and new value,
-    comment), newest first. Two queries."""
+    comment), newest first; a reopen or a return with its whole reason (a history entry keeps
+    only its first 100 characters). Three queries."""
     cambios = []
     anteriores: dict[int, Decimal] = {}
     for registro in (
@@ -402,6 +403,13 @@ def historial_de_mes(*, reporte: ReporteMensual) -> list[CambioRegistrado]:
                 clase="dinero" if registro.indicador.es_monetario else "numero",
             )
         )
+    # A return's reason by the version it gave the month (returned version + 1).
+    devoluciones = {
+        version + 1: motivo
+        for version, motivo in Devolucion.objects.filter(reporte_id=reporte.pk).values_list(
+            "version", "motivo"
+        )
+    }
     estado_previo = None
     for registro in (
         ReporteMensual.history.filter(id=reporte.pk)
@@ -409,6 +417,12 @@ def historial_de_mes(*, reporte: ReporteMensual) -> list[CambioRegistrado]:
         .order_by("history_date", "history_id")
     ):
         if registro.estado != estado_previo:
+            motivo = registro.history_change_reason or ""
+            if registro.estado == ReporteMensual.Estado.DEVUELTO:
+                if registro.version in devoluciones:
+                    motivo = f"Devuelto: {devoluciones[registro.version]}"
+            elif motivo.startswith("Reabierto:") and registro.motivo_reapertura:
+                motivo = f"Reabierto: {registro.motivo_reapertura}"
             cambios.append(
                 CambioRegistrado(
                     fecha=registro.history_date,
@@ -416,7 +430,7 @@ def historial_de_mes(*, reporte: ReporteMensual) -> list[CambioRegistrado]:
                     que="Estado del mes",
                     antes=EstadoMes(estado_previo).label if estado_previo else None,
                     despues=EstadoMes(registro.estado).label,
-                    motivo=registro.history_change_reason or "",
+                    motivo=motivo,
                     clase="estado",
                 )
             )

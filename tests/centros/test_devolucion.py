@@ -10,7 +10,13 @@ from django.urls import reverse
 from casmul.meses import Mes
 from casmul.roles import Rol
 from centros.models import Devolucion, Indicador, ReporteMensual
-from centros.services import reporte_devolver, reporte_guardar
+from centros.selectors.mensual import historial_de_mes
+from centros.services import (
+    reporte_devolver,
+    reporte_guardar,
+    reporte_reabrir,
+    reportes_aprobar,
+)
 from tests.factories import (
     CentroFactory,
     IndicadorCentroFactory,
@@ -253,3 +259,32 @@ def test_the_matrix_shows_the_returned_month_as_returned(centro, enviado, coordi
 
     assert matriz.context["matriz"].devueltos == 1
     assert "Devuelto al centro <strong>1</strong>" in matriz.content.decode()
+
+
+def test_the_month_s_history_gives_a_return_and_a_reopen_their_whole_reason(
+    centro, personal, enviado, coordinadora
+):
+    largo = "Las raciones no cuadran con los niños atendidos; " * 4
+    _devolver(enviado, coordinadora, motivo=largo)
+    enviado.refresh_from_db()
+    reenviado = reporte_guardar(
+        centro=centro,
+        mes=Mes(ANIO, 3),
+        valores={"usuarios": 30, "raciones": 540},
+        version=enviado.version,
+        usuario=personal,
+        comentario="Eran 540.",
+        enviar=True,
+    )
+    reportes_aprobar(versiones={reenviado.pk: reenviado.version}, usuario=coordinadora)
+    reporte_reabrir(reporte=reenviado, motivo="Reabierto por " + largo, usuario=coordinadora)
+
+    motivos = [
+        cambio.motivo
+        for cambio in historial_de_mes(reporte=reenviado)
+        if cambio.es_estado and cambio.despues in ("Devuelto", "Borrador")
+    ]
+
+    assert len(largo) > 100
+    assert f"Devuelto: {largo.strip()}" in motivos
+    assert f"Reabierto: Reabierto por {largo.strip()}" in motivos
