@@ -354,6 +354,9 @@ class InformeCrearForm(forms.Form):
 
 
 class PublicarForm(forms.Form):
+    """Publishing (or opening an erratum): the erratum's reason and, when the panel has open
+    observations, that the coordinator read them (`pendientes`: how many)."""
+
     motivo = forms.CharField(
         label="Motivo de la fe de erratas",
         required=False,
@@ -361,6 +364,23 @@ class PublicarForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Solo desde la segunda versión: se imprime junto a las cifras que cambiaron.",
     )
+    revisado = forms.BooleanField(required=False)
+
+    def __init__(self, *args, pendientes: int = 0, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pendientes = pendientes
+        self.fields[
+            "revisado"
+        ].label = f"Revisé las {pendientes} observaciones del panel y publico igualmente"
+
+    def publicar_comprobar(self) -> None:
+        """Refuses to publish over open observations nobody acknowledged."""
+        if self.pendientes and not self.cleaned_data.get("revisado"):
+            self.add_error(
+                "revisado",
+                f"El panel tiene {self.pendientes} observaciones abiertas: revíselas (o "
+                "corríjalas) y marque que las revisó para publicar.",
+            )
 
 
 # A PDF of the report is a few MB; ten times the data, some 20.

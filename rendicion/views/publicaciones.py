@@ -9,10 +9,12 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from casmul.permisos import coordinacion_requerida
 
+from ..consistencia import observaciones
 from ..forms import PublicarForm, VerificarForm
 from ..models import Publicacion
 from ..selectors import (
@@ -89,9 +91,14 @@ def publicar(request, anio: int):
     # Only its texts: the whole report (seconds on a national network) is built by the task.
     if informe_del_anio(anio=anio) is None:
         raise Http404(f"No existe el informe de {anio}.")
-    form = PublicarForm(request.POST if request.method == "POST" else None)
+    pendientes = observaciones(anio=anio, hoy=timezone.localdate())
+    form = PublicarForm(
+        request.POST if request.method == "POST" else None, pendientes=len(pendientes)
+    )
+    abrir = request.POST.get("accion") == "abrir"
+    if form.is_bound and form.is_valid() and not abrir:
+        form.publicar_comprobar()
     if form.is_bound and form.is_valid():
-        abrir = request.POST.get("accion") == "abrir"
         motivo = form.cleaned_data["motivo"]
         if not abrir:
             # Rendering and storing every file takes up to a minute: a worker does it, and the
@@ -117,6 +124,7 @@ def publicar(request, anio: int):
         "anteriores": list(publicaciones().filter(anio=anio)),
         "abierta": fe_de_erratas_abierta(anio=anio),
         "form": form,
+        "observaciones": pendientes,
     }
     return render(request, "rendicion/publicar.html", contexto, status=400 if form.errors else 200)
 

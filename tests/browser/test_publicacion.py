@@ -56,6 +56,7 @@ def test_the_coordinator_approves_publishes_downloads_and_verifies(
     pagina.goto(url(reverse("rendicion:informe", args=[2023])))
     pagina.get_by_role("link", name="Publicar").click()
     expect(pagina.get_by_text(re.compile(r"Se publicarán las cifras aprobadas de"))).to_be_visible()
+    pagina.get_by_label(re.compile(r"Revisé las \d+ observaciones del panel")).check()
     pagina.get_by_role("button", name="Publicar la versión 1").click()
     # Publishing runs as a task: its page says when it is done and links the archive.
     expect(pagina.locator("#tarea-estado")).to_have_text(

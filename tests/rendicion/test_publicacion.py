@@ -176,7 +176,7 @@ def test_only_the_coordination_and_the_administration_publish(coordinacion):
 
     assert cliente.post(reverse("rendicion:publicar", args=[2023])).status_code == 403
     cliente.force_login(coordinacion)
-    respuesta = cliente.post(reverse("rendicion:publicar", args=[2023]))
+    respuesta = cliente.post(reverse("rendicion:publicar", args=[2023]), {"revisado": "on"})
     assert respuesta.status_code == 302
     assert Publicacion.objects.get().publicado_por == coordinacion
 
@@ -271,8 +271,9 @@ def test_the_publish_page_counts_the_approved_months_without_building_the_report
     url = reverse("rendicion:publicar", args=[2023])
     cliente.get(url)  # warm-up: session, content types
 
-    # The report itself takes some sixty queries; the page needs its texts and the months.
-    with django_assert_max_num_queries(13):
+    # The report itself takes some sixty queries; the page needs its texts, the months and
+    # the panel's observations (fifteen), which it asks to acknowledge.
+    with django_assert_max_num_queries(28):
         respuesta = cliente.get(url)
 
     html = respuesta.content.decode()
@@ -283,3 +284,22 @@ def test_the_publish_page_counts_the_approved_months_without_building_the_report
         in html
     )
     assert cliente.get(reverse("rendicion:publicar", args=[1999])).status_code == 404
+
+
+def test_publishing_over_the_panel_s_open_observations_needs_them_acknowledged(coordinacion):
+    # Given: 2023's panel has open observations.
+    cliente = Client()
+    cliente.force_login(coordinacion)
+    url = reverse("rendicion:publicar", args=[2023])
+    pagina = cliente.get(url)
+    pendientes = len(pagina.context["observaciones"])
+    assert pendientes > 0
+    assert f"Antes de publicar: {pendientes} observaciones del panel" in pagina.content.decode()
+
+    # When: the coordinator publishes without ticking that she read them.
+    sin_revisar = cliente.post(url, {})
+
+    # Then: refused, the page says why, and no task was queued.
+    assert sin_revisar.status_code == 400
+    assert f"El panel tiene {pendientes} observaciones abiertas" in sin_revisar.content.decode()
+    assert not Publicacion.objects.exists()

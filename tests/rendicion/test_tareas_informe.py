@@ -30,7 +30,7 @@ def _cliente(usuario) -> Client:
 
 def _publicar(cliente) -> str:
     """Publishes 2023 from its page; returns the task page it leads to."""
-    respuesta = cliente.post(reverse("rendicion:publicar", args=[2023]))
+    respuesta = cliente.post(reverse("rendicion:publicar", args=[2023]), {"revisado": "on"})
     assert respuesta.status_code == 302
     return respuesta["Location"]
 
@@ -95,7 +95,9 @@ def test_a_refused_publication_shows_the_services_reason(coordinacion):
     informe_publicar(anio=2023, usuario=coordinacion)
     cliente = _cliente(coordinacion)
 
-    respuesta = cliente.post(reverse("rendicion:publicar", args=[2023]), {"motivo": "Nada"})
+    respuesta = cliente.post(
+        reverse("rendicion:publicar", args=[2023]), {"motivo": "Nada", "revisado": "on"}
+    )
     pagina = cliente.get(respuesta["Location"]).content.decode()
 
     assert "falló" in pagina
