@@ -87,6 +87,9 @@ class Tarea:
     """A task as its page shows it."""
 
     resultado: TaskResult
+    # What it is and what it is for (`tarea_describir`).
+    titulo: str
+    para_que: str
     estado: str
     terminada: bool
     fallida: bool
@@ -95,6 +98,26 @@ class Tarea:
     archivo: str
     nombre: str
     error: str
+
+
+# What each task is, as its page names it: {task path: (title with its arguments, what for)}.
+_DESCRIPCIONES: dict[str, tuple[str, str]] = {}
+
+
+def tarea_describir(tarea, *, titulo: str, para_que: str):
+    """Names a task for its page: `titulo` may use the task's keyword arguments ("{anio}")."""
+    _DESCRIPCIONES[tarea.module_path] = (titulo, para_que)
+    return tarea
+
+
+def _descripcion(resultado: TaskResult) -> tuple[str, str]:
+    titulo, para_que = _DESCRIPCIONES.get(
+        resultado.task.module_path, ("Tarea en segundo plano", "")
+    )
+    try:
+        return titulo.format(**resultado.kwargs), para_que
+    except (KeyError, IndexError):
+        return titulo, para_que
 
 
 def tarea_de_usuario(*, tarea_id: str, usuario) -> Tarea | None:
@@ -110,8 +133,11 @@ def tarea_de_usuario(*, tarea_id: str, usuario) -> Tarea | None:
     valor = resultado.return_value if resultado.status == TaskResultStatus.SUCCESSFUL else None
     valor = valor if isinstance(valor, dict) else {}
     fallida = resultado.status == TaskResultStatus.FAILED
+    titulo, para_que = _descripcion(resultado)
     return Tarea(
         resultado=resultado,
+        titulo=titulo,
+        para_que=para_que,
         estado=ESTADOS[resultado.status],
         terminada=resultado.is_finished,
         fallida=fallida,

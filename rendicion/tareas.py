@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django_tasks import task
 
-from casmul.tareas import TareaRechazada, archivo_generado_guardar
+from casmul.tareas import TareaRechazada, archivo_generado_guardar, tarea_describir
 
 from .documento import documento_pdf
 from .selectors import informe_rendicion
@@ -38,3 +38,17 @@ def informe_pdf_tarea(*, anio: int, borrador: bool, usuario_id: int) -> dict:
         "archivo": archivo,
         "nombre": f"informe-rendicion-{anio}{'-borrador' if borrador else ''}.pdf",
     }
+
+
+tarea_describir(
+    informe_publicar_tarea,
+    titulo="Publicar el informe de rendición de cuentas {anio}",
+    para_que="Genera y guarda el PDF, el HTML, el libro de tablas y las cifras del año, cada "
+    "uno con su huella, y los publica para descargar y verificar.",
+)
+tarea_describir(
+    informe_pdf_tarea,
+    titulo="Preparar el PDF del informe {anio}",
+    para_que="Genera el PDF del informe con las cifras de hoy, para descargarlo cuando esté "
+    "listo (no se publica).",
+)

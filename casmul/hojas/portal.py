@@ -14,7 +14,7 @@ from django.urls import reverse
 from django_tasks import task
 
 from casmul.formato import numero
-from casmul.tareas import TareaRechazada
+from casmul.tareas import TareaRechazada, tarea_describir
 
 from .guardadas import (
     CADUCADA,
@@ -181,6 +181,13 @@ def importacion_tarea(
         "texto": " ".join(filter(None, (resumen.terminada, resumen.aviso))),
         "enlace": reverse("importar_tipo", args=[tipo]),
     }
+
+
+tarea_describir(
+    importacion_tarea,
+    titulo="Importar «{nombre}»",
+    para_que="Importa un archivo grande ya revisado en la vista previa: todas sus filas o ninguna.",
+)
 
 
 def _rechazo_resumido(resumen: ResumenImportacion) -> str:

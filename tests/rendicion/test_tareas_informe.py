@@ -48,6 +48,9 @@ def test_publishing_from_the_page_runs_as_a_task_whose_page_links_the_archive(co
     assert "Se publicó" in contenido
     assert f'href="{reverse("publicaciones:archivo")}"' in contenido
     assert estado.json() == {"estado": "terminado", "terminada": True}
+    # The page names the task and what it is for, not only its state.
+    assert "<h1>Publicar el informe de rendición de cuentas 2023</h1>" in contenido
+    assert "Genera y guarda el PDF, el HTML, el libro de tablas" in contenido
     # Finished: nothing left to poll.
     assert "tarea.js" not in contenido
 
