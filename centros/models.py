@@ -706,7 +706,11 @@ class PlazoDelAnio(models.Model):
         help_text="Cada mes se entrega hasta este día del mes siguiente (1 a 28).",
     )
     actualizado_por = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        editable=False,
     )
     actualizado = models.DateTimeField(auto_now=True)
 

@@ -30,7 +30,7 @@ from ..admin_del_mes import (
     MesCerradoSoloLectura,
 )
 from ..forms import cifra_mostrar
-from ..models import CifraMensual, ReporteMensual
+from ..models import CifraMensual, Devolucion, PlazoDelAnio, ReporteMensual
 from ..resources import CifraMensualResource
 from ..services import (
     ConflictoDeVersion,
@@ -436,3 +436,34 @@ class CifraMensualAdmin(
             self.message_user(
                 request, envio.mensaje, messages.WARNING if quedan else messages.SUCCESS
             )
+
+
+@admin.register(Devolucion)
+class DevolucionAdmin(admin.ModelAdmin):
+    """Returns are made from a month's review (`reporte_devolver`) and answered by the centre
+    submitting it again: read-only here."""
+
+    list_display = ["reporte", "devuelto_en", "devuelto_por", "motivo", "respondido_en"]
+    list_filter = ["devuelto_en"]
+    list_select_related = ["reporte__centro", "devuelto_por"]
+    ordering = ["-devuelto_en"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PlazoDelAnio)
+class PlazoDelAnioAdmin(admin.ModelAdmin):
+    list_display = ["anio", "dia", "actualizado_por", "actualizado"]
+    fields = ["anio", "dia"]
+    ordering = ["-anio"]
+
+    def save_model(self, request, obj, form, change):
+        obj.actualizado_por = request.user
+        super().save_model(request, obj, form, change)

@@ -20,6 +20,7 @@ from centros.models import (
     Beneficiario,
     Centro,
     CifraMensual,
+    Devolucion,
     FotoCentro,
     HorarioAtencion,
     Indicador,
@@ -30,6 +31,7 @@ from centros.models import (
     Modalidad,
     OperacionAnual,
     Parroquia,
+    PlazoDelAnio,
     ReporteMensual,
 )
 from convenios.models import Convenio, Institucion
@@ -107,6 +109,7 @@ def crear_filas(datos, cuantas):
         IndicadorCentro.objects.create(centro=centro, indicador=datos.indicador)
         reporte = ReporteMensual.objects.create(centro=centro, anio=2023, mes=1)
         CifraMensual.objects.create(reporte=reporte, indicador=datos.indicador, valor=5)
+        Devolucion.objects.create(reporte=reporte, version=1, motivo="Revise.")
         AtencionClinica.objects.create(
             reporte=reporte,
             servicio=Servicio.CONSULTA_EXTERNA,
@@ -189,6 +192,8 @@ def datos(db):
     )
     d.reporte = ReporteMensual.objects.create(centro=d.centro, anio=2023, mes=3)
     CifraMensual.objects.create(reporte=d.reporte, indicador=d.indicador, valor=Decimal("120"))
+    Devolucion.objects.create(reporte=d.reporte, version=1, motivo="Revise los pacientes.")
+    PlazoDelAnio.objects.create(anio=2023, dia=10)
     AccionGeneral.objects.create(
         anio=2023,
         actividad="Campaña",
@@ -296,7 +301,8 @@ def test_the_admin_form_leaves_no_field_out(admin_user, model):
 def test_changelist_and_add_page_answer_when_empty(admin_client, model):
     assert admin_client.get(url_admin(model, "changelist")).status_code == 200
     # Published versions are made only by publishing, and never changed.
-    esperado = 403 if model in (Publicacion, FeDeErratas) else 200
+    # Returns are made only from a month's review.
+    esperado = 403 if model in (Publicacion, FeDeErratas, Devolucion) else 200
     assert admin_client.get(url_admin(model, "add")).status_code == esperado
 
 
