@@ -205,6 +205,21 @@ class AprobarMesForm(forms.Form):
     version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
 
 
+class SinAtencionForm(forms.Form):
+    desde = forms.DateField(
+        label="Desde", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    hasta = forms.DateField(
+        label="Hasta", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    motivo = forms.CharField(
+        label="Motivo",
+        max_length=300,
+        help_text="Por ejemplo: «Cierre por emergencia sanitaria», «Vacaciones de fin de año».",
+        error_messages={"required": "Escriba por qué el centro no atendió."},
+    )
+
+
 class PlazoForm(forms.Form):
     dia = forms.IntegerField(
         label="Día del mes siguiente",

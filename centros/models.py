@@ -9,7 +9,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from casmul.meses import MESES, PRIMER_ANIO
+from casmul.meses import MESES, PRIMER_ANIO, Mes
 
 from .validators import validar_cedula
 
@@ -692,6 +692,49 @@ def campo_del_anio(campo: str, *, anio: int | str, centro: str = ""):
 
 # Nullable on a year that follows the centre, never empty on one that keeps its own.
 _NUNCA_NULOS_SI_PROPIOS = ("area", "parroquia")
+
+
+class SinAtencionQuerySet(models.QuerySet):
+    def en_meses(self, desde: Mes, hasta: Mes):
+        """Periods that touch some day from `desde`'s first to `hasta`'s last."""
+        return self.filter(desde__lte=hasta.ultimo_dia, hasta__gte=desde.primer_dia)
+
+
+class SinAtencion(models.Model):
+    """Days a centre did not serve, and why (an emergency closure, repairs, holidays): its
+    months' low figures are explained once, not month by month."""
+
+    centro = models.ForeignKey(Centro, on_delete=models.CASCADE, related_name="sin_atencion")
+    desde = models.DateField()
+    hasta = models.DateField()
+    motivo = models.CharField(max_length=300)
+    registrado_por = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        editable=False,
+    )
+    registrado = models.DateTimeField(auto_now_add=True)
+
+    objects = SinAtencionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["centro__numero", "desde"]
+        verbose_name = "período sin atención"
+        verbose_name_plural = "períodos sin atención"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(hasta__gte=F("desde")), name="sin_atencion_hasta_no_antes_de_desde"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.centro.nombre_corto}: {self.desde:%d/%m/%Y}–{self.hasta:%d/%m/%Y}"
+
+    def cubre(self, mes: Mes) -> bool:
+        """Some day of the month falls in it."""
+        return self.desde <= mes.ultimo_dia and self.hasta >= mes.primer_dia
 
 
 class PlazoDelAnio(models.Model):

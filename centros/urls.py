@@ -5,6 +5,7 @@ from .views import beneficiarios, completitud, mensual
 app_name = "centros"
 
 urlpatterns = [
+    path("<int:centro_id>/<int:anio>/sin-atencion/", mensual.sin_atencion, name="sin_atencion"),
     path("<int:centro_id>/<int:anio>/", mensual.anio, name="anio"),
     path("<int:centro_id>/<int:anio>/<int:mes>/", mensual.mes, name="mes"),
     path("completitud/<int:anio>/", completitud.matriz, name="completitud"),

@@ -34,6 +34,7 @@ CATEGORIAS = [
     "Meses sin reportar",
     "Meses sin aprobar",
     "Cifras fuera de rango",
+    "Días sin atención",
     "Registro de beneficiarios",
     "Centros MIES sin convenio",
     "Fechas de convenios",
@@ -79,6 +80,16 @@ def observaciones(*, anio: int, hoy: datetime.date) -> list[Observacion]:
                 f"= {formato(atipica.valor)}, frente a un promedio de {formato(atipica.promedio)} "
                 "en los demás meses.",
                 reverse("centros:mes", args=[atipica.centro_id, anio, atipica.mes.numero]),
+            )
+        )
+    for periodo in centros.periodos_sin_atencion(anio=anio):
+        # Explained by the centre: listed so that the report is read with it.
+        resultado.append(
+            Observacion(
+                "Días sin atención",
+                f"{periodo.centro.numero}. {periodo.centro.nombre_corto}: no atendió del "
+                f"{_fecha(periodo.desde)} al {_fecha(periodo.hasta)} ({periodo.motivo}).",
+                reverse("centros:anio", args=[periodo.centro_id, anio]),
             )
         )
     for registro in centros.registro_discrepante(anio):

@@ -251,6 +251,19 @@ ACCESO: dict[str, Ruta] = {
             sin_rol=404,
         ),
     ),
+    "centros:sin_atencion": Ruta(
+        get=por_rol(LOGIN, 405, 405, 405),
+        kwargs=lambda d: {"centro_id": d.centro_a.pk, "anio": ANIO},
+        metodos=("POST",),
+        post=por_rol(
+            LOGIN,
+            a("centros:anio", centro_id=lambda d: d.centro_a.pk, anio=lambda d: ANIO),
+            403,
+            a("centros:anio", centro_id=lambda d: d.centro_a.pk, anio=lambda d: ANIO),
+            sin_rol=404,
+        ),
+        cuerpo=lambda d: {"desde": "2023-03-15", "hasta": "2023-05-30", "motivo": "Emergencia"},
+    ),
     # --- centros: the nominal registry (personal data) ---
     "centros:beneficiarios": Ruta(get=DATOS_PERSONALES),
     "centros:beneficiarios_exportar": Ruta(
@@ -660,6 +673,12 @@ def test_centre_staff_reach_nothing_of_another_centre():
         ("GET", reverse("centros:mes", args=[b, ANIO, 1]), {}, 404),
         ("POST", reverse("centros:mes", args=[b, ANIO, 1]), {"version": 1}, 404),
         ("POST", reverse("centros:enviar_borradores", args=[b, ANIO]), {}, 404),
+        (
+            "POST",
+            reverse("centros:sin_atencion", args=[b, ANIO]),
+            {"desde": "2023-03-15", "hasta": "2023-05-30", "motivo": "Emergencia"},
+            404,
+        ),
         ("GET", reverse("salud:mes", args=[b, ANIO, 1]), {}, 404),
         ("GET", reverse("salud:mes", args=[d.clinica.pk, ANIO, 1]), {}, 404),
         ("POST", reverse("salud:mes", args=[d.clinica.pk, ANIO, 1]), {"version": 1}, 404),

@@ -30,7 +30,7 @@ from ..admin_del_mes import (
     MesCerradoSoloLectura,
 )
 from ..forms import cifra_mostrar
-from ..models import CifraMensual, Devolucion, PlazoDelAnio, ReporteMensual
+from ..models import CifraMensual, Devolucion, PlazoDelAnio, ReporteMensual, SinAtencion
 from ..resources import CifraMensualResource
 from ..services import (
     ConflictoDeVersion,
@@ -467,3 +467,20 @@ class PlazoDelAnioAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         obj.actualizado_por = request.user
         super().save_model(request, obj, form, change)
+
+
+@admin.register(SinAtencion)
+class SinAtencionAdmin(admin.ModelAdmin):
+    """Recorded by staff from their centre's year (`sin_atencion_registrar`, which computes
+    the months' warnings again): read-only here, as a change would leave them stale."""
+
+    list_display = ["centro", "desde", "hasta", "motivo", "registrado_por"]
+    list_filter = ["centro"]
+    list_select_related = ["centro", "registrado_por"]
+    ordering = ["-desde"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -9,7 +9,7 @@ from casmul.meses import Mes
 from casmul.montos import a_centavos
 
 from ..estados import EstadoMes
-from ..models import Centro, CifraMensual, FotoCentro, Indicador
+from ..models import Centro, CifraMensual, FotoCentro, Indicador, SinAtencion
 from .beneficiarios import RegistroAnual, registro_del_anio
 from .estados import estados_del_anio
 
@@ -66,7 +66,11 @@ class CifraAtipica:
 
 
 def cifras_atipicas(*, anio: int) -> list[CifraAtipica]:
-    """Monthly figures far outside the centre's own range for the year (non-zero months)."""
+    """Monthly figures far outside the centre's own range for the year (non-zero months; a
+    month the centre did not serve some days of is explained, and left out)."""
+    sin_atencion: dict[int, list[SinAtencion]] = {}
+    for periodo in SinAtencion.objects.en_meses(Mes(anio, 1), Mes(anio, 12)):
+        sin_atencion.setdefault(periodo.centro_id, []).append(periodo)
     filas = list(
         CifraMensual.objects.filter(reporte__anio=anio, valor__gt=0)
         .values(
@@ -83,6 +87,9 @@ def cifras_atipicas(*, anio: int) -> list[CifraAtipica]:
     )
     grupos: dict[tuple[int, int], list[dict]] = {}
     for fila in filas:
+        periodos = sin_atencion.get(fila["reporte__centro_id"], [])
+        if any(periodo.cubre(Mes(anio, fila["reporte__mes"])) for periodo in periodos):
+            continue
         grupos.setdefault((fila["reporte__centro_id"], fila["indicador_id"]), []).append(fila)
     atipicas = []
     for grupo in grupos.values():
@@ -121,3 +128,13 @@ def registro_discrepante(anio: int) -> list[RegistroAnual]:
     figure is left to `meses_pendientes`. Returns `RegistroAnual` rows (persons, figure,
     difference); four queries."""
     return [registro for registro in registro_del_anio(anio) if registro.discrepante]
+
+
+def periodos_sin_atencion(*, anio: int) -> list[SinAtencion]:
+    """The days centres did not serve in the year, with their reasons: they explain those
+    months' figures, in the panel and the report's completeness."""
+    return list(
+        SinAtencion.objects.en_meses(Mes(anio, 1), Mes(anio, 12))
+        .select_related("centro")
+        .order_by("centro__numero", "desde")
+    )

@@ -21,6 +21,7 @@ from ..models import (
     Indicador,
     OperacionAnual,
     ReporteMensual,
+    SinAtencion,
 )
 from .anuales import cifras_anuales, valor_anual_de
 
@@ -299,6 +300,8 @@ class AnioDeCentro:
     indicadores: list[Indicador]
     meses: list[MesDelAnio]
     anuales: dict[str, Decimal]
+    # The days it did not serve that year, with their reasons.
+    sin_atencion: list[SinAtencion]
 
 
 def anio_de_centro(*, centro: Centro, anio: int, hoy: datetime.date) -> AnioDeCentro:
@@ -349,6 +352,9 @@ def anio_de_centro(*, centro: Centro, anio: int, hoy: datetime.date) -> AnioDeCe
         indicadores=indicadores,
         meses=meses,
         anuales={codigo: valor for (_, codigo), valor in anuales.items()},
+        sin_atencion=list(
+            SinAtencion.objects.filter(centro=centro).en_meses(Mes(anio, 1), Mes(anio, 12))
+        ),
     )
 
 
@@ -436,3 +442,8 @@ def historial_de_mes(*, reporte: ReporteMensual) -> list[CambioRegistrado]:
             )
         estado_previo = registro.estado
     return sorted(cambios, key=lambda cambio: cambio.fecha, reverse=True)
+
+
+def sin_atencion_del_mes(*, centro: Centro, mes: Mes) -> list[SinAtencion]:
+    """The days of the month the centre did not serve, with their reasons."""
+    return list(SinAtencion.objects.filter(centro=centro).en_meses(mes, mes))

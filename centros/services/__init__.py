@@ -9,6 +9,7 @@ from .advertencias import (
     advertencias_de_meses,
     advertencias_del_mes,
 )
+from .ausencias import sin_atencion_registrar
 from .beneficiarios import (
     beneficiario_anonimizar,
     beneficiario_inscribir,
@@ -95,5 +96,6 @@ __all__ = [
     "reportes_aprobar",
     "reportes_enviar",
     "reportes_importados_enviar",
+    "sin_atencion_registrar",
     "valores_validar",
 ]

@@ -11,7 +11,15 @@ from django.db.models import Q
 from casmul.formato import numero
 from casmul.meses import Mes
 
-from ..models import Centro, CifraMensual, Indicador, Inscripcion, OperacionAnual, ReporteMensual
+from ..models import (
+    Centro,
+    CifraMensual,
+    Indicador,
+    Inscripcion,
+    OperacionAnual,
+    ReporteMensual,
+    SinAtencion,
+)
 from ..selectors.definiciones import centro_del_anio
 
 # A value is "far outside the centre's range" beyond these multiples of its recent average.
@@ -25,9 +33,11 @@ def advertencias_de_cifras(*, centro: Centro, mes: Mes, valores: dict[str, Decim
     """Soft rules: a value far outside the centre's recent range, users above capacity, a
     jump from the previous month, users that do not match the nominal registry. The month
     may still be submitted, with a comment. Capacity and users are those of the centre in the
-    month's year."""
+    month's year. A month the centre did not serve some days of (`SinAtencion`) is explained:
+    no range or jump warning, and it is left out of later months' range."""
     centro = centro_del_anio(centro, anio=mes.anio)
     desde = mes.mas(-MESES_RECIENTES)
+    periodos = list(SinAtencion.objects.filter(centro=centro).en_meses(desde, mes))
     filas = (
         CifraMensual.objects.filter(reporte__centro=centro, indicador__codigo__in=list(valores))
         .filter(
@@ -50,6 +60,7 @@ def advertencias_de_cifras(*, centro: Centro, mes: Mes, valores: dict[str, Decim
             for codigo, fila_anio, fila_mes, valor, nombre in filas
         ],
         inscritos=lambda: inscritos_en_mes(centro=centro, mes=mes),
+        sin_atencion=lambda del_mes: any(periodo.cubre(del_mes) for periodo in periodos),
     )
 
 
@@ -60,19 +71,24 @@ def _advertencias(
     valores: dict[str, Decimal],
     recientes: Iterable[tuple[str, Mes, Decimal, str]],
     inscritos: Callable[[], int],
+    sin_atencion: Callable[[Mes], bool],
 ) -> list[str]:
     """The soft rules of `advertencias_de_cifras` on what was read already, for one month or
     many (`advertencias_de_meses`): `recientes`, the centre's figures of those indicators in
     the `MESES_RECIENTES` months before `mes` (code, month, value, name); `inscritos`, the
-    enrolments of `mes`, asked only when a rule needs them."""
+    enrolments of `mes`, asked only when a rule needs them; `sin_atencion`, whether the centre
+    did not serve some days of a month."""
     serie_de: dict[str, list[tuple[Mes, Decimal]]] = {}
     nombres = {}
     for codigo, del_mes, valor, nombre in recientes:
-        serie_de.setdefault(codigo, []).append((del_mes, Decimal(valor)))
         nombres[codigo] = nombre
+        if not sin_atencion(del_mes):
+            serie_de.setdefault(codigo, []).append((del_mes, Decimal(valor)))
     anterior = mes.anterior
     advertencias = []
-    for codigo, valor in valores.items():
+    # Its days without service explain its figures: only capacity and the registry are asked.
+    comparados = {} if sin_atencion(mes) else valores
+    for codigo, valor in comparados.items():
         serie = serie_de.get(codigo, [])
         nombre = nombres.get(codigo, codigo)
         previo = next((v for del_mes, v in serie if del_mes == anterior), None)
@@ -145,6 +161,11 @@ def advertencias_de_meses(*, reportes: list[ReporteMensual]) -> dict[int, list[s
     }
     meses = [Mes(reporte.anio, reporte.mes) for reporte in reportes]
     desde = min(meses).mas(-MESES_RECIENTES)
+    periodos: dict[int, list[SinAtencion]] = {}
+    for periodo in SinAtencion.objects.filter(centro_id__in=list(centros)).en_meses(
+        desde, max(meses)
+    ):
+        periodos.setdefault(periodo.centro_id, []).append(periodo)
     # The months' own figures and those of the months before them, by centre and month.
     valores_de: dict[int, dict[str, Decimal]] = {}
     del_mes: dict[tuple[int, Mes], list[tuple[str, Decimal, str]]] = {}
@@ -194,6 +215,9 @@ def advertencias_de_meses(*, reportes: list[ReporteMensual]) -> dict[int, list[s
             propias.get((reporte.centro_id, reporte.anio))
         )
         advertencias[reporte.pk] = _advertencias(
+            sin_atencion=lambda del_mes, centro_id=reporte.centro_id: any(
+                periodo.cubre(del_mes) for periodo in periodos.get(centro_id, [])
+            ),
             centro=centro,
             mes=mes,
             valores=valores,

@@ -17,7 +17,7 @@ from ..filters import CentrosCompletitudFilter
 from ..forms import AprobarForm, AprobarMesForm, DevolverForm, PlazoForm, ReabrirForm
 from ..models import Centro, ReporteMensual
 from ..selectors.completitud import hoja_de_la_matriz, matriz_completitud
-from ..selectors.mensual import devolucion_respondida, formulario_mensual
+from ..selectors.mensual import devolucion_respondida, formulario_mensual, sin_atencion_del_mes
 from ..services import plazo_fijar, reporte_devolver, reporte_reabrir, reportes_aprobar
 
 # Centres per page of the matrix: a municipality's network fits in one; a national one (3.000
@@ -148,6 +148,7 @@ def revisar(request, reporte_id: int):
             (fila, form_devolver[f"observacion_{fila.codigo}"]) for fila in mes.filas
         ],
         "devolucion": devolucion_respondida(reporte=reporte, filas=mes.filas),
+        "sin_atencion": sin_atencion_del_mes(centro=reporte.centro, mes=mes.mes),
     }
     errores = form.errors or form_devolver.errors
     return render(request, "centros/revisar.html", contexto, status=400 if errores else 200)

@@ -15,11 +15,16 @@ from casmul.meses import PRIMER_ANIO
 from casmul.permisos import puede_registrar_cifras
 
 from ..estados import EstadoMes
-from ..forms import CifrasMesForm
+from ..forms import CifrasMesForm, SinAtencionForm
 from ..models import Indicador, LineaServicio
 from ..paginas import PaginaDeMes, centro_de_usuario, mes_de_url, pagina_de_mes
 from ..selectors.mensual import anio_de_centro, formulario_mensual, historial_de_mes
-from ..services import advertencias_de_cifras, reporte_guardar, reportes_enviar
+from ..services import (
+    advertencias_de_cifras,
+    reporte_guardar,
+    reportes_enviar,
+    sin_atencion_registrar,
+)
 
 
 @login_required
@@ -69,6 +74,8 @@ def anio(request, centro_id: int, anio: int):
         "anuales": anuales,
         "puede_registrar": puede_registrar_cifras(request.user),
         "borradores": sum(1 for mes in datos.meses if mes.estado == EstadoMes.BORRADOR),
+        "sin_atencion": datos.sin_atencion,
+        "form_sin_atencion": SinAtencionForm(),
         "anterior": anio - 1 if anio > PRIMER_ANIO else None,
         "siguiente": anio + 1 if anio < hoy.year else None,
     }
@@ -102,6 +109,37 @@ def _tabla_cifras(datos):
         for i in datos.indicadores
     ]
     return columnas, filas, anuales
+
+
+@login_required
+@require_POST
+def sin_atencion(request, centro_id: int, anio: int):
+    """Staff record days their centre did not serve, with the reason, from its year."""
+    centro = centro_de_usuario(request.user, centro_id)
+    mes_de_url(anio, 1)
+    if not puede_registrar_cifras(request.user):
+        raise PermissionDenied("Los días sin atención los registra el personal del centro.")
+    form = SinAtencionForm(request.POST)
+    if form.is_valid():
+        try:
+            periodo = sin_atencion_registrar(
+                centro=centro, usuario=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            for mensaje in error.messages:
+                messages.error(request, f"No se registró: {mensaje}")
+        else:
+            messages.success(
+                request,
+                f"Registrado: {centro.nombre_corto} no atendió del {periodo.desde:%d/%m/%Y} al "
+                f"{periodo.hasta:%d/%m/%Y} ({periodo.motivo}). Sus meses ya no piden explicar "
+                "las cifras bajas.",
+            )
+    else:
+        for errores in form.errors.values():
+            for mensaje in errores:
+                messages.error(request, f"No se registró: {mensaje}")
+    return redirect("centros:anio", centro_id=centro.pk, anio=anio)
 
 
 @login_required

@@ -33,6 +33,7 @@ from centros.models import (
     Parroquia,
     PlazoDelAnio,
     ReporteMensual,
+    SinAtencion,
 )
 from convenios.models import Convenio, Institucion
 from presupuesto.models import (
@@ -110,6 +111,12 @@ def crear_filas(datos, cuantas):
         reporte = ReporteMensual.objects.create(centro=centro, anio=2023, mes=1)
         CifraMensual.objects.create(reporte=reporte, indicador=datos.indicador, valor=5)
         Devolucion.objects.create(reporte=reporte, version=1, motivo="Revise.")
+        SinAtencion.objects.create(
+            centro=centro,
+            desde=datetime.date(2023, 1, 1),
+            hasta=datetime.date(2023, 1, 2),
+            motivo="Feriado",
+        )
         AtencionClinica.objects.create(
             reporte=reporte,
             servicio=Servicio.CONSULTA_EXTERNA,
@@ -194,6 +201,12 @@ def datos(db):
     CifraMensual.objects.create(reporte=d.reporte, indicador=d.indicador, valor=Decimal("120"))
     Devolucion.objects.create(reporte=d.reporte, version=1, motivo="Revise los pacientes.")
     PlazoDelAnio.objects.create(anio=2023, dia=10)
+    SinAtencion.objects.create(
+        centro=d.centro,
+        desde=datetime.date(2023, 3, 1),
+        hasta=datetime.date(2023, 3, 15),
+        motivo="Reparaciones",
+    )
     AccionGeneral.objects.create(
         anio=2023,
         actividad="Campaña",
@@ -302,7 +315,7 @@ def test_changelist_and_add_page_answer_when_empty(admin_client, model):
     assert admin_client.get(url_admin(model, "changelist")).status_code == 200
     # Published versions are made only by publishing, and never changed.
     # Returns are made only from a month's review.
-    esperado = 403 if model in (Publicacion, FeDeErratas, Devolucion) else 200
+    esperado = 403 if model in (Publicacion, FeDeErratas, Devolucion, SinAtencion) else 200
     assert admin_client.get(url_admin(model, "add")).status_code == esperado
 
 

@@ -202,8 +202,9 @@ def test_the_warnings_of_many_months_are_those_each_month_gets_alone(db):
     # Then: the same as month by month, in a fixed number of queries.
     assert juntas == {r.pk: advertencias_del_mes(reporte=r) for r in reportes}
     assert sum(1 for advertencias in juntas.values() if advertencias) >= 3
-    # Centres, their definitions of the months' years, figures, enrolments.
-    assert len(consultas.captured_queries) <= 4
+    # Centres, their definitions of the months' years, their days without service,
+    # figures, enrolments.
+    assert len(consultas.captured_queries) <= 5
 
 
 def test_meses_bloquear_reads_the_named_months_and_their_figures_only(indicadores):
