@@ -355,7 +355,9 @@ def _publicar(cliente, entorno: dict, limite: int) -> dict:
         contador = Contador()
         with connection.execute_wrapper(contador):
             inicio = time.perf_counter()
-            respuesta = cliente.post(reverse("rendicion:publicar", args=[2023]), {"motivo": ""})
+            respuesta = cliente.post(
+                reverse("rendicion:publicar", args=[2023]), {"motivo": "", "revisado": "on"}
+            )
             encolar_s = time.perf_counter() - inicio
         assert respuesta.status_code == 302, respuesta.status_code
         tarea_id = respuesta.url.rstrip("/").rsplit("/", 1)[-1]
