@@ -25,6 +25,7 @@ from ..models import (
     Modalidad,
     OperacionAnual,
     ReporteMensual,
+    SinAtencion,
     campo_del_anio,
     del_informe,
 )
@@ -359,10 +360,12 @@ def fotos_del_anio(*, anio: int) -> QuerySet[FotoCentro]:
 
 @dataclass(frozen=True)
 class Completitud:
-    """How many months of operation are behind the report's figures."""
+    """How many months of operation are behind the report's figures, and the days without
+    service the centres explained (their low figures have a reason the reader should know)."""
 
     aprobados: int
     debidos: int
+    sin_atencion: tuple[SinAtencion, ...] = ()
 
     @property
     def completa(self) -> bool:
@@ -381,6 +384,11 @@ def completitud_del_anio(*, anio: int, hoy: datetime.date) -> Completitud:
     return Completitud(
         aprobados=estados.count(EstadoMes.APROBADO),
         debidos=sum(1 for estado in estados if estado.debido),
+        sin_atencion=tuple(
+            SinAtencion.objects.filter(centro_id__in=ids)
+            .en_meses(Mes(anio, 1), Mes(anio, 12))
+            .select_related("centro")
+        ),
     )
 
 

@@ -12,8 +12,8 @@ from pypdf import PdfReader
 
 from casmul.meses import Mes
 from casmul.roles import Rol
-from centros.models import CifraMensual, ReporteMensual
-from centros.services import reporte_guardar, reporte_reabrir
+from centros.models import Centro, CifraMensual, ReporteMensual
+from centros.services import reporte_guardar, reporte_reabrir, sin_atencion_registrar
 from rendicion.documento import MARCA_BORRADOR
 from rendicion.selectors import DESARROLLO_INFANTIL, informe_rendicion
 from salud.models import AtencionClinica
@@ -94,6 +94,31 @@ def test_the_report_states_how_many_months_of_operation_are_behind_its_figures(c
         completo.aprobados == completo.debidos == ReporteMensual.objects.filter(anio=2023).count()
     )
     assert (despues.aprobados, despues.debidos) == (completo.debidos - 1, completo.debidos)
+
+
+def test_the_completeness_statement_names_the_days_without_service_and_their_reason(
+    client, coordinacion
+):
+    antes = client
+    antes.force_login(coordinacion)
+    url = reverse("rendicion:informe", args=[2023])
+    sin_periodos = antes.get(url).content.decode()
+    centro = Centro.objects.en_operacion(2023).order_by("numero").first()
+    sin_atencion_registrar(
+        centro=centro,
+        desde=datetime.date(2023, 3, 15),
+        hasta=datetime.date(2023, 5, 30),
+        motivo="Cierre por emergencia <invernal>",
+        usuario=coordinacion,
+    )
+
+    pagina = client.get(url).content.decode()
+
+    assert "Días sin atención" not in sin_periodos
+    assert (
+        f"Días sin atención, con el motivo que dio el centro: {centro.nombre_corto}, del "
+        "15/03/2023 al 30/05/2023: «Cierre por emergencia &lt;invernal&gt;»." in pagina
+    )
 
 
 def test_the_page_shows_the_approved_report_and_a_marked_preview(client, coordinacion):
