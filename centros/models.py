@@ -648,6 +648,10 @@ class ReporteMensual(models.Model):
         """An approved month is read-only until the coordination reopens it."""
         return self.estado == self.Estado.APROBADO
 
+    @property
+    def mes_del_anio(self) -> Mes:
+        return Mes(self.anio, self.mes)
+
 
 def del_informe(anio: int | None, *, con_sin_aprobar: bool = False, via: str = "") -> Q:
     """The months a year's report counts: the approved ones inside the centre's operation;

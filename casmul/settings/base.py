@@ -105,6 +105,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "casmul.context_processors.portal",
+                "centros.context_processors.pendientes",
             ],
         },
     },

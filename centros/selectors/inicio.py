@@ -3,13 +3,16 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from casmul.meses import Mes
+from casmul.permisos import puede_registrar_cifras
+from casmul.roles import Rol, tiene_rol
 
 from ..estados import EstadoMes
 from ..models import Centro, Devolucion, ReporteMensual
-from .estados import estados_del_anio
+from .acceso import centros_de_usuario
+from .completitud import MatrizCompletitud
 
 
 @dataclass(frozen=True)
@@ -23,15 +26,25 @@ class PendienteCentro:
         return self.estado.label
 
 
-def pendientes_del_mes(*, centros: QuerySet[Centro], hoy: datetime.date) -> list[PendienteCentro]:
+def pendientes_del_mes(
+    *, centros: QuerySet[Centro], matriz: MatrizCompletitud, hoy: datetime.date
+) -> list[PendienteCentro]:
     """For each centre, the month to report now (the previous one: the current month is still
-    running) in its state. Three queries."""
+    running) in its state, read from the matrix of that month's year: a centre the matrix
+    does not hold does not operate that year. One query."""
     mes = Mes.de_fecha(hoy).anterior
-    centros = list(centros.order_by("numero"))
-    estados = estados_del_anio(centro_ids=[c.pk for c in centros], anio=mes.anio, hoy=hoy)
+    if matriz.anio != mes.anio:
+        raise ValueError(f"The matrix is of {matriz.anio}, the month to report of {mes.anio}")
+    filas = {fila.centro.pk: fila for fila in matriz.filas}
     return [
-        PendienteCentro(centro=c, mes=mes, estado=estados[c.pk][mes.numero - 1].estado)
-        for c in centros
+        PendienteCentro(
+            centro=filas[centro.pk].centro if centro.pk in filas else centro,
+            mes=mes,
+            estado=filas[centro.pk].celdas[mes.numero - 1].estado
+            if centro.pk in filas
+            else EstadoMes.NO_OPERA,
+        )
+        for centro in centros.order_by("numero")
     ]
 
 
@@ -44,42 +57,58 @@ class MesQueEspera:
 
     @property
     def mes(self) -> Mes:
-        return Mes(self.reporte.anio, self.reporte.mes)
+        return self.reporte.mes_del_anio
 
     @property
     def devuelto(self) -> bool:
         return self.reporte.estado == ReporteMensual.Estado.DEVUELTO
 
 
+def _que_esperan(centros: QuerySet[Centro]) -> QuerySet[ReporteMensual]:
+    return ReporteMensual.objects.filter(centro__in=centros).filter(
+        Q(estado=ReporteMensual.Estado.DEVUELTO)
+        | (Q(estado=ReporteMensual.Estado.BORRADOR) & ~Q(motivo_reapertura=""))
+    )
+
+
 def meses_que_esperan(*, centros: QuerySet[Centro]) -> list[MesQueEspera]:
     """The months of the centres, of any year, that the coordination sent back (returned
     with remarks, or reopened after approval) and their staff have not submitted again,
-    oldest first, each with the coordination's reason. Two queries."""
+    oldest first, each with the coordination's reason. One query."""
+    devolucion_abierta = Devolucion.objects.filter(
+        reporte=OuterRef("pk"), respondido_en=None
+    ).order_by("-pk")
     reportes = (
-        ReporteMensual.objects.filter(centro__in=centros)
-        .filter(
-            Q(estado=ReporteMensual.Estado.DEVUELTO)
-            | (Q(estado=ReporteMensual.Estado.BORRADOR) & ~Q(motivo_reapertura=""))
-        )
+        _que_esperan(centros)
         .select_related("centro")
-        .prefetch_related(
-            Prefetch(
-                "devoluciones",
-                queryset=Devolucion.objects.filter(respondido_en=None),
-                to_attr="devoluciones_abiertas",
-            )
-        )
+        .annotate(motivo_devolucion=Subquery(devolucion_abierta.values("motivo")[:1]))
         .order_by("anio", "mes", "centro__numero")
     )
     return [
-        MesQueEspera(
-            reporte=reporte,
-            motivo=reporte.devoluciones_abiertas[0].motivo
-            if reporte.devoluciones_abiertas
-            else reporte.motivo_reapertura,
-        )
+        MesQueEspera(reporte=reporte, motivo=reporte.motivo_devolucion or reporte.motivo_reapertura)
         for reporte in reportes
     ]
+
+
+def meses_por_revisar(*, centros: QuerySet[Centro]) -> QuerySet[ReporteMensual]:
+    """The submitted months of the centres, of any year (December is reviewed in January, an
+    erratum's month years later), oldest first: the coordination's queue."""
+    return (
+        ReporteMensual.objects.filter(centro__in=centros, estado=ReporteMensual.Estado.ENVIADO)
+        .select_related("centro")
+        .order_by("anio", "mes", "centro__numero")
+    )
+
+
+def pendientes_de_usuario(usuario) -> int:
+    """What the navigation counts as waiting on the user: the months to review for the
+    coordination; for centre staff, the months of their centres sent back to them. One
+    query."""
+    if tiene_rol(usuario, Rol.COORDINACION, Rol.ADMINISTRACION):
+        return ReporteMensual.objects.filter(estado=ReporteMensual.Estado.ENVIADO).count()
+    if puede_registrar_cifras(usuario):
+        return _que_esperan(centros_de_usuario(usuario)).count()
+    return 0
 
 
 def centros_sin_personal(*, anio: int) -> QuerySet[Centro]:

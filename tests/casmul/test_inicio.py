@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from casmul.roles import Rol
 from casmul.services import usuario_con_rol_guardar
-from centros.models import ReporteMensual
+from centros.models import Devolucion, ReporteMensual
 from tests.factories import CentroFactory, OperacionAnualFactory, ReporteMensualFactory
 
 HOY = timezone.localdate()
@@ -145,18 +145,33 @@ def test_home_query_count_does_not_grow_with_centres(
         ReporteMensualFactory(centro=centro, anio=HOY.year, mes=1, estado="enviado")
     client.force_login(usuario)
     # At most 13 for every role: session, user and roles; the year's centres with their
-    # definitions, months, operation and due day, for the matrix and again for the month to
-    # report; then each role's own (staff: the months waiting for them; the coordination,
-    # agreements).
+    # definitions, months, operation and due day (the matrix, which also gives the month to
+    # report); the user's centres; the months sent back of any year; then each role's own
+    # (the coordination: the months to review and their count; agreements).
     with django_assert_max_num_queries(13) as consultas:
         client.get(reverse("inicio"))
 
     muchos = _centros_en_operacion(30)
+    coordinacion = _usuario(Rol.COORDINACION) if rol == Rol.PERSONAL_CENTRO else usuario
     for centro in muchos:
         ReporteMensualFactory(centro=centro, anio=HOY.year, mes=1, estado="aprobado")
+        # Work waiting on someone, of earlier years too.
+        ReporteMensualFactory(centro=centro, anio=HOY.year - 1, mes=12, estado="enviado")
+        devuelto = ReporteMensualFactory(
+            centro=centro, anio=HOY.year - 1, mes=11, estado="devuelto"
+        )
+        Devolucion.objects.create(
+            reporte=devuelto, version=1, motivo="Revise las raciones", devuelto_por=coordinacion
+        )
+        ReporteMensualFactory(
+            centro=centro, anio=HOY.year - 2, mes=5, motivo_reapertura="Falta un niño"
+        )
     if rol == Rol.PERSONAL_CENTRO:
         usuario.centros_asignados.add(*muchos)
     with django_assert_max_num_queries(len(consultas.captured_queries)):
         respuesta = client.get(reverse("inicio"))
     assert len(respuesta.context["centros"]) == 33
-    assert ReporteMensual.objects.count() == 33
+    assert len(respuesta.context["esperan"]) == 60
+    if rol != Rol.PERSONAL_CENTRO:
+        assert respuesta.context["por_revisar_total"] == 33
+    assert ReporteMensual.objects.count() == 123
