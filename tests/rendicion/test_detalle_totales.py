@@ -259,13 +259,14 @@ def test_centre_staff_may_not_see_them(client, nombre, argumentos):
 
 # The session, the user and their roles, then the page's own reads.
 CONSULTAS = {
-    "rendicion:detalle_clinica": 3 + 4,  # centres, patients, months counted, monthly reports
-    "rendicion:detalle_clinica_servicio": 3 + 4,
-    "rendicion:detalle_convenios": 3 + 3,  # agreements, counterparts, centres
+    # Session, user, roles and the navigation's count, then the page's own.
+    "rendicion:detalle_clinica": 4 + 4,  # centres, patients, months counted, monthly reports
+    "rendicion:detalle_clinica_servicio": 4 + 4,
+    "rendicion:detalle_convenios": 4 + 3,  # agreements, counterparts, centres
     # áreas, users per centre, centres, their definitions that year
-    "rendicion:detalle_usuarios_area": 3 + 4,
-    "rendicion:detalle_presupuesto_total": 3 + 1,
-    "rendicion:detalle_contratacion_total": 3 + 1,
+    "rendicion:detalle_usuarios_area": 4 + 4,
+    "rendicion:detalle_presupuesto_total": 4 + 1,
+    "rendicion:detalle_contratacion_total": 4 + 1,
 }
 
 
