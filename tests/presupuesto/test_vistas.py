@@ -448,7 +448,8 @@ def _datos(veces: int) -> None:
 @pytest.mark.parametrize(
     ("url", "maximo"),
     [
-        # session, user and groups (the role), the navigation's count of pending work on HTML pages, then the page's own
+        # session, user and groups (the role), the navigation's count of pending work on
+        # HTML pages, then the page's own
         ("/presupuesto/", 4 + 5),
         ("/presupuesto/lineas/", 4 + 6),
         ("/presupuesto/institucional/", 4 + 1),

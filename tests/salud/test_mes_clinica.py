@@ -304,7 +304,8 @@ def test_the_clinic_page_queries_do_not_grow_with_the_data(
         version=0,
         usuario=personal,
     )
-    # 14: the month's history reads its returns too (their whole reasons); the navigation's count of pending work.
+    # 14: the month's history reads its returns too (their whole reasons); the navigation's
+    # count of pending work.
     with django_assert_max_num_queries(14) as pocas:
         cliente.get(_url(clinica))
 
