@@ -1,9 +1,9 @@
 """Background tasks shared by every app: who may see a task, its state in the users' words, the
 error a user can act on, the files a task leaves for its owner, and retrying a failed one.
 
-The tasks themselves live with their app (`rendicion/tareas.py`); each takes `usuario_id`
-among its keyword arguments (who asked: only that user, or the administration, sees the task)
-and returns a small JSON dict: `texto` (what was done), and `enlace` (a page) or `archivo` (a
+The tasks themselves live with their app (`rendicion/tareas.py`, `centros/services/avisos.py`);
+each a user asks for takes `usuario_id` among its keyword arguments (who asked: only that user,
+or the administration, sees the task; the notices by e-mail have no page), and each returns a small JSON dict: `texto` (what was done), and `enlace` (a page) or `archivo` (a
 file under MEDIA_ROOT/<TAREAS_CARPETA>/, with its download `nombre`)."""
 
 import os

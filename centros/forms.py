@@ -270,3 +270,19 @@ class ReabrirForm(forms.Form):
         help_text="Quedará en el historial del mes y lo verá el personal del centro.",
         error_messages={"required": "Indique por qué se reabre el mes."},
     )
+
+
+class AvisosForm(forms.Form):
+    """A checkbox per kind of notice the user's roles receive; checked: sent."""
+
+    def __init__(self, *args, tipos, desactivados: set[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tipos = [tipo.value for tipo in tipos]
+        for tipo in tipos:
+            self.fields[tipo.value] = forms.BooleanField(
+                label=tipo.label, required=False, initial=tipo.value not in desactivados
+            )
+
+    @property
+    def activos(self) -> set[str]:
+        return {tipo for tipo in self.tipos if self.cleaned_data.get(tipo)}

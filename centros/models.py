@@ -772,6 +772,59 @@ class PlazoDelAnio(models.Model):
         return f"{self.anio}: día {self.dia} del mes siguiente"
 
 
+class TipoDeAviso(models.TextChoices):
+    """The e-mails the portal sends about the monthly work (`services.avisos`)."""
+
+    DEVUELTO = "devuelto", "Un mes de mis centros fue devuelto o reabierto"
+    RECORDATORIO = "recordatorio", "Recordatorio antes del plazo de entrega"
+    RESUMEN = "resumen", "Resumen diario de los meses enviados para revisar"
+
+
+class AvisoDesactivado(models.Model):
+    """A kind of notice a person turned off on their page (every kind is on by default)."""
+
+    usuario = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="avisos_desactivados"
+    )
+    tipo = models.CharField(max_length=12, choices=TipoDeAviso.choices)
+
+    class Meta:
+        verbose_name = "aviso desactivado"
+        verbose_name_plural = "avisos desactivados"
+        constraints = [
+            models.UniqueConstraint(fields=["usuario", "tipo"], name="aviso_desactivado_unico")
+        ]
+
+    def __str__(self):
+        return f"{self.usuario}: sin «{self.get_tipo_display()}»"
+
+
+class AvisoEnviado(models.Model):
+    """A notice sent, one per person and occasion (`clave`: the return, the day, the month
+    due), so that a retried task or a second run of the day sends nothing twice."""
+
+    usuario = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="avisos_enviados"
+    )
+    tipo = models.CharField(max_length=12, choices=TipoDeAviso.choices)
+    clave = models.CharField(max_length=60)
+    asunto = models.CharField(max_length=200)
+    enviado = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-enviado", "-pk"]
+        verbose_name = "aviso enviado"
+        verbose_name_plural = "avisos enviados"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["usuario", "tipo", "clave"], name="aviso_enviado_una_vez"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.usuario}: {self.asunto}"
+
+
 class Devolucion(models.Model):
     """The coordination sent a submitted month back to the centre: why, the remarks on its
     figures, the figures as they were, and the centre's answer when it submitted again."""

@@ -183,6 +183,8 @@ def _anio(d):
 ACCESO: dict[str, Ruta] = {
     # --- casmul: home, login, logout ---
     "inicio": Ruta(get=CON_SESION),
+    # Each person's own choice of notices: nobody else's to read or change.
+    "mis_avisos": Ruta(get=CON_SESION, metodos=("GET", "POST"), cuerpo=lambda d: {}),
     # A logged-in user who opens the login page goes home (redirect_authenticated_user).
     "login": Ruta(
         get=por_rol(200, a("inicio"), a("inicio"), a("inicio")),

@@ -217,6 +217,12 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+# The notices to staff and coordination (centros.services.avisos) come from this address and
+# link to the portal at PORTAL_URL, as its users reach it.
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Portal CASMUL <no-responder@localhost>")
+PORTAL_URL = os.environ.get("PORTAL_URL", "http://127.0.0.1:8000")
+# The reminder of a month's due day goes from this many days before it.
+AVISO_DIAS_ANTES_DEL_PLAZO = env_int("AVISO_DIAS_ANTES_DEL_PLAZO", 3)
 
 
 class _LineaJSON(logging.Formatter):

@@ -21,3 +21,5 @@ WHITENOISE_USE_FINDERS = True
 # There is no nginx in front to serve the centres' photos (docs/deploy.md): casmul/urls.py
 # serves them as nginx does, and only them.
 SERVIR_FOTOS_DE_CENTROS = True
+# The demo's notices are printed by the worker (`make run`'s console), not sent.
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"

@@ -30,7 +30,15 @@ from ..admin_del_mes import (
     MesCerradoSoloLectura,
 )
 from ..forms import cifra_mostrar
-from ..models import CifraMensual, Devolucion, PlazoDelAnio, ReporteMensual, SinAtencion
+from ..models import (
+    AvisoDesactivado,
+    AvisoEnviado,
+    CifraMensual,
+    Devolucion,
+    PlazoDelAnio,
+    ReporteMensual,
+    SinAtencion,
+)
 from ..resources import CifraMensualResource
 from ..services import (
     ConflictoDeVersion,
@@ -484,3 +492,32 @@ class SinAtencionAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AvisoEnviado)
+class AvisoEnviadoAdmin(admin.ModelAdmin):
+    """What the portal sent by e-mail and to whom: read-only, to answer «¿me avisaron?»."""
+
+    list_display = ["enviado", "usuario", "tipo", "asunto"]
+    list_filter = ["tipo", "enviado"]
+    list_select_related = ["usuario"]
+    search_fields = ["usuario__username", "usuario__email", "asunto"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AvisoDesactivado)
+class AvisoDesactivadoAdmin(admin.ModelAdmin):
+    """The notices each person turned off on «Mis avisos» (every kind is on by default)."""
+
+    list_display = ["usuario", "tipo"]
+    list_filter = ["tipo"]
+    list_select_related = ["usuario"]
+    search_fields = ["usuario__username", "usuario__email"]

@@ -2,7 +2,7 @@
 one month or many), `advertencias` (the soft rules a month's close computes), `revision`
 (submission, approval, reopening), `beneficiarios` (the nominal registry), `fotos` and
 `operaciones` (a centre's photos and years of operation), `definiciones` (a centre changed from
-a year on). Callers import from here."""
+a year on), `avisos` (the notices by e-mail). Callers import from here."""
 
 from .advertencias import (
     advertencias_de_cifras,
@@ -10,6 +10,13 @@ from .advertencias import (
     advertencias_del_mes,
 )
 from .ausencias import sin_atencion_registrar
+from .avisos import (
+    avisos_del_dia_tarea,
+    avisos_elegir,
+    mes_devuelto_avisar,
+    recordatorios_enviar,
+    resumen_diario_enviar,
+)
 from .beneficiarios import (
     beneficiario_anonimizar,
     beneficiario_inscribir,
@@ -66,6 +73,8 @@ __all__ = [
     "anio_de_los_cambios",
     "advertencias_de_meses",
     "advertencias_del_mes",
+    "avisos_del_dia_tarea",
+    "avisos_elegir",
     "beneficiario_anonimizar",
     "beneficiario_inscribir",
     "beneficiario_nuevo_comprobar",
@@ -74,6 +83,9 @@ __all__ = [
     "centro_definir",
     "foto_centro_crear",
     "foto_centro_guardar",
+    "mes_devuelto_avisar",
+    "recordatorios_enviar",
+    "resumen_diario_enviar",
     "indicador_definicion_comprobar",
     "indicador_definir",
     "inscripcion_comprobar",

@@ -12,6 +12,7 @@ from casmul.cierres import anio_abierto_comprobar, anio_abrir_para_corregir, ani
 from casmul.meses import Mes
 
 from ..models import Centro, Devolucion, PlazoDelAnio, ReporteMensual
+from .avisos import mes_devuelto_programar
 from .mes import reportes_pasar
 
 
@@ -233,7 +234,6 @@ def reportes_importados_enviar(*, reporte_ids: list[int], usuario, motivo: str) 
 
 
 @transaction.atomic
-@transaction.atomic
 def reporte_devolver(
     *,
     reporte: ReporteMensual,
@@ -289,6 +289,7 @@ def reporte_devolver(
     reporte._change_reason = f"Devuelto: {motivo}"[:100]
     reporte._history_user = usuario
     reporte.save()
+    mes_devuelto_programar(reporte)
     return devolucion
 
 
@@ -312,6 +313,7 @@ def reporte_reabrir(*, reporte: ReporteMensual, motivo: str, usuario) -> Reporte
     reporte._change_reason = f"Reabierto: {motivo}"[:100]
     reporte._history_user = usuario
     reporte.save()
+    mes_devuelto_programar(reporte)
     return reporte
 
 
