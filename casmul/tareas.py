@@ -3,8 +3,9 @@ error a user can act on, the files a task leaves for its owner, and retrying a f
 
 The tasks themselves live with their app (`rendicion/tareas.py`, `centros/services/avisos.py`);
 each a user asks for takes `usuario_id` among its keyword arguments (who asked: only that user,
-or the administration, sees the task; the notices by e-mail have no page), and each returns a small JSON dict: `texto` (what was done), and `enlace` (a page) or `archivo` (a
-file under MEDIA_ROOT/<TAREAS_CARPETA>/, with its download `nombre`)."""
+or the administration, sees the task; the notices by e-mail have no page), and each returns a
+small JSON dict: `texto` (what was done), and `enlace` (a page) or `archivo` (a file under
+MEDIA_ROOT/<TAREAS_CARPETA>/, with its download `nombre`)."""
 
 import os
 import socket

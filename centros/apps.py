@@ -51,6 +51,18 @@ class CentrosConfig(AppConfig):
                         # The year page's rule: the coordination reviews, it does not submit.
                         permitida=puede_registrar_cifras,
                     ),
+                    OpcionDeImportacion(
+                        nombre="comentario",
+                        etiqueta="Comentario para los meses con advertencias",
+                        ayuda=(
+                            "Si lo escribe, los meses completos del archivo se envían a revisión "
+                            "también con advertencias, explicadas con este comentario (un mes "
+                            "que ya tiene el suyo lo conserva). Sin él, esos meses quedan en "
+                            "borrador para explicarlos desde su página."
+                        ),
+                        texto=True,
+                        permitida=puede_registrar_cifras,
+                    ),
                 ),
             )
         )

@@ -17,7 +17,8 @@ Every row is checked against what is read once for the whole file (centres, indi
 months it names, locked, and their figures); what changes is written at the end in bulk, a few
 statements per thousand rows (`meses_importados_guardar`).
 With `enviar`, the months the file wrote are then submitted for review as the year page does
-(`reportes_importados_enviar`: complete drafts without warnings), in the same transaction.
+(`reportes_importados_enviar`: complete drafts without warnings), in the same transaction;
+with a `comentario`, the complete drafts with warnings too, explained by it.
 """
 
 from dataclasses import dataclass
@@ -144,10 +145,12 @@ class CifraMensualResource(FilasDeLaHoja, resources.ModelResource):
         # at the end, inside the import's transaction.
         use_bulk = True
 
-    def __init__(self, *, enviar: bool = False, **kwargs):
+    def __init__(self, *, enviar: bool = False, comentario: str = "", **kwargs):
         super().__init__(**kwargs)
-        # Submit the months written, once the whole file is in (never in a dry run).
-        self.enviar = enviar
+        # Submit the months written, once the whole file is in (never in a dry run); with a
+        # comment for those with warnings, those too.
+        self.comentario = comentario.strip()
+        self.enviar = enviar or bool(self.comentario)
         self._prueba = True  # set by `import_data`
 
     @classmethod
@@ -344,6 +347,7 @@ class CifraMensualResource(FilasDeLaHoja, resources.ModelResource):
             reporte_ids=[reporte.pk for reporte in self._reportes],
             usuario=usuario,
             motivo=self.motivo_de("Enviado a revisión", kwargs),
+            comentario=self.comentario,
         )
 
 

@@ -9,6 +9,9 @@ from import_export.forms import ImportForm
 from .lector import TAMANO_MAXIMO, HojaRechazada, archivo_comprobar
 from .registro import OpcionDeImportacion
 
+# A text option (a comment for many months): the browser stops the typing there.
+MAXIMO_TEXTO_DE_OPCION = 1000
+
 
 def _subida_comprobar(archivo):
     try:
@@ -55,15 +58,26 @@ class ConfirmacionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.opciones = tuple(opciones)
         for opcion in self.opciones:
-            self.fields[f"opcion_{opcion.nombre}"] = forms.BooleanField(
-                label=opcion.etiqueta, required=False
+            self.fields[f"opcion_{opcion.nombre}"] = (
+                forms.CharField(
+                    label=opcion.etiqueta,
+                    help_text=opcion.ayuda,
+                    required=False,
+                    max_length=MAXIMO_TEXTO_DE_OPCION,
+                    widget=forms.Textarea(attrs={"rows": 3}),
+                )
+                if opcion.texto
+                else forms.BooleanField(
+                    label=opcion.etiqueta, help_text=opcion.ayuda, required=False
+                )
             )
 
     @property
-    def opciones_elegidas(self) -> dict[str, bool]:
-        """The resource's keyword arguments: only the options offered, never another."""
+    def opciones_elegidas(self) -> dict[str, bool | str]:
+        """The resource's keyword arguments: only the options offered, never another; a text
+        only when written."""
         return {
-            opcion.nombre: True
+            opcion.nombre: valor
             for opcion in self.opciones
-            if self.cleaned_data.get(f"opcion_{opcion.nombre}")
+            if (valor := self.cleaned_data.get(f"opcion_{opcion.nombre}"))
         }

@@ -19,12 +19,15 @@ def _siempre(usuario) -> bool:
 
 @dataclass(frozen=True)
 class OpcionDeImportacion:
-    """A keyword argument of a kind's resource offered on confirming an import (a checkbox)."""
+    """A keyword argument of a kind's resource offered on confirming an import: a checkbox,
+    or a text (`texto`) passed when written."""
 
     nombre: str  # the resource's keyword argument: "enviar"
-    etiqueta: str  # the checkbox's label
+    etiqueta: str  # the field's label
     # Who is offered it; the resource checks again when it acts on it.
     permitida: Callable[[object], bool] = _siempre
+    texto: bool = False
+    ayuda: str = ""
 
 
 @dataclass(frozen=True)

@@ -115,6 +115,8 @@ class ResultadoEnvio:
     incompletos: list[ReporteMensual]
     # Already in review (a file may update a submitted month): nothing to send.
     ya_enviados: int = 0
+    # Sent with warnings explained by the comment given for them all (an import's).
+    explicados: int = 0
 
     @property
     def mensaje(self) -> str:
@@ -126,6 +128,10 @@ class ResultadoEnvio:
             mensaje = f"Se enviaron a revisión {self.enviados} meses"
         else:
             mensaje = "No se envió ningún mes a revisión"
+        if self.explicados == 1:
+            mensaje += " (1 con advertencias, con su comentario)"
+        elif self.explicados:
+            mensaje += f" ({self.explicados} con advertencias, con su comentario)"
         for reportes, por_que in (
             (self.con_advertencias, "por advertencias"),
             (self.incompletos, "por faltar cifras"),
@@ -154,9 +160,11 @@ def _meses_listados(reportes: list[ReporteMensual]) -> str:
     )
 
 
-def _borradores_enviar(reportes, *, usuario, motivo: str) -> ResultadoEnvio:
+def _borradores_enviar(reportes, *, usuario, motivo: str, comentario: str = "") -> ResultadoEnvio:
     """Submits the drafts among `reportes` (a queryset) that hold all the figures their centre
-    reports and have no warnings: what a month's page would let through without a comment."""
+    reports and have no warnings: what a month's page would let through without a comment.
+    With a `comentario`, the complete drafts with warnings are submitted too, as their page
+    would with a comment: their own if they have one, this one otherwise."""
     borradores = list(
         reportes.filter(estado=ReporteMensual.Estado.BORRADOR)
         .select_related("centro")
@@ -178,32 +186,44 @@ def _borradores_enviar(reportes, *, usuario, motivo: str) -> ResultadoEnvio:
         )
         .order_by("centro__numero", "anio", "mes")
     )
-    con_advertencias = [r for r in borradores if r.advertencias]
-    # A centre that reports no figure has no complete month.
-    incompletos = [
-        r
-        for r in borradores
-        if not r.advertencias and (not r.esperadas or r.escritas != r.esperadas)
+    comentario = comentario.strip()
+
+    def completo(reporte) -> bool:
+        # A centre that reports no figure has no complete month.
+        return bool(reporte.esperadas) and reporte.escritas == reporte.esperadas
+
+    con_advertencias = [
+        r for r in borradores if r.advertencias and not (comentario and completo(r))
     ]
+    incompletos = [r for r in borradores if not r.advertencias and not completo(r)]
     quedan = {r.pk for r in [*con_advertencias, *incompletos]}
     listos = [r.pk for r in borradores if r.pk not in quedan]
     # Locked apart (PostgreSQL locks no rows of a grouped query), and checked again: a month
     # saved since the read above is left for its next submission.
-    enviar = list(
-        ReporteMensual.objects.select_for_update(of=("self",)).filter(
-            pk__in=listos, estado=ReporteMensual.Estado.BORRADOR, advertencias=[]
+    bloqueados = ReporteMensual.objects.select_for_update(of=("self",)).filter(
+        pk__in=listos, estado=ReporteMensual.Estado.BORRADOR
+    )
+    enviar = list(bloqueados if comentario else bloqueados.filter(advertencias=[]))
+    sin_explicar = [r for r in enviar if r.advertencias and not r.comentario.strip()]
+    ahora = timezone.now()
+    for grupo, campos in (
+        ([r for r in enviar if r not in sin_explicar], {}),
+        (sin_explicar, {"comentario": comentario}),
+    ):
+        reportes_pasar(
+            grupo,
+            usuario=usuario,
+            motivo=motivo,
+            estado=ReporteMensual.Estado.ENVIADO,
+            enviado_en=ahora,
+            actualizado_por=usuario,
+            **campos,
         )
-    )
-    reportes_pasar(
-        enviar,
-        usuario=usuario,
-        motivo=motivo,
-        estado=ReporteMensual.Estado.ENVIADO,
-        enviado_en=timezone.now(),
-        actualizado_por=usuario,
-    )
     return ResultadoEnvio(
-        enviados=len(enviar), con_advertencias=con_advertencias, incompletos=incompletos
+        enviados=len(enviar),
+        con_advertencias=con_advertencias,
+        incompletos=incompletos,
+        explicados=sum(1 for r in enviar if r.advertencias),
     )
 
 
@@ -222,14 +242,17 @@ def reportes_enviar(*, centro: Centro, anio: int, usuario) -> int:
 
 
 @transaction.atomic
-def reportes_importados_enviar(*, reporte_ids: list[int], usuario, motivo: str) -> ResultadoEnvio:
+def reportes_importados_enviar(
+    *, reporte_ids: list[int], usuario, motivo: str, comentario: str = ""
+) -> ResultadoEnvio:
     """Submits, among the given months (those a file wrote), the drafts `reportes_enviar`
-    would submit: complete and without warnings. The others stay as they are, named in the
-    result with why. Call inside the import's transaction, so that the import and the
-    submission are written together or not at all."""
+    would submit: complete and without warnings; with a `comentario` (one for the whole
+    file), the complete ones with warnings too, each explained by its own comment or this
+    one. The others stay as they are, named in the result with why. Call inside the import's
+    transaction, so that the import and the submission are written together or not at all."""
     reportes = ReporteMensual.objects.filter(pk__in=reporte_ids)
     ya_enviados = reportes.filter(estado=ReporteMensual.Estado.ENVIADO).count()
-    resultado = _borradores_enviar(reportes, usuario=usuario, motivo=motivo)
+    resultado = _borradores_enviar(reportes, usuario=usuario, motivo=motivo, comentario=comentario)
     return replace(resultado, ya_enviados=ya_enviados)
 
 
