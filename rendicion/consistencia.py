@@ -25,6 +25,11 @@ def _meses(meses) -> str:
     return ", ".join(mes.nombre.lower() for mes in meses)
 
 
+def _vencidos(meses, atrasados) -> str:
+    vencidos = [mes for mes in meses if mes in atrasados]
+    return f" Con el plazo vencido: {_meses(vencidos)}." if vencidos else ""
+
+
 def _fecha(fecha) -> str:
     return date_format(fecha, "d/m/Y")
 
@@ -58,7 +63,8 @@ def observaciones(*, anio: int, hoy: datetime.date) -> list[Observacion]:
                 Observacion(
                     "Meses sin reportar",
                     f"{pendiente.numero}. {pendiente.nombre_corto}: sin datos en "
-                    f"{_meses(pendiente.sin_datos)}.",
+                    f"{_meses(pendiente.sin_datos)}."
+                    + _vencidos(pendiente.sin_datos, pendiente.atrasados),
                     del_anio,
                 )
             )
@@ -67,7 +73,8 @@ def observaciones(*, anio: int, hoy: datetime.date) -> list[Observacion]:
                 Observacion(
                     "Meses sin aprobar",
                     f"{pendiente.numero}. {pendiente.nombre_corto}: sin aprobar "
-                    f"{_meses(pendiente.sin_aprobar)}.",
+                    f"{_meses(pendiente.sin_aprobar)}."
+                    + _vencidos(pendiente.sin_aprobar, pendiente.atrasados),
                     del_anio,
                 )
             )

@@ -21,6 +21,8 @@ class MesesPendientes:
     nombre_corto: str
     sin_datos: list[Mes]
     sin_aprobar: list[Mes]
+    # Past their due day and not submitted (`PlazoDelAnio`).
+    atrasados: frozenset[Mes] = frozenset()
 
 
 def meses_pendientes(*, anio: int, hoy: datetime.date) -> list[MesesPendientes]:
@@ -43,6 +45,7 @@ def meses_pendientes(*, anio: int, hoy: datetime.date) -> list[MesesPendientes]:
                     nombre_corto=centro["nombre_corto"],
                     sin_datos=sin_datos,
                     sin_aprobar=sin_aprobar,
+                    atrasados=frozenset(m.mes for m in meses if m.atrasado),
                 )
             )
     return pendientes

@@ -362,7 +362,6 @@ def test_the_home_pages_month_to_report_is_in_the_state_of_its_cell(muestra):
     items = {item["pendiente"].centro.numero: item for item in respuesta.context["centros"]}
     assert set(items) == {TODO, ABRIL}
     del_anio = _celdas(_matriz(muestra.cliente, a_reportar.anio))
-    de_hoy = _celdas(_matriz(muestra.cliente, muestra.hoy.year))
     for centro in (muestra.todo, muestra.abril):
         pendiente = items[centro.numero]["pendiente"]
         en_la_matriz = (
@@ -376,10 +375,11 @@ def test_the_home_pages_month_to_report_is_in_the_state_of_its_cell(muestra):
             pendiente.estado
             == _anio(muestra.cliente, centro, a_reportar.anio)[a_reportar.numero - 1]
         )
-        # The year summary beside it is the matrix's row of this year.
+        # The year summary beside it is the matrix's row of the month's year: in January,
+        # the year whose December is reported.
         fila = items[centro.numero]["anio"]
         resumen = [celda.estado for celda in fila.celdas] if fila else None
-        assert resumen == de_hoy.get(centro.numero)
+        assert resumen == del_anio.get(centro.numero)
 
 
 @pytest.mark.parametrize(
@@ -432,10 +432,17 @@ def test_the_panel_of_the_sample_year(muestra):
     ]
 
     # July is running and the late centre's first months were not operated: neither is missing.
+    # On 10 July June is due today, not late; a submitted month is never late.
     assert textos == [
-        ("Meses sin reportar", "801. CDI Todo el año: sin datos en marzo, junio."),
+        (
+            "Meses sin reportar",
+            "801. CDI Todo el año: sin datos en marzo, junio. Con el plazo vencido: marzo.",
+        ),
         ("Meses sin aprobar", "801. CDI Todo el año: sin aprobar febrero."),
-        ("Meses sin aprobar", "802. CDI Desde abril: sin aprobar abril, mayo, junio."),
+        (
+            "Meses sin aprobar",
+            "802. CDI Desde abril: sin aprobar abril, mayo, junio. Con el plazo vencido: abril.",
+        ),
     ]
 
 

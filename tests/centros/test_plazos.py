@@ -14,6 +14,7 @@ from casmul.roles import Rol
 from centros.estados import EstadoMes, mes_atrasado
 from centros.models import PlazoDelAnio, ReporteMensual
 from centros.selectors.estados import estados_del_anio
+from rendicion.consistencia import observaciones
 from tests.factories import CentroFactory, OperacionAnualFactory, ReporteMensualFactory, UserFactory
 
 E = EstadoMes
@@ -131,3 +132,21 @@ def test_the_home_pages_list_the_late_months_and_centres(centros, coordinacion):
         al_dia.pk: 4,  # the same, but March was submitted
     }
     assert "Centros atrasados (2)" in de_coordinacion.content.decode()
+
+
+def test_the_panel_names_the_late_months_among_the_pending_ones(centros):
+    atrasado, _ = centros
+
+    textos = [
+        o.texto
+        for o in observaciones(anio=2024, hoy=datetime.date(2024, 5, 20))
+        if o.texto.startswith(f"{atrasado.numero}. ")
+    ]
+
+    # April is due on 10 May, May is running: January, February and April have no data and
+    # are late; March is a late draft.
+    assert textos == [
+        f"{atrasado.numero}. CDI Atrasado: sin datos en enero, febrero, abril. Con el plazo "
+        "vencido: enero, febrero, abril.",
+        f"{atrasado.numero}. CDI Atrasado: sin aprobar marzo. Con el plazo vencido: marzo.",
+    ]
