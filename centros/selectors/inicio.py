@@ -3,16 +3,18 @@
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from casmul.meses import Mes
 from casmul.permisos import puede_registrar_cifras
 from casmul.roles import Rol, tiene_rol
 
-from ..estados import EstadoMes
-from ..models import Centro, Devolucion, ReporteMensual
+from ..estados import EstadoMes, mes_atrasado
+from ..models import Centro, Devolucion, PlazoDelAnio, ReporteMensual
 from .acceso import centros_de_usuario
 from .completitud import MatrizCompletitud
+from .estados import MesDeCentro
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,46 @@ def meses_que_esperan(*, centros: QuerySet[Centro]) -> list[MesQueEspera]:
         MesQueEspera(reporte=reporte, motivo=reporte.motivo_devolucion or reporte.motivo_reapertura)
         for reporte in reportes
     ]
+
+
+def borradores_atrasados_de_otros_anios(
+    *, centros: QuerySet[Centro], anio: int, hoy: datetime.date
+) -> list[tuple[Centro, MesDeCentro]]:
+    """The drafts of the centres in years before `anio` (the home page's) past their due day,
+    oldest first, as the matrix's cells; a reopened one is not among them, it waits with its
+    reason (`meses_que_esperan`). One query."""
+    plazo = PlazoDelAnio.objects.filter(anio=OuterRef("anio")).values("dia")[:1]
+    reportes = (
+        ReporteMensual.objects.filter(
+            centro__in=centros,
+            anio__lt=anio,
+            estado=ReporteMensual.Estado.BORRADOR,
+            motivo_reapertura="",
+        )
+        .select_related("centro")
+        .annotate(dia_plazo=Subquery(plazo))
+        .order_by("anio", "mes", "centro__numero")
+    )
+    celdas = []
+    for reporte in reportes:
+        dia = reporte.dia_plazo or settings.PLAZO_DIA_POR_DEFECTO
+        mes = reporte.mes_del_anio
+        if mes_atrasado(mes=mes, estado=EstadoMes.BORRADOR, dia_limite=dia, hoy=hoy):
+            celdas.append(
+                (
+                    reporte.centro,
+                    MesDeCentro(
+                        mes=mes,
+                        estado=EstadoMes.BORRADOR,
+                        reporte_id=reporte.pk,
+                        advertencias=len(reporte.advertencias),
+                        version=reporte.version,
+                        atrasado=True,
+                        vence=mes.vence(dia),
+                    ),
+                )
+            )
+    return celdas
 
 
 def meses_por_revisar(*, centros: QuerySet[Centro]) -> QuerySet[ReporteMensual]:

@@ -11,6 +11,7 @@ from ..estados import EstadoMes
 from ..selectors.acceso import centros_de_usuario
 from ..selectors.completitud import matriz_completitud
 from ..selectors.inicio import (
+    borradores_atrasados_de_otros_anios,
     centros_sin_personal,
     meses_por_revisar,
     meses_que_esperan,
@@ -49,9 +50,20 @@ def inicio(request):
         "mes_a_reportar": pendientes[0] if pendientes else None,
         # Months of any year sent back: waiting on staff, followed by the coordination.
         "esperan": meses_que_esperan(centros=centros),
-        # The year's months past their due day and not submitted, by the matrix's cells.
+        # Months past their due day and not submitted: drafts of earlier years, then the
+        # year's by the matrix's cells.
         "atrasados": [
-            (fila.centro, celda) for fila in matriz.filas for celda in fila.celdas if celda.atrasado
+            *(
+                []
+                if es_coordinacion
+                else borradores_atrasados_de_otros_anios(centros=centros, anio=anio, hoy=hoy)
+            ),
+            *(
+                (fila.centro, celda)
+                for fila in matriz.filas
+                for celda in fila.celdas
+                if celda.atrasado
+            ),
         ],
         "centros": [
             {"pendiente": pendiente, "anio": del_anio.get(pendiente.centro.pk)}

@@ -166,12 +166,18 @@ def test_home_query_count_does_not_grow_with_centres(
         ReporteMensualFactory(
             centro=centro, anio=HOY.year - 2, mes=5, motivo_reapertura="Falta un niño"
         )
+        ReporteMensualFactory(centro=centro, anio=HOY.year - 2, mes=6)  # a forgotten draft
     if rol == Rol.PERSONAL_CENTRO:
         usuario.centros_asignados.add(*muchos)
     with django_assert_max_num_queries(len(consultas.captured_queries)):
         respuesta = client.get(reverse("inicio"))
     assert len(respuesta.context["centros"]) == 33
     assert len(respuesta.context["esperan"]) == 60
+    if rol == Rol.PERSONAL_CENTRO:
+        assert (
+            len([c for c, celda in respuesta.context["atrasados"] if celda.mes.anio < HOY.year])
+            == 30
+        )
     if rol != Rol.PERSONAL_CENTRO:
         assert respuesta.context["por_revisar_total"] == 33
-    assert ReporteMensual.objects.count() == 123
+    assert ReporteMensual.objects.count() == 153

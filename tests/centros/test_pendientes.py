@@ -9,8 +9,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from casmul.meses import Mes
 from casmul.roles import Rol
-from centros.models import Devolucion, ReporteMensual
+from centros.models import Devolucion, PlazoDelAnio, ReporteMensual
 from tests.factories import (
     CentroFactory,
     OperacionAnualFactory,
@@ -49,6 +50,8 @@ def mundo(db):
         ReporteMensualFactory(centro=ajeno, anio=2024, mes=12, estado=E.ENVIADO),
     ]
     return {
+        "propio": propio,
+        "ajeno": ajeno,
         "personal": personal,
         "coordinacion": coordinacion,
         "devuelto": devuelto,
@@ -137,3 +140,21 @@ def test_the_admin_pages_pay_no_query_for_the_count(mundo, django_assert_max_num
         "COUNT(*)" in c["sql"] and "centros_reportemensual" in c["sql"]
         for c in consultas.captured_queries
     )
+
+
+def test_staff_see_their_drafts_of_earlier_years_past_their_due_day(mundo):
+    olvidado = ReporteMensualFactory(centro=mundo["propio"], anio=2023, mes=8, estado=E.BORRADOR)
+    PlazoDelAnio.objects.create(anio=2023, dia=5)
+    ReporteMensualFactory(centro=mundo["ajeno"], anio=2023, mes=9, estado=E.BORRADOR)
+
+    respuesta = _inicio(mundo["personal"])
+    contenido = respuesta.content.decode()
+
+    atrasados = [(centro.pk, celda.mes) for centro, celda in respuesta.context["atrasados"]]
+    assert atrasados[0] == (olvidado.centro_id, Mes(2023, 8))  # the oldest first
+    assert all(centro_id == mundo["propio"].pk for centro_id, _ in atrasados)
+    seccion = contenido.split('id="titulo-atrasados"')[1].split("</section>")[0]
+    assert "CDI Propio: agosto de 2023" in seccion
+    assert "vencía el 05/09/2023" in seccion  # the year's own due day
+    # The reopened one of 2023 waits with its reason, not here.
+    assert "mayo de 2023" not in seccion

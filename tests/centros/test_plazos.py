@@ -2,6 +2,7 @@
 a month past it and not submitted is late, in the matrix, its filter and the home pages."""
 
 import datetime
+from decimal import Decimal
 from unittest import mock
 
 import pytest
@@ -14,8 +15,16 @@ from casmul.roles import Rol
 from centros.estados import EstadoMes, mes_atrasado
 from centros.models import PlazoDelAnio, ReporteMensual
 from centros.selectors.estados import estados_del_anio
+from centros.services import reporte_guardar
 from rendicion.consistencia import observaciones
-from tests.factories import CentroFactory, OperacionAnualFactory, ReporteMensualFactory, UserFactory
+from tests.factories import (
+    CentroFactory,
+    IndicadorCentroFactory,
+    IndicadorFactory,
+    OperacionAnualFactory,
+    ReporteMensualFactory,
+    UserFactory,
+)
 
 E = EstadoMes
 MARZO = Mes(2024, 3)
@@ -150,3 +159,26 @@ def test_the_panel_names_the_late_months_among_the_pending_ones(centros):
         "vencido: enero, febrero, abril.",
         f"{atrasado.numero}. CDI Atrasado: sin aprobar marzo. Con el plazo vencido: marzo.",
     ]
+
+
+def test_a_late_month_stays_open_to_its_staff_no_expiry_closes_it(centros):
+    # Decided against DHIS2's expiry days: closing a late month would stop the very
+    # correction that is missing; lateness is shown (matrix, home pages, panel) instead.
+    atrasado, _ = centros
+    personal = UserFactory(roles=[Rol.PERSONAL_CENTRO])
+    atrasado.personal_asignado.add(personal)
+    indicador = IndicadorFactory(codigo="raciones")
+    IndicadorCentroFactory(centro=atrasado, indicador=indicador)
+    un_anio_despues = datetime.date(2025, 4, 11)
+
+    reporte = reporte_guardar(
+        centro=atrasado,
+        mes=Mes(2024, 1),
+        valores={"raciones": Decimal(800)},
+        version=0,
+        usuario=personal,
+        enviar=True,
+        hoy=un_anio_despues,
+    )
+
+    assert reporte.estado == ReporteMensual.Estado.ENVIADO
