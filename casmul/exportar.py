@@ -1,11 +1,12 @@
 """Lists and tables as spreadsheets (XLSX and CSV) that people open in Excel in Spanish:
 numbers stay numbers, dates dates, and no text runs as a formula.
 
-Text that a spreadsheet could take for a formula is prefixed with a single quote in both
-formats: one starting with = + - @ (or their full-width forms ＝ ＋ － ＠, which some
-spreadsheets fold into the ASCII ones), also after leading spaces, non-breaking spaces or line
-breaks, and one starting with a tab, carriage return or line feed. Numbers, negative ones
-included, stay numbers.
+Text that a spreadsheet could take for a formula — one starting with = + - @ (or their
+full-width forms ＝ ＋ － ＠, which some spreadsheets fold into the ASCII ones), also after
+leading spaces, non-breaking spaces or line breaks, and one starting with a tab, carriage return
+or line feed — is a text cell with Excel's "quote prefix" in XLSX (shown as typed, never
+computed), and is prefixed with a single quote in CSV, which has no cell types; the imports
+take that quote off again (`desneutralizar`). Numbers, negative ones included, stay numbers.
 
 Why not the libraries' own escaping: tablib's XLSX `escape=True` only drops a leading "=" (so
 "+1", "-1+2" and "@SUM(A1)" pass, and "=cmd" becomes "cmd"), and django-import-export's
@@ -17,6 +18,7 @@ separator, dates are ISO (2023-01-31, read as dates by any Excel), UTF-8 with BO
 accents open right."""
 
 import datetime
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from io import BytesIO
@@ -39,15 +41,24 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"
 
 
+def parece_formula(texto: str) -> bool:
+    # str.lstrip() drops every Unicode space: the no-break space, the ideographic one, …
+    return texto.startswith(CONTROLES) or texto.lstrip().startswith(INICIOS_DE_FORMULA)
+
+
 def neutralizar(valor):
     """A text a spreadsheet could take for a formula gets a leading quote; anything else
     (numbers, negative ones too, dates, empty cells) is returned as it is."""
-    if not isinstance(valor, str):
-        return valor
-    # str.lstrip() drops every Unicode space: the no-break space, the ideographic one, …
-    if valor.startswith(CONTROLES) or valor.lstrip().startswith(INICIOS_DE_FORMULA):
+    if isinstance(valor, str) and parece_formula(valor):
         return "'" + valor
     return valor
+
+
+def desneutralizar(texto: str) -> str:
+    """The text `neutralizar` quoted, as it was: what an export re-imported must read."""
+    if texto.startswith("'") and parece_formula(texto[1:]):
+        return texto[1:]
+    return texto
 
 
 def _texto_csv(valor) -> str:
@@ -73,18 +84,36 @@ def a_csv(datos: tablib.Dataset) -> bytes:
     return salida.export("csv", delimiter=DELIMITADOR_CSV).encode("utf-8-sig")
 
 
-def _celda_xlsx(valor):
-    if isinstance(valor, str):
-        # Characters XML forbids (form feeds pasted from Word) would make openpyxl fail.
-        return neutralizar(ILLEGAL_CHARACTERS_RE.sub("\N{REPLACEMENT CHARACTER}", valor))
-    return valor
+def _escribir(hoja_xlsx, fila: int, columna: int, valor):
+    """A cell; a text that looks like a formula stays text, with the quote prefix."""
+    if not isinstance(valor, str):
+        return hoja_xlsx.cell(row=fila, column=columna, value=valor)
+    # Characters XML forbids (form feeds pasted from Word) would make openpyxl fail.
+    texto = ILLEGAL_CHARACTERS_RE.sub("\N{REPLACEMENT CHARACTER}", valor)
+    celda = hoja_xlsx.cell(row=fila, column=columna, value=texto)
+    if parece_formula(texto):
+        celda.data_type = "s"
+        celda.quotePrefix = True
+    return celda
 
 
-def _formato_numero(valor) -> str | None:
+# Columns of whole numbers that name something (a year, a month, a centre's number, a code):
+# written 2026, never 2.026, which Calc would save back as text and the import refuse.
+IDENTIFICADORES = frozenset(
+    {"ano", "anio", "mes", "nro.", "nro", "numero", "centro", "codigo", "desde el ano"}
+)
+
+
+def _es_identificador(encabezado) -> bool:
+    texto = unicodedata.normalize("NFKD", str(encabezado or "")).encode("ascii", "ignore")
+    return texto.decode().strip().lower() in IDENTIFICADORES
+
+
+def _formato_numero(valor, *, identificador: bool = False) -> str | None:
     if isinstance(valor, bool):
         return None
     if isinstance(valor, int):
-        return "#,##0"
+        return "0" if identificador else "#,##0"
     if isinstance(valor, Decimal):
         decimales = max(-valor.as_tuple().exponent, 0) if valor.is_finite() else 0
         return "#,##0." + "0" * decimales if decimales else "#,##0"
@@ -97,17 +126,19 @@ def _hoja(libro: Workbook, datos: tablib.Dataset, nombre: str) -> None:
     """A sheet: bold header (frozen), bold totals, numbers and dates as such, with formats
     (thousands, the value's decimals, dd/mm/yyyy). tablib's own XLSX writer sets no formats."""
     hoja_xlsx = libro.create_sheet(nombre[:31])
-    hoja_xlsx.append([_celda_xlsx(e) for e in datos.headers])
+    for columna, encabezado in enumerate(datos.headers, start=1):
+        _escribir(hoja_xlsx, 1, columna, encabezado)
     for celda in hoja_xlsx[1]:
         celda.font = Font(bold=True)
     hoja_xlsx.freeze_panes = "A2"
     totales = {tuple(fila) for fila in datos.filter(TOTAL)}
+    identificadores = [_es_identificador(e) for e in datos.headers]
     anchos = [len(str(e)) for e in datos.headers]
     for numero_fila, fila in enumerate(datos, start=2):
         es_total = tuple(fila) in totales
         for columna, valor in enumerate(fila):
-            celda = hoja_xlsx.cell(row=numero_fila, column=columna + 1, value=_celda_xlsx(valor))
-            formato = _formato_numero(valor)
+            celda = _escribir(hoja_xlsx, numero_fila, columna + 1, valor)
+            formato = _formato_numero(valor, identificador=identificadores[columna])
             if formato:
                 celda.number_format = formato
             if es_total:

@@ -51,7 +51,9 @@ def plantilla(request, tipo: str):
     if not importable_.importa(request.user):
         raise PermissionDenied("Su rol no permite descargar esta plantilla.")
     return descarga(
-        Archivo(plantilla_xlsx(importable_), XLSX, f"plantilla-{importable_.slug}.xlsx")
+        Archivo(
+            plantilla_xlsx(importable_, request.user), XLSX, f"plantilla-{importable_.slug}.xlsx"
+        )
     )
 
 

@@ -214,6 +214,11 @@ class CifraMensualResource(FilasDeLaHoja, resources.ModelResource):
                 claves.add((centro.pk, anio, mes))
         return claves
 
+    def fila_sin_valor(self, row) -> bool:
+        # The template lists every figure of the clerk's centres: one not filled in is not
+        # imported, and its month keeps what it has.
+        return celda_texto(row.get("valor")) == ""
+
     def before_import_row(self, row, **kwargs):
         """Reads and checks the row; a refused row raises a ValidationError keyed by column,
         which marks it invalid (and so the whole import is rolled back)."""
@@ -351,14 +356,18 @@ class CifraMensualResource(FilasDeLaHoja, resources.ModelResource):
         )
 
 
-def cifras_plantilla() -> list[tuple]:
+def cifras_plantilla(usuario=None) -> list[tuple]:
     """The monthly template: a row per centre operating in the last month gone and per figure
-    it reports that year, in its form's order, so that a clerk writes only the values."""
+    it reports that year, in its form's order, so that a clerk writes only the values; for
+    centre staff, their centres only (the administration gets every centre)."""
     mes = Mes.de_fecha(timezone.localdate()).anterior
+    centros = Centro.objects.en_operacion(mes.anio)
+    if usuario is not None:
+        centros = centros.filter(pk__in=centros_de_usuario(usuario).values("pk"))
     return [
         (numero, mes.anio, mes.numero, codigo, None)
         for numero, codigo in IndicadorCentro.objects.del_anio(mes.anio)
-        .filter(centro__in=Centro.objects.en_operacion(mes.anio))
+        .filter(centro__in=centros)
         .order_by("centro__numero", "orden", "indicador__nombre")
         .values_list("centro__numero", "indicador__codigo")
     ]
@@ -571,7 +580,7 @@ class CentroResource(RecursoDeHoja, resources.ModelResource):
         )
 
 
-def centros_plantilla() -> list[tuple]:
+def centros_plantilla(usuario=None) -> list[tuple]:
     """The centres' template: an example row, with an área and a parish that exist, and the
     year a change applies from when the cell is left empty."""
     area = Area.objects.values_list("codigo", flat=True).first() or "codigo-del-area"

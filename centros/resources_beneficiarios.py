@@ -473,7 +473,7 @@ class BeneficiarioResource(RecursoDeHoja, resources.ModelResource):
             raise ValidationError(_ESCRITO_A_LA_VEZ) from None
 
 
-def beneficiarios_plantilla() -> list[tuple]:
+def beneficiarios_plantilla(usuario=None) -> list[tuple]:
     """The registry's template: an example row with a valid test cédula and a centre that
     exists."""
     centro = Centro.objects.order_by("numero").values_list("numero", flat=True).first() or 1

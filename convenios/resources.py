@@ -265,7 +265,7 @@ class ConvenioResource(RecursoDeHoja, resources.ModelResource):
             getattr(instance, campo).set(nuevos)
 
 
-def convenios_plantilla() -> list[tuple]:
+def convenios_plantilla(usuario=None) -> list[tuple]:
     """The agreements' template: an example row with counterparts and a centre that exist."""
     anio = timezone.localdate().year
     contrapartes = f" {SEPARADOR_CONTRAPARTES} ".join(

@@ -111,7 +111,7 @@ class LineaPresupuestariaResource(RecursoDeHoja, resources.ModelResource):
         return valores
 
 
-def lineas_plantilla() -> list[tuple]:
+def lineas_plantilla(usuario=None) -> list[tuple]:
     """The budget lines' template: an example row of this year, with an área that exists."""
     area = Area.objects.values_list("codigo", flat=True).first() or "codigo-del-area"
     return [
@@ -175,7 +175,7 @@ class ProcesoContratacionResource(RecursoDeHoja, resources.ModelResource):
         return valores
 
 
-def procesos_plantilla() -> list[tuple]:
+def procesos_plantilla(usuario=None) -> list[tuple]:
     """The processes' template: an example row of this year."""
     anio = timezone.localdate().year
     return [

@@ -206,7 +206,7 @@ class AtencionClinicaResource(RecursoDeHoja, resources.ModelResource):
             )
 
 
-def atenciones_plantilla() -> list[tuple]:
+def atenciones_plantilla(usuario=None) -> list[tuple]:
     """The clinic's template: an example row of the last month gone."""
     mes = Mes.de_fecha(timezone.localdate()).anterior
     numero = (

@@ -16,6 +16,7 @@ from .registro import TipoImportable
 
 logger = logging.getLogger(__name__)
 
+SIN_VALOR = "sin valor"
 _QUE = {
     RowResult.IMPORT_TYPE_NEW: "nueva",
     RowResult.IMPORT_TYPE_UPDATE: "actualizada",
@@ -58,6 +59,8 @@ class ResumenImportacion:
     aviso: str = ""  # what the resource did besides (the months submitted for review)
     # The portal failed (the database, a bug), not the file: logged, and worth retrying.
     error_interno: bool = False
+    # Rows whose value cell was empty: passed over, not refused (`fila_sin_valor`).
+    sin_valor: int = 0
 
     @property
     def valido(self) -> bool:
@@ -65,12 +68,12 @@ class ResumenImportacion:
 
     @property
     def cambios(self) -> tuple[FilaImportada, ...]:
-        return tuple(fila for fila in self.filas if fila.que != "sin cambios")
+        return tuple(fila for fila in self.filas if fila.que not in ("sin cambios", SIN_VALOR))
 
     @property
     def terminada(self) -> str:
         """«Importación terminada: 2 filas nuevas, 1 actualizada y 3 sin cambios.»"""
-        return _terminada(self.nuevas, self.actualizadas, self.sin_cambios)
+        return _terminada(self.nuevas, self.actualizadas, self.sin_cambios, self.sin_valor)
 
     @property
     def filas_rechazadas(self) -> int:
@@ -79,10 +82,11 @@ class ResumenImportacion:
 
     @property
     def texto(self) -> str:
-        """«1 nuevas, 1 actualizadas, 0 sin cambios, 0 rechazadas»"""
+        """«1 nuevas, 1 actualizadas, 0 sin cambios, 0 rechazadas» (and «N sin valor» if any)"""
+        sin_valor = f", {self.sin_valor} sin valor" if self.sin_valor else ""
         return (
             f"{self.nuevas} nuevas, {self.actualizadas} actualizadas, {self.sin_cambios} sin "
-            f"cambios, {self.filas_rechazadas} rechazadas"
+            f"cambios{sin_valor}, {self.filas_rechazadas} rechazadas"
         )
 
 
@@ -103,17 +107,19 @@ def _mensajes_de(error: BaseException) -> list[str]:
 
 
 def _resumir(tipo, recurso, resultado, *, nombre: str, confirmado: bool) -> ResumenImportacion:
-    filas = tuple(
-        FilaImportada(
-            numero=recurso.fila_de_la_hoja(indice)
-            if hasattr(recurso, "fila_de_la_hoja")
-            else indice,
-            que=_QUE[fila.import_type],
-            descripcion=fila.object_repr or "",
+    sin_valor = set(getattr(recurso, "filas_sin_valor", ()))
+    filas = []
+    for indice, fila in enumerate(resultado.rows, start=1):
+        if fila.import_type not in _QUE:
+            continue
+        numero = recurso.fila_de_la_hoja(indice) if hasattr(recurso, "fila_de_la_hoja") else indice
+        filas.append(
+            FilaImportada(
+                numero=numero,
+                que=SIN_VALOR if numero in sin_valor else _QUE[fila.import_type],
+                descripcion=fila.object_repr or "",
+            )
         )
-        for indice, fila in enumerate(resultado.rows, start=1)
-        if fila.import_type in _QUE
-    )
     encabezados = {columna_normalizar(c): c for c in tipo.encabezados}
     rechazadas = []
     error_interno = False
@@ -148,8 +154,9 @@ def _resumir(tipo, recurso, resultado, *, nombre: str, confirmado: bool) -> Resu
         confirmado=confirmado,
         nuevas=totales[RowResult.IMPORT_TYPE_NEW],
         actualizadas=totales[RowResult.IMPORT_TYPE_UPDATE],
-        sin_cambios=totales[RowResult.IMPORT_TYPE_SKIP],
-        filas=filas,
+        sin_cambios=totales[RowResult.IMPORT_TYPE_SKIP] - len(sin_valor),
+        sin_valor=len(sin_valor),
+        filas=tuple(filas),
         rechazadas=tuple(sorted(rechazadas, key=lambda fila: fila.numero)),
         errores=tuple(dict.fromkeys(errores)),
         aviso=getattr(envio, "mensaje", "") or "",
@@ -195,9 +202,12 @@ def importacion_resumen(result) -> str:
     )
 
 
-def _terminada(nuevas: int, actualizadas: int, sin_cambios: int) -> str:
-    return (
-        f"Importación terminada: {nuevas} {'fila nueva' if nuevas == 1 else 'filas nuevas'}, "
-        f"{actualizadas} {'actualizada' if actualizadas == 1 else 'actualizadas'} y "
-        f"{sin_cambios} sin cambios."
-    )
+def _terminada(nuevas: int, actualizadas: int, sin_cambios: int, sin_valor: int = 0) -> str:
+    partes = [
+        f"{nuevas} {'fila nueva' if nuevas == 1 else 'filas nuevas'}",
+        f"{actualizadas} {'actualizada' if actualizadas == 1 else 'actualizadas'}",
+        f"{sin_cambios} sin cambios",
+    ]
+    if sin_valor:
+        partes.append(f"{sin_valor} sin valor (no se importan)")
+    return f"Importación terminada: {', '.join(partes[:-1])} y {partes[-1]}."

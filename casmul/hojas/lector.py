@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
+from casmul.exportar import desneutralizar
 from casmul.formato import numero
 
 TAMANO_MAXIMO = 10 * 1024 * 1024  # bytes; a year of figures of every centre is far below
@@ -274,6 +275,11 @@ def _encabezado_buscar(filas: Iterator, esperadas: Columnas):
     return mejor
 
 
+def _celda_leida(celda):
+    # The portal's own exports quote text that looks like a formula (in CSV): read as typed.
+    return desneutralizar(celda) if isinstance(celda, str) else celda
+
+
 def _datos_leer(filas: Iterator, posiciones: dict[str, int]) -> Tabla:
     leidas = []
     for numero_fila, celdas, errores in filas:
@@ -287,7 +293,9 @@ def _datos_leer(filas: Iterator, posiciones: dict[str, int]) -> Tabla:
                 f"El archivo tiene más de {numero(FILAS_MAXIMO)} filas de datos y el máximo es "
                 f"{numero(FILAS_MAXIMO)}: divídalo en varios archivos."
             )
-        valores = tuple(celdas[i] if i < len(celdas) else None for i in posiciones.values())
+        valores = tuple(
+            _celda_leida(celdas[i]) if i < len(celdas) else None for i in posiciones.values()
+        )
         leidas.append(Fila(numero=numero_fila, valores=valores, errores=errores_columna))
     if not leidas:
         raise HojaRechazada(_SIN_FILAS)

@@ -47,8 +47,9 @@ class TipoImportable:
     nombre: str  # "Centros"
     recurso: type  # the import-export resource
     formato: type[FormatoHoja]  # its columns, required and optional
-    # The template's rows under the headers: an example, or what there is to fill.
-    plantilla: Callable[[], Iterable[Sequence]]
+    # The template's rows under the headers for the user who downloads it: an example, or what
+    # there is to fill (their own centres' figures).
+    plantilla: Callable[[object], Iterable[Sequence]]
     # Who may download the template and import from the portal's page (`/importar/`); in the
     # admin, its permissions decide.
     roles: tuple[Rol, ...] = (Rol.ADMINISTRACION,)
@@ -118,7 +119,8 @@ def importables_de(usuario) -> list[TipoImportable]:
     )
 
 
-def plantilla_xlsx(tipo: TipoImportable) -> bytes:
-    """The kind's template: its headers as the import reads them and the rows its app gives."""
-    datos = tablib.Dataset(*tipo.plantilla(), headers=list(tipo.encabezados))
+def plantilla_xlsx(tipo: TipoImportable, usuario) -> bytes:
+    """The kind's template: its headers as the import reads them and the rows its app gives
+    the user."""
+    datos = tablib.Dataset(*tipo.plantilla(usuario), headers=list(tipo.encabezados))
     return libro(f"Plantilla de importación: {tipo.nombre}", [(datos, tipo.nombre)])

@@ -8,6 +8,7 @@ from collections.abc import Hashable, Mapping
 import tablib
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from import_export.formats import base_formats
+from import_export.results import RowResult
 
 from .lector import Tabla, hoja_leer
 
@@ -67,6 +68,22 @@ class FilasDeLaHoja:
         self._hoja: Tabla | None = getattr(dataset, "hoja", None)
         # Who imports, for the checks of the rows (which centres a clerk may write).
         self._importador = self.usuario_de(kwargs)
+        self.filas_sin_valor: list[int] = []
+
+    def fila_sin_valor(self, row) -> bool:
+        """A row left for someone else to fill (its value cell empty, in a template that
+        lists more than the clerk's own): passed over, counted apart, never refused."""
+        return False
+
+    def import_row(self, row, instance_loader, **kwargs):
+        hoja = getattr(self, "_hoja", None)
+        ilegible = hoja is not None and hoja.filas[kwargs["row_number"] - 1].errores
+        if not ilegible and self.fila_sin_valor(row):
+            self.filas_sin_valor.append(self.fila_de_la_hoja(kwargs["row_number"]))
+            resultado = self.get_row_result_class()()
+            resultado.import_type = RowResult.IMPORT_TYPE_SKIP
+            return resultado
+        return super().import_row(row, instance_loader, **kwargs)
 
     @staticmethod
     def usuario_de(kwargs):

@@ -10,7 +10,15 @@ import pytest
 import tablib
 from openpyxl import load_workbook
 
-from casmul.exportar import a_csv, a_xlsx, descarga, hoja_de_lista, neutralizar
+from casmul.exportar import (
+    a_csv,
+    a_xlsx,
+    descarga,
+    desneutralizar,
+    hoja_de_lista,
+    neutralizar,
+)
+from casmul.hojas import hoja_leer
 
 FORMULAS = [
     "=1+1",
@@ -54,8 +62,11 @@ def test_no_cell_of_the_xlsx_is_a_formula_and_numbers_and_dates_stay_typed():
 
     celdas = [celda for fila in hoja.iter_rows(min_row=2) for celda in fila]
     assert "f" not in {celda.data_type for celda in celdas}
-    textos = [fila[0].value for fila in hoja.iter_rows(min_row=2)]
-    assert all(texto.startswith("'") for texto in textos)
+    # Text cells as typed, with Excel's quote prefix: no apostrophe for the clerk to see.
+    textos = [fila[0] for fila in hoja.iter_rows(min_row=2)]
+    assert all(celda.data_type == "s" and celda.quotePrefix for celda in textos)
+    # XML keeps no bare carriage return: it reads back as a line feed.
+    assert [celda.value for celda in textos] == [t.replace("\r", "\n") for t in FORMULAS]
     assert hoja.cell(row=2, column=2).value == -12.5
     assert hoja.cell(row=2, column=3).value == datetime.datetime(2023, 3, 1)
 
@@ -75,3 +86,28 @@ def test_a_list_downloads_as_an_attachment_that_no_cache_keeps():
     assert respuesta["Content-Disposition"] == 'attachment; filename="convenios-2023.csv"'
     assert respuesta["Cache-Control"] == "no-store"
     assert hoja_de_lista(_datos(), formato="pdf", nombre="x") is None
+
+
+def test_the_csv_export_reads_back_as_typed():
+    datos = tablib.Dataset(headers=["centro", "anio", "mes", "indicador", "valor"])
+    for texto in ("-INY-02", "=1+1", "+593 7 257", "@casmul"):
+        datos.append([1, 2023, 1, texto, 5])
+
+    tabla = hoja_leer(a_csv(datos), columnas=["centro", "anio", "mes", "indicador", "valor"])
+
+    assert [fila.valores[3] for fila in tabla.filas] == ["-INY-02", "=1+1", "+593 7 257", "@casmul"]
+
+
+def test_a_text_that_merely_starts_with_a_quote_is_read_as_it_is():
+    assert desneutralizar("'Loja'") == "'Loja'"
+    assert desneutralizar("'=1+1") == "=1+1"
+
+
+def test_years_months_and_numbers_of_centres_are_written_without_thousands():
+    datos = tablib.Dataset(headers=["Centro", "Año", "Mes", "Nro.", "Valor"])
+    datos.append([1001, 2026, 11, 12, 2450])
+
+    hoja = load_workbook(io.BytesIO(a_xlsx(datos))).active
+
+    formatos = [celda.number_format for celda in hoja[2]]
+    assert formatos == ["0", "0", "0", "0", "#,##0"]

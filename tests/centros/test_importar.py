@@ -207,7 +207,6 @@ FILAS_RECHAZADAS = [
         "«10.555» es ambiguo: escriba 10555 o 10.555,00 si el punto separa los miles, o 10,555 "
         "si separa los decimales.",
     ),
-    ((1001, 2023, 3, "usuarios", ""), "valor", "Escriba la cifra como un número (0 si no hubo)."),
     (
         (1001, 2023, 3, "usuarios", "doce"),
         "valor",
@@ -242,7 +241,6 @@ FILAS_RECHAZADAS = [
         "decimal-en-conteo-excel",
         "tres-decimales-en-dinero",
         "punto-ambiguo",
-        "valor-vacio",
         "valor-no-numerico",
         "mes-13",
         "anio-corto",

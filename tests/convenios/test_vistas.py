@@ -247,7 +247,9 @@ def test_xlsx_export_has_every_filtered_row_of_every_page_and_no_formula(coordin
     assert len(filas) == 55
     assert {fila[3] for fila in filas} == {"Técnico-económico MIES"}
     assert all(celda.data_type != "f" for fila in hoja.iter_rows() for celda in fila)
-    assert filas[0][1] == '\'=HYPERLINK("http://x")'
+    # A text cell as typed, with the quote prefix: no apostrophe for the clerk to see.
+    assert filas[0][1] == '=HYPERLINK("http://x")'
+    assert hoja.cell(row=2, column=2).quotePrefix
 
 
 def test_csv_export_keeps_the_filters(coordinacion):

@@ -292,14 +292,20 @@ def test_text_that_looks_like_a_formula_is_neutralised(client, formato):
     _, convenios = _descargar(client, "tabla-09", formato)
     _, acciones_exportadas = _descargar(client, "tabla-10", formato)
 
-    assert convenios[0][0] == "'=cmd|' /C calc'!A0"
-    assert convenios[0][6] == "'+1"
-    assert [acciones_exportadas[0][0], acciones_exportadas[0][2]] == ["'-1+2", "'@SUM(A1)"]
-    assert acciones_exportadas[1][0] == "'\tTAB"
+    # CSV has no cell types: a quote in front. XLSX: a text cell as typed, quote-prefixed.
+    marca = "'" if formato == "csv" else ""
+    assert convenios[0][0] == marca + "=cmd|' /C calc'!A0"
+    assert convenios[0][6] == marca + "+1"
+    assert [acciones_exportadas[0][0], acciones_exportadas[0][2]] == [
+        marca + "-1+2",
+        marca + "@SUM(A1)",
+    ]
+    assert acciones_exportadas[1][0] == marca + "\tTAB"
     # csv and openpyxl read "\r" back as a line break inside the cell.
-    assert acciones_exportadas[1][2].startswith("'") and acciones_exportadas[1][2].endswith(
-        "CR=1+1"
-    )
+    assert acciones_exportadas[1][2].startswith(marca + "\r") or acciones_exportadas[1][
+        2
+    ].startswith(marca + "\n")
+    assert acciones_exportadas[1][2].endswith("CR=1+1")
     # The numbers of the same rows stay numbers.
     assert acciones_exportadas[0][1] in (1, "1")
 
@@ -313,7 +319,13 @@ def test_no_formula_cell_in_the_xlsx(client):
     hoja = _hoja(respuesta.content)
     tipos = {celda.data_type for fila in hoja.iter_rows() for celda in fila}
     assert "f" not in tipos
-    assert hoja.cell(row=2, column=1).value == '\'=HYPERLINK("http://x","y")'
+    celda = hoja.cell(row=2, column=1)
+    # Shown as typed (no apostrophe in the cell), never computed: Excel's quote prefix.
+    assert (celda.value, celda.data_type, celda.quotePrefix) == (
+        '=HYPERLINK("http://x","y")',
+        "s",
+        True,
+    )
 
 
 def test_negative_numbers_stay_numbers_in_both_formats():
@@ -326,7 +338,7 @@ def test_negative_numbers_stay_numbers_in_both_formats():
     monto, cantidad, texto = (hoja.cell(row=2, column=n) for n in (2, 3, 4))
     assert monto.data_type == "n" and monto.value == -125.5
     assert cantidad.data_type == "n" and cantidad.value == -3
-    assert texto.data_type == "s" and texto.value == "'-3"
+    assert (texto.data_type, texto.value, texto.quotePrefix) == ("s", "-3", True)
     assert fila_csv == ["Ajuste", "-125,50", "-3", "'-3"]
 
 
