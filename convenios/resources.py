@@ -3,9 +3,11 @@
 An agreement is found by its number and start date («Desde»), or by its title and start date
 when it has no number (S/N). A row that names a stored agreement updates it, another creates
 one; a row equal to its agreement, counterparts and centres included, is left unchanged.
-Counterparts are institutions already registered, named by name or acronym and separated by
-« | » in the cell (a comma or a `;` may be part of a name; a `;` also separates a CSV's cells);
-centres are their numbers separated by commas. Money is read the Ecuadorian way
+Counterparts are institutions already registered, named by name, acronym or both as the
+portal shows them («Nombre (SIGLAS)»), separated by « | » in the cell (a comma or a `;` may be
+part of a name; a `;` also separates a CSV's cells); centres are their numbers separated by
+commas. The list's export (`hoja_de_convenios`) writes these same columns, so that a file
+downloaded and uploaded unchanged changes nothing. Money is read the Ecuadorian way
 (`casmul.numeros`). Every row goes through `Convenio.full_clean`, so an agreement of a published
 year is refused (`casmul.cierres`), and the import is all or nothing
 (`casmul.hojas.RecursoDeHoja`).
@@ -14,6 +16,7 @@ year is refused (`casmul.cierres`), and the import is all or nothing
 import datetime
 from decimal import Decimal
 
+import tablib
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from import_export import fields, resources, widgets
@@ -123,7 +126,7 @@ class ConvenioResource(RecursoDeHoja, resources.ModelResource):
         self._nombres_instituciones: list[str] = []
         for institucion in Institucion.objects.all():
             self._nombres_instituciones.append(institucion.siglas or institucion.nombre)
-            for nombre in {institucion.nombre, institucion.siglas} - {""}:
+            for nombre in {institucion.nombre, institucion.siglas, str(institucion)} - {""}:
                 self._instituciones.setdefault(columna_normalizar(nombre), []).append(institucion)
         self._centros = {centro.numero: centro for centro in Centro.objects.all()}
         self._relaciones: dict[str, list] = {}
@@ -173,7 +176,12 @@ class ConvenioResource(RecursoDeHoja, resources.ModelResource):
                 valores[campo] = celda_fecha(row[columna])
             except ValidationError as error:
                 errores[columna] = error.messages[0]
-        if "desde" not in errores and valores["fecha_inicio"] is None:
+        if (
+            "desde" not in errores
+            and valores["fecha_inicio"] is None
+            # One stored without it is found as it is (its row of the list's export).
+            and _clave(valores["numero"], valores["titulo"], None) not in self._existentes
+        ):
             # Part of what finds the agreement: without it a second import could not.
             errores["desde"] = "Escriba la fecha de inicio, por ejemplo 15/03/2024."
         try:
@@ -263,6 +271,44 @@ class ConvenioResource(RecursoDeHoja, resources.ModelResource):
         # A dry run writes too, inside the transaction rolled back at the end.
         for campo, nuevos in self._relaciones.items():
             getattr(instance, campo).set(nuevos)
+
+
+# Shown in the list's export for reading; the import ignores it (a date decides it).
+ESTADO = "Estado"
+
+
+def hoja_de_convenios(convenios, *, hoy: datetime.date) -> tablib.Dataset:
+    """The agreements with the import's columns, written as it reads them (and their state,
+    which it ignores): the list's export, which uploaded unchanged changes nothing."""
+    datos = tablib.Dataset(
+        headers=[*HojaDeConvenios.columnas, *HojaDeConvenios.opcionales, ESTADO],
+        title="Convenios",
+    )
+    for convenio in convenios:
+        datos.append(
+            [
+                convenio.numero_mostrado,
+                convenio.titulo,
+                convenio.get_tipo_display(),
+                f" {SEPARADOR_CONTRAPARTES} ".join(str(i) for i in convenio.instituciones.all()),
+                convenio.fecha_suscripcion,
+                convenio.fecha_inicio,
+                "Sí" if convenio.indefinido else "No",
+                convenio.objeto,
+                # Their numbers, never how many: the import reads which centres.
+                ", ".join(str(c.numero) for c in sorted(convenio.centros.all(), key=_numero)),
+                convenio.get_programa_mies_display() if convenio.programa_mies else "",
+                convenio.fecha_fin,
+                convenio.duracion_declarada_meses,
+                convenio.monto,
+                convenio.estado(hoy).label,
+            ]
+        )
+    return datos
+
+
+def _numero(centro: Centro) -> int:
+    return centro.numero
 
 
 def convenios_plantilla(usuario=None) -> list[tuple]:

@@ -1,7 +1,6 @@
 """The agreements in the portal: the list (and its export), an agreement's page, its signed
 document, and the administration's create, edit and renew."""
 
-import tablib
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -18,51 +17,13 @@ from casmul.roles import Rol, tiene_rol
 from .filters import ConveniosFilter
 from .forms import AnioForm, ConvenioForm
 from .models import Convenio
+from .resources import hoja_de_convenios
 from .selectors import convenio_detalle, convenios_de_la_lista
 from .services import convenio_guardar
 
 POR_PAGINA = 50
 
 administracion_requerida = rol_requerido(Rol.ADMINISTRACION)
-
-
-def _hoja(convenios, *, hoy) -> tablib.Dataset:
-    """The filtered list as a table: dates and amounts as values, not as text."""
-    datos = tablib.Dataset(
-        headers=[
-            "Número",
-            "Título",
-            "Contrapartes",
-            "Tipo",
-            "Programa MIES",
-            "Suscripción",
-            "Desde",
-            "Hasta",
-            "Indefinido",
-            "Estado",
-            "Centros",
-            "Monto",
-        ],
-        title="Convenios",
-    )
-    for convenio in convenios:
-        datos.append(
-            [
-                convenio.numero_mostrado,
-                convenio.titulo,
-                "; ".join(str(i) for i in convenio.instituciones.all()),
-                convenio.get_tipo_display(),
-                convenio.programa_mies,
-                convenio.fecha_suscripcion,
-                convenio.fecha_inicio,
-                convenio.fecha_fin,
-                convenio.indefinido,
-                convenio.estado(hoy).label,
-                convenio.cantidad_centros,
-                convenio.monto,
-            ]
-        )
-    return datos
 
 
 @coordinacion_requerida
@@ -74,7 +35,9 @@ def lista(request):
     if formato:
         # The whole filtered list, not the page on screen.
         archivo = hoja_de_lista(
-            _hoja(filtro.qs, hoy=hoy), formato=formato, nombre=f"convenios-{hoy:%Y-%m-%d}"
+            hoja_de_convenios(filtro.qs.prefetch_related("centros"), hoy=hoy),
+            formato=formato,
+            nombre=f"convenios-{hoy:%Y-%m-%d}",
         )
         if archivo is None:
             raise Http404("Formato de descarga desconocido.")

@@ -210,6 +210,10 @@ class RecursoDeHoja(FilasDeLaHoja):
         return not import_validation_errors and not self._cambia
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        if not import_validation_errors and not self._cambia:
+            # Left as stored, so not checked again: an export uploaded unchanged is «sin
+            # cambios» even for a record a published year closes.
+            return
         errores = dict(import_validation_errors or {})
         try:
             instance.full_clean(validate_unique=validate_unique)

@@ -245,7 +245,8 @@ def test_xlsx_export_has_every_filtered_row_of_every_page_and_no_formula(coordin
     hoja = load_workbook(io.BytesIO(respuesta.content)).active
     filas = list(hoja.iter_rows(min_row=2, values_only=True))
     assert len(filas) == 55
-    assert {fila[3] for fila in filas} == {"Técnico-económico MIES"}
+    tipo = [celda.value for celda in hoja[1]].index("Tipo")
+    assert {fila[tipo] for fila in filas} == {"Técnico-económico MIES"}
     assert all(celda.data_type != "f" for fila in hoja.iter_rows() for celda in fila)
     # A text cell as typed, with the quote prefix: no apostrophe for the clerk to see.
     assert filas[0][1] == '=HYPERLINK("http://x")'
@@ -263,9 +264,10 @@ def test_csv_export_keeps_the_filters(coordinacion):
     filas = list(csv.reader(io.StringIO(respuesta.content.decode("utf-8-sig")), delimiter=";"))
     assert filas[0][0] == "Número"
     assert len(filas) == 2
+    columna = {encabezado: indice for indice, encabezado in enumerate(filas[0])}
     assert filas[1][0] == "'+12"  # a leading + would run as a formula
-    assert filas[1][7] == buscado.fecha_fin.isoformat()
-    assert filas[1][-1] == "1234,50"
+    assert filas[1][columna["Hasta"]] == buscado.fecha_fin.isoformat()
+    assert filas[1][columna["Monto"]] == "1234,50"
 
 
 def test_the_export_links_keep_the_filters_and_drop_the_page(coordinacion):
