@@ -145,4 +145,4 @@ def documento_paginado(html: str) -> Document:
 
 
 def pdf_de_html(html: str) -> bytes:
-    return documento_paginado(html).write_pdf()
+    return documento_paginado(html).write_pdf(pdf_variant="pdf/ua-1")

@@ -4,6 +4,8 @@ break, and nothing fetched from outside."""
 
 import io
 import re
+import subprocess
+from collections import Counter
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -73,6 +75,40 @@ def test_pdf_shows_every_figure_of_the_2023_report_computed_from_the_records(pdf
     assert "66.338" not in texto
     assert "1.488.590" not in texto
     assert "191" not in texto
+
+
+def _estructura(nodo, etiquetas: Counter, figuras: list) -> None:
+    nodo = nodo.get_object()
+    if not isinstance(nodo, dict):
+        return
+    if etiqueta := nodo.get("/S"):
+        etiquetas[etiqueta] += 1
+        if etiqueta == "/Figure":
+            figuras.append(nodo.get("/Alt"))
+    hijos = nodo.get("/K")
+    for hijo in hijos if isinstance(hijos, list) else [hijos] if hijos is not None else []:
+        _estructura(hijo, etiquetas, figuras)
+
+
+def test_pdf_is_tagged_for_a_screen_reader(pdf_2023, tmp_path):
+    lector = PdfReader(io.BytesIO(pdf_2023))
+    raiz = lector.trailer["/Root"]
+    etiquetas, figuras = Counter(), []
+    _estructura(raiz["/StructTreeRoot"], etiquetas, figuras)
+    archivo = tmp_path / "informe.pdf"
+    archivo.write_bytes(pdf_2023)
+    pdfinfo = subprocess.run(
+        ["pdfinfo", str(archivo)], capture_output=True, text=True, check=True
+    ).stdout
+
+    assert re.search(r"^Tagged:\s+yes$", pdfinfo, re.MULTILINE)
+    assert raiz["/Lang"] == "es-EC" and raiz["/MarkInfo"]["/Marked"]
+    assert lector.metadata.title.startswith("Informe de rendición de cuentas 2023")
+    assert lector.metadata.author == "Centro de Apoyo Social Municipal de Loja"
+    # Headings as headings, tables with header cells, charts with a text alternative.
+    assert etiquetas["/H1"] == 1 and etiquetas["/H2"] >= 5
+    assert etiquetas["/Table"] >= 12 and etiquetas["/TH"] >= etiquetas["/Table"]
+    assert figuras and all(figuras), figuras
 
 
 def test_pdf_is_a4_with_page_numbers_of_the_total(pdf_2023):
