@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from casmul.formato import cifra
 from casmul.meses import MESES, PRIMER_ANIO, Mes
 
 from .validators import validar_cedula
@@ -883,7 +884,10 @@ class CifraMensual(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.reporte}: {self.indicador} = {self.valor}"
+        # As the month form shows it: an import's preview lists rows by it.
+        return (
+            f"{self.reporte}: {self.indicador} = {cifra(self.valor, self.indicador.es_monetario)}"
+        )
 
 
 class AccionGeneral(models.Model):

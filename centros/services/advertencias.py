@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.db.models import Q
 
-from casmul.formato import numero
+from casmul.formato import dinero, numero
 from casmul.meses import Mes
 
 from ..models import (
@@ -48,7 +48,12 @@ def advertencias_de_cifras(*, centro: Centro, mes: Mes, valores: dict[str, Decim
             Q(reporte__anio__lt=mes.anio) | Q(reporte__anio=mes.anio, reporte__mes__lt=mes.numero)
         )
         .values_list(
-            "indicador__codigo", "reporte__anio", "reporte__mes", "valor", "indicador__nombre"
+            "indicador__codigo",
+            "reporte__anio",
+            "reporte__mes",
+            "valor",
+            "indicador__nombre",
+            "indicador__unidad",
         )
     )
     return _advertencias(
@@ -56,8 +61,8 @@ def advertencias_de_cifras(*, centro: Centro, mes: Mes, valores: dict[str, Decim
         mes=mes,
         valores=valores,
         recientes=[
-            (codigo, Mes(fila_anio, fila_mes), valor, nombre)
-            for codigo, fila_anio, fila_mes, valor, nombre in filas
+            (codigo, Mes(fila_anio, fila_mes), valor, nombre, unidad == Indicador.Unidad.DOLARES)
+            for codigo, fila_anio, fila_mes, valor, nombre, unidad in filas
         ],
         inscritos=lambda: inscritos_en_mes(centro=centro, mes=mes),
         sin_atencion=lambda del_mes: any(periodo.cubre(del_mes) for periodo in periodos),
@@ -69,19 +74,23 @@ def _advertencias(
     centro: Centro,
     mes: Mes,
     valores: dict[str, Decimal],
-    recientes: Iterable[tuple[str, Mes, Decimal, str]],
+    recientes: Iterable[tuple[str, Mes, Decimal, str, bool]],
     inscritos: Callable[[], int],
     sin_atencion: Callable[[Mes], bool],
 ) -> list[str]:
     """The soft rules of `advertencias_de_cifras` on what was read already, for one month or
     many (`advertencias_de_meses`): `recientes`, the centre's figures of those indicators in
-    the `MESES_RECIENTES` months before `mes` (code, month, value, name); `inscritos`, the
+    the `MESES_RECIENTES` months before `mes` (code, month, value, name, whether money);
+    `inscritos`, the
     enrolments of `mes`, asked only when a rule needs them; `sin_atencion`, whether the centre
     did not serve some days of a month."""
     serie_de: dict[str, list[tuple[Mes, Decimal]]] = {}
     nombres = {}
-    for codigo, del_mes, valor, nombre in recientes:
+    # Money as the month form shows it ($1.250,50), a count as a count (1.250).
+    formatos: dict[str, Callable[[Decimal], str]] = {}
+    for codigo, del_mes, valor, nombre, monetaria in recientes:
         nombres[codigo] = nombre
+        formatos[codigo] = dinero if monetaria else numero
         if not sin_atencion(del_mes):
             serie_de.setdefault(codigo, []).append((del_mes, Decimal(valor)))
     anterior = mes.anterior
@@ -91,18 +100,19 @@ def _advertencias(
     for codigo, valor in comparados.items():
         serie = serie_de.get(codigo, [])
         nombre = nombres.get(codigo, codigo)
+        formato = formatos.get(codigo, numero)
         previo = next((v for del_mes, v in serie if del_mes == anterior), None)
         if len(serie) >= 3:
             promedio = sum(v for _, v in serie) / len(serie)
             if promedio and (valor > promedio * FACTOR_RANGO or valor * FACTOR_RANGO < promedio):
                 advertencias.append(
-                    f"{nombre}: {numero(valor)} está muy lejos del promedio de los últimos meses "
-                    f"({numero(promedio)})."
+                    f"{nombre}: {formato(valor)} está muy lejos del promedio de los últimos "
+                    f"meses ({formato(promedio)})."
                 )
                 continue
         if previo and abs(valor - previo) > previo * SALTO_MENSUAL:
             advertencias.append(
-                f"{nombre}: pasa de {numero(previo)} el mes anterior a {numero(valor)}."
+                f"{nombre}: pasa de {formato(previo)} el mes anterior a {formato(valor)}."
             )
     usuarios = centro.indicador_usuarios
     if usuarios and usuarios.codigo in valores:
@@ -168,8 +178,17 @@ def advertencias_de_meses(*, reportes: list[ReporteMensual]) -> dict[int, list[s
         periodos.setdefault(periodo.centro_id, []).append(periodo)
     # The months' own figures and those of the months before them, by centre and month.
     valores_de: dict[int, dict[str, Decimal]] = {}
-    del_mes: dict[tuple[int, Mes], list[tuple[str, Decimal, str]]] = {}
-    for reporte_id, centro_id, anio, mes, codigo, valor, nombre in CifraMensual.objects.filter(
+    del_mes: dict[tuple[int, Mes], list[tuple[str, Decimal, str, bool]]] = {}
+    for (
+        reporte_id,
+        centro_id,
+        anio,
+        mes,
+        codigo,
+        valor,
+        nombre,
+        unidad,
+    ) in CifraMensual.objects.filter(
         reporte__centro_id__in=list(centros),
         reporte__anio__gte=desde.anio,
         reporte__anio__lte=max(meses).anio,
@@ -181,9 +200,12 @@ def advertencias_de_meses(*, reportes: list[ReporteMensual]) -> dict[int, list[s
         "indicador__codigo",
         "valor",
         "indicador__nombre",
+        "indicador__unidad",
     ):
         valores_de.setdefault(reporte_id, {})[codigo] = valor
-        del_mes.setdefault((centro_id, Mes(anio, mes)), []).append((codigo, valor, nombre))
+        del_mes.setdefault((centro_id, Mes(anio, mes)), []).append(
+            (codigo, valor, nombre, unidad == Indicador.Unidad.DOLARES)
+        )
     inscripciones: dict[int, list[tuple[int, datetime.date, datetime.date | None]]] = {}
     nominales = [pk for pk, centro in centros.items() if centro.lleva_registro_nominal]
     if nominales:
@@ -206,9 +228,9 @@ def advertencias_de_meses(*, reportes: list[ReporteMensual]) -> dict[int, list[s
     for reporte, mes in zip(reportes, meses, strict=True):
         valores = valores_de.get(reporte.pk, {})
         recientes = [
-            (codigo, anterior, valor, nombre)
+            (codigo, anterior, valor, nombre, monetaria)
             for anterior in (mes.mas(-atras) for atras in range(MESES_RECIENTES, 0, -1))
-            for codigo, valor, nombre in del_mes.get((reporte.centro_id, anterior), [])
+            for codigo, valor, nombre, monetaria in del_mes.get((reporte.centro_id, anterior), [])
             if codigo in valores
         ]
         centro = copy.copy(centros[reporte.centro_id]).definicion_del_anio_aplicar(
