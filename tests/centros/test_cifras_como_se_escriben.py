@@ -48,8 +48,8 @@ def test_a_money_warning_writes_dollars_and_cents_the_ecuadorian_way(centro):
     )
 
     assert advertencias == [
-        "Usuarios atendidos: 1.250 está muy lejos del promedio de los últimos meses (305).",
         "Ingresos brutos: $1.250,50 está muy lejos del promedio de los últimos meses ($405,20).",
+        "Usuarios atendidos: 1.250 está muy lejos del promedio de los últimos meses (305).",
     ]
 
 
