@@ -1,11 +1,15 @@
-"""django-axes' failed attempts in the admin, where the Administración unlocks an account: axes'
-own page with its status column in Spanish and a "Desbloquear" action. (Its models, columns and
-other actions are translated in casmul/locale; the app's name is `apps.AccesosConfig`'s.)"""
+"""Two libraries' pages in the admin, in Spanish: django-axes' failed attempts, where the
+Administración unlocks an account (its status column and a "Desbloquear" action), and
+django-tasks' record of background tasks (its columns). Their models, fields and states are
+translated in casmul/locale; the apps' names are those of `apps.AccesosConfig` and
+`apps.TareasConfig`."""
 
 from axes.admin import AccessAttemptAdmin
 from axes.conf import settings as axes_settings
 from axes.models import AccessAttempt
 from django.contrib import admin, messages
+from django_tasks_db.admin import DBTaskResultAdmin
+from django_tasks_db.models import DBTaskResult
 
 
 class IntentosFallidosAdmin(AccessAttemptAdmin):
@@ -45,3 +49,35 @@ class IntentosFallidosAdmin(AccessAttemptAdmin):
 if admin.site.is_registered(AccessAttempt):
     admin.site.unregister(AccessAttempt)
     admin.site.register(AccessAttempt, IntentosFallidosAdmin)
+
+
+class ResultadoDeTareaAdmin(DBTaskResultAdmin):
+    """The library's read-only page with its own columns named in Spanish."""
+
+    list_display = (
+        "id",
+        "tarea",
+        "status",
+        "enqueued_at",
+        "started_at",
+        "finished_at",
+        "priority",
+        "queue_name",
+    )
+
+    @admin.display(description="tarea", ordering="task_path")
+    def tarea(self, obj: DBTaskResult) -> str:
+        return obj.task_name
+
+    @admin.display(description="detalle del error")
+    def formatted_traceback(self, obj: DBTaskResult) -> str:
+        return super().formatted_traceback(obj)
+
+    @admin.display(description="ejecutar desde")
+    def display_run_after(self, obj: DBTaskResult):
+        return super().display_run_after(obj)
+
+
+if admin.site.is_registered(DBTaskResult):
+    admin.site.unregister(DBTaskResult)
+admin.site.register(DBTaskResult, ResultadoDeTareaAdmin)

@@ -1,6 +1,7 @@
 from axes import apps as axes_apps
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
+from django_tasks_db import apps as tareas_apps
 
 
 class CasmulConfig(AppConfig):
@@ -31,4 +32,13 @@ class AccesosConfig(axes_apps.AppConfig):
 
     verbose_name = "Ingresos y bloqueos"
     # Named explicitly, never picked for "casmul".
+    default = False
+
+
+class TareasConfig(tareas_apps.TasksAppConfig):
+    """django-tasks' database backend under a Spanish name in the admin (named in
+    INSTALLED_APPS in place of "django_tasks_db"); its model and states are translated in
+    casmul/locale."""
+
+    verbose_name = "Tareas en segundo plano"
     default = False

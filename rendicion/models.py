@@ -232,7 +232,8 @@ class FeDeErratas(models.Model):
     class Meta:
         ordering = ["-abierta_en"]
         verbose_name = "fe de erratas"
-        verbose_name_plural = "fes de erratas"
+        # Invariable in use: «las fe de erratas» of a report.
+        verbose_name_plural = "fe de erratas"
         constraints = [
             models.UniqueConstraint(
                 fields=["anio"],

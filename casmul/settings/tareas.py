@@ -12,7 +12,8 @@ import os
 # runs the queue, so that switching back needs no migration.
 APPS_TAREAS: list[str] = [
     "django_tasks",
-    "django_tasks_db",
+    # django_tasks_db, under a Spanish name in the admin.
+    "casmul.apps.TareasConfig",
     *[app.strip() for app in os.environ.get("TAREAS_APPS", "").split(",") if app.strip()],
 ]
 

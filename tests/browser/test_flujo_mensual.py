@@ -268,7 +268,9 @@ def _ingresar(pagina: Page, url, ruta: str, usuario, nombre_completo: str | None
     pagina.get_by_role("button", name="Ingresar").click()
     expect(pagina).not_to_have_url(re.compile(r"/ingresar/"))
     if nombre_completo:
-        expect(pagina.get_by_role("heading", name=f"Bienvenido, {nombre_completo}")).to_be_visible()
+        expect(
+            pagina.get_by_role("heading", name=f"Le damos la bienvenida, {nombre_completo}")
+        ).to_be_visible()
 
 
 def _envio(pagina: Page):

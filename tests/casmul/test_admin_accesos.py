@@ -159,7 +159,8 @@ def test_desbloquear_lets_the_locked_out_account_in_again_and_says_so(administra
 
 
 def _po(texto: str) -> dict[str, str]:
-    """msgid → msgstr of a .po file (this file's simple form: no plurals nor contexts)."""
+    """msgid → msgstr of a .po file (this file's simple form: no plurals); a message with a
+    context is keyed as gettext keys it: the context, the EOT character, the msgid."""
     entradas = {}
     for bloque in re.split(r"\n\s*\n", texto):
         partes = re.search(r'^msgid ((?:".*"\n?)+)msgstr ((?:".*"\n?)+)', bloque, re.M)
@@ -168,6 +169,8 @@ def _po(texto: str) -> dict[str, str]:
                 "".join(re.findall(r'"(.*)"', p)).replace("\\n", "\n").replace('\\"', '"')
                 for p in partes.groups()
             )
+            if contexto := re.search(r'^msgctxt "(.*)"$', bloque, re.M):
+                msgid = f"{contexto[1]}\x04{msgid}"
             entradas[msgid] = msgstr
     return entradas
 

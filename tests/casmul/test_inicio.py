@@ -181,3 +181,12 @@ def test_home_query_count_does_not_grow_with_centres(
     if rol != Rol.PERSONAL_CENTRO:
         assert respuesta.context["por_revisar_total"] == 33
     assert ReporteMensual.objects.count() == 153
+
+
+def test_the_greeting_assumes_no_gender(client, centros):
+    client.force_login(_usuario(Rol.PERSONAL_CENTRO, centros))
+
+    contenido = client.get(reverse("inicio")).content.decode()
+
+    assert "<h1>Le damos la bienvenida, " in contenido
+    assert "Bienvenido" not in contenido and "Bienvenida," not in contenido
