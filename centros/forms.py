@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 
 from casmul.formato import numero
 from casmul.numeros import Clase, numero_leer
+from casmul.widgets import FechaInput
 
 from .selectors.mensual import FilaFormulario, FormularioMensual
 
@@ -206,12 +207,8 @@ class AprobarMesForm(forms.Form):
 
 
 class SinAtencionForm(forms.Form):
-    desde = forms.DateField(
-        label="Desde", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-    hasta = forms.DateField(
-        label="Hasta", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    desde = forms.DateField(label="Desde", widget=FechaInput())
+    hasta = forms.DateField(label="Hasta", widget=FechaInput())
     motivo = forms.CharField(
         label="Motivo",
         max_length=300,

@@ -3,10 +3,12 @@
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 
+from casmul.widgets import FechaInput
+
 from .models import Beneficiario, Centro
 from .validators import validar_cedula
 
-FECHA = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+FECHA = FechaInput()
 
 
 class CedulaField(forms.CharField):

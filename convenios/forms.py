@@ -11,6 +11,7 @@ from django.utils.text import slugify
 
 from casmul.admin_montos import MontoField
 from casmul.meses import PRIMER_ANIO
+from casmul.widgets import FechaInput
 from centros.models import Centro
 
 from .models import Convenio, Institucion
@@ -18,15 +19,6 @@ from .models import Convenio, Institucion
 # A signed agreement scanned at 300 dpi is a few MB; more is a wrong file, or a photo album.
 TAMANO_MAXIMO_DOCUMENTO = 10 * 1024 * 1024
 FIRMA_PDF = b"%PDF-"
-
-
-class FechaInput(forms.DateInput):
-    """The browser's date picker; it sends ISO dates whatever the user's locale shows."""
-
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 @dataclass(frozen=True)

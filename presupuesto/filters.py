@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 
 from casmul.admin_montos import MontoField
 from casmul.meses import PRIMER_ANIO
+from casmul.widgets import FechaInput
 from centros.models import Area, Centro
 
 from .models import GastoComun, LineaPresupuestaria, ProcesoContratacion
@@ -35,9 +36,7 @@ class FechaFilter(django_filters.DateFilter):
     """A date typed dd/mm/aaaa (ISO is accepted too)."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault(
-            "widget", forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/aaaa"})
-        )
+        kwargs.setdefault("widget", FechaInput())
         super().__init__(*args, **kwargs)
 
 

@@ -6,6 +6,7 @@ from django import forms
 from django.db import models
 
 from casmul.admin_montos import MontoField
+from casmul.widgets import FechaInput
 from centros.models import Area, Centro
 
 from .models import GastoComun, LineaPresupuestaria, PresupuestoInstitucional, ProcesoContratacion
@@ -16,9 +17,7 @@ def _campo(campo_modelo: models.Field, **kwargs) -> forms.Field | None:
     if isinstance(campo_modelo, models.DecimalField):
         return campo_modelo.formfield(form_class=MontoField, **kwargs)
     if isinstance(campo_modelo, models.DateField):
-        kwargs["widget"] = forms.DateInput(
-            format="%d/%m/%Y", attrs={"placeholder": "dd/mm/aaaa", "autocomplete": "off"}
-        )
+        kwargs["widget"] = FechaInput()
     return campo_modelo.formfield(**kwargs)
 
 

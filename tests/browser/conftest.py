@@ -76,12 +76,10 @@ def navegador() -> Iterator[Browser]:
         restaurar()
 
 
-@pytest.fixture
-def pagina(navegador: Browser) -> Iterator[Page]:
-    """A fresh tab with its own cookies, at a desktop size, in Ecuadorian Spanish."""
+def _pagina(navegador: Browser, locale: str) -> Iterator[Page]:
     contexto = navegador.new_context(
         viewport={"width": 1280, "height": 900},
-        locale="es-EC",
+        locale=locale,
         timezone_id="America/Guayaquil",
     )
     contexto.set_default_timeout(ESPERA_MS)
@@ -90,6 +88,18 @@ def pagina(navegador: Browser) -> Iterator[Page]:
         yield page
     finally:
         contexto.close()
+
+
+@pytest.fixture
+def pagina(navegador: Browser) -> Iterator[Page]:
+    """A fresh tab with its own cookies, at a desktop size, in Ecuadorian Spanish."""
+    yield from _pagina(navegador, "es-EC")
+
+
+@pytest.fixture
+def pagina_en_ingles(navegador: Browser) -> Iterator[Page]:
+    """The same in a browser set to English (United States), as some offices' are."""
+    yield from _pagina(navegador, "en-US")
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 agreements spreadsheet (one bad row refused in the preview, the file fixed, imported, found in
 the filtered list); centre staff enrol a person and see the cédula masked in the list."""
 
+import datetime
 import re
 
 import pytest
@@ -87,7 +88,10 @@ def test_the_administration_imports_agreements_after_fixing_a_bad_row(pagina, ur
     expect(pagina.get_by_role("cell", name="C-2", exact=True)).to_be_visible()
 
 
-def test_centre_staff_enrol_a_person_and_see_the_cedula_masked(pagina, url):
+def test_centre_staff_enrol_a_person_and_see_the_cedula_masked(pagina_en_ingles, url):
+    # Dates are typed dd/mm/aaaa even in an English browser, whose date picker would ask for
+    # mm/dd/yyyy.
+    pagina = pagina_en_ingles
     centro = CentroFactory(numero=3, nombre_corto="CDI Tres")
     usuario_con_rol_guardar(
         username="cdi3", password=CLAVE, rol=Rol.PERSONAL_CENTRO, centro_ids=[centro.pk]
@@ -97,15 +101,18 @@ def test_centre_staff_enrol_a_person_and_see_the_cedula_masked(pagina, url):
     _entrar(pagina, url, "cdi3")
     pagina.goto(url(reverse("centros:beneficiario_inscribir")))
     pagina.get_by_label("Cédula").fill(cedula)
-    pagina.get_by_label("Inscrito desde").fill("2025-02-03")
+    expect(pagina.get_by_label("Inscrito desde")).to_have_attribute("placeholder", "dd/mm/aaaa")
+    pagina.get_by_label("Inscrito desde").fill("03/02/2025")
     pagina.get_by_label("Apellidos").fill("Quezada Jaramillo")
     pagina.get_by_label("Nombres").fill("Ana Lucía")
-    pagina.get_by_label("Fecha de nacimiento").fill("2021-05-20")
+    pagina.get_by_label("Fecha de nacimiento").fill("20/05/2021")
     pagina.get_by_label("Sexo").select_option(label="Femenino")
     pagina.get_by_label("Grupo de atención prioritaria").select_option(index=1)
     pagina.get_by_role("button", name="Inscribir").click()
 
-    assert Beneficiario.objects.filter(cedula=cedula).exists()
+    persona = Beneficiario.objects.get(cedula=cedula)
+    assert persona.fecha_nacimiento == datetime.date(2021, 5, 20)
+    assert persona.inscripciones.get().desde == datetime.date(2025, 2, 3)
     pagina.goto(url(reverse("centros:beneficiarios")))
     fila = pagina.get_by_role("row", name=re.compile("Quezada Jaramillo"))
     expect(fila).to_contain_text(Beneficiario(cedula=cedula).cedula_enmascarada)
