@@ -273,10 +273,22 @@ class CifraMensualResource(FilasDeLaHoja, resources.ModelResource):
             try:
                 reporte = self._abrir(centro, anio, mes)
             except ValidationError as error:
-                errores["mes"] = " ".join(error.messages)
+                # A month closed to writes (approved, its year published) still reads its own
+                # figure back unchanged: a re-imported export is «sin cambios», not refused.
+                reporte = self._sin_cambio(centro, anio, mes, indicador, valor)
+                if reporte is None:
+                    errores["mes"] = " ".join(error.messages)
         if errores:
             raise ValidationError(errores)
         self._fila = FilaLeida(centro=centro, indicador=indicador, reporte=reporte, valor=valor)
+
+    def _sin_cambio(self, centro, anio, mes, indicador, valor) -> ReporteMensual | None:
+        """The stored month when the row gives the value its figure already has."""
+        reporte = self._bloqueados.reportes.get((centro.pk, anio, mes))
+        if reporte is None or indicador is None or valor is None:
+            return None
+        guardada = self._bloqueados.cifras.get((reporte.pk, indicador.pk))
+        return reporte if guardada is not None and guardada.valor == valor else None
 
     def _abrir(self, centro: Centro, anio: int, mes: int) -> ReporteMensual:
         """The open step of the month write (`centros.services.mes`), many months at once: a

@@ -11,6 +11,7 @@ all or nothing (`casmul.hojas.RecursoDeHoja`).
 import datetime
 from decimal import Decimal
 
+import tablib
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from import_export import resources
@@ -109,6 +110,44 @@ class LineaPresupuestariaResource(RecursoDeHoja, resources.ModelResource):
         if errores:
             raise ValidationError(errores)
         return valores
+
+
+def hoja_de_lineas(lineas) -> tablib.Dataset:
+    """The lines with the import's columns, written as it reads them, and beside them the
+    área's and the centre's names and the execution, which it ignores: the list's export,
+    which uploaded unchanged changes nothing."""
+    datos = tablib.Dataset(
+        headers=[
+            "Año",
+            "Código del área",
+            "Área",
+            "Centro",
+            "Nombre del centro",
+            "Partida",
+            "Descripción",
+            "Codificado",
+            "Ejecutado",
+            "Ejecución (%)",
+        ],
+        title="Líneas presupuestarias",
+    )
+    for linea in lineas:
+        ejecucion = linea.ejecucion
+        datos.append(
+            [
+                linea.anio,
+                linea.area.codigo,
+                linea.area.nombre,
+                linea.centro.numero if linea.centro else None,
+                linea.centro.nombre_corto if linea.centro else "",
+                linea.partida,
+                linea.descripcion,
+                linea.codificado,
+                linea.ejecutado,
+                (ejecucion * 100).quantize(Decimal("0.1")) if ejecucion is not None else None,
+            ]
+        )
+    return datos
 
 
 def lineas_plantilla(usuario=None) -> list[tuple]:

@@ -2,7 +2,6 @@
 The coordination reads them; only the administration writes (the coordination gets 403)."""
 
 from collections.abc import Callable
-from decimal import Decimal
 
 import tablib
 from django.contrib import messages
@@ -28,6 +27,7 @@ from .forms import (
     ProcesoContratacionForm,
 )
 from .models import GastoComun, LineaPresupuestaria, PresupuestoInstitucional, ProcesoContratacion
+from .resources import hoja_de_lineas
 from .selectors import (
     gastos_comunes_lista,
     gastos_comunes_total,
@@ -92,44 +92,13 @@ def indice(request):
 # --- Budget lines --------------------------------------------------------------------------
 
 
-def _tabla_lineas(lineas: QuerySet[LineaPresupuestaria]) -> tablib.Dataset:
-    datos = tablib.Dataset(
-        headers=[
-            "Año",
-            "Área",
-            "Centro",
-            "Partida",
-            "Descripción",
-            "Codificado",
-            "Ejecutado",
-            "Ejecución (%)",
-        ],
-        title="Líneas presupuestarias",
-    )
-    for linea in lineas:
-        ejecucion = linea.ejecucion
-        datos.append(
-            [
-                linea.anio,
-                linea.area.nombre,
-                str(linea.centro) if linea.centro else "",
-                linea.partida,
-                linea.descripcion,
-                linea.codificado,
-                linea.ejecutado,
-                (ejecucion * 100).quantize(Decimal("0.1")) if ejecucion is not None else None,
-            ]
-        )
-    return datos
-
-
 @coordinacion_requerida
 @require_safe
 def lineas(request):
     filtro = LineasFilter(request.GET, queryset=lineas_lista(), hoy=timezone.localdate())
     if "formato" in request.GET:
         nombre = _nombre_archivo("lineas-presupuestarias", filtro.anio_elegido)
-        return _descarga(request, _tabla_lineas(filtro.qs), nombre)
+        return _descarga(request, hoja_de_lineas(filtro.qs), nombre)
     contexto = {
         "filtro": filtro,
         "anio": filtro.anio_elegido,

@@ -470,3 +470,20 @@ def test_the_import_reads_the_file_s_references_once_and_each_month_once(
     # each year of the file is asked once whether its report is published.)
     assert cuatro <= 27  # 26, and the days without service the warnings read
     assert doce - cuatro <= 1
+
+
+def test_an_approved_month_s_figure_given_unchanged_is_unchanged_not_refused(datos):
+    # What an export of the approved months re-imports as: June's 500 users, as stored.
+    antes = _foto()
+
+    resultado = _importar(_archivo((1001, 2023, 6, "usuarios", 500)))
+
+    assert not resultado.has_validation_errors()
+    assert resultado.totals["skip"] == 1
+    assert _foto() == antes
+
+
+def test_an_approved_month_s_figure_changed_is_still_refused(datos):
+    resultado = _importar(_archivo((1001, 2023, 6, "usuarios", 501)))
+
+    assert list(_errores(resultado)[1]) == ["mes"]

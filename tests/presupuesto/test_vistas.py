@@ -238,16 +238,21 @@ def test_the_lines_export_holds_every_filtered_row_with_numbers_as_numbers(coord
     filas = list(hoja.iter_rows(min_row=2, values_only=True))
     assert len(filas) == esperadas.count() == 63
     assert all(celda.data_type != "f" for fila in hoja.iter_rows() for celda in fila)
-    assert all(isinstance(fila[5], int | float) for fila in filas)
-    assert sum(D(str(fila[5])) for fila in filas) == sum(x.codificado for x in esperadas)
-    assert "@SUMA(A1)" in [fila[4] for fila in filas]  # a text cell, quote-prefixed
+    columna = {celda.value: indice for indice, celda in enumerate(hoja[1])}
+    codificado, descripcion = columna["Codificado"], columna["Descripción"]
+    assert all(isinstance(fila[codificado], int | float) for fila in filas)
+    assert sum(D(str(fila[codificado])) for fila in filas) == sum(x.codificado for x in esperadas)
+    assert "@SUMA(A1)" in [fila[descripcion] for fila in filas]  # a text cell, quote-prefixed
 
     texto = coordinacion.get(f"{url}&formato=csv").content.decode("utf-8-sig")
     filas_csv = list(csv.reader(io.StringIO(texto), delimiter=";"))[1:]
     assert len(filas_csv) == 63
+    # The import's columns (the área's code, the centre's number) and, beside them, names.
     assert [
         "2023",
+        lineas["salud"].codigo,
         "Atención en salud",
+        "",
         "",
         "73.08.09",
         "Medicinas",
