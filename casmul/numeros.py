@@ -58,6 +58,9 @@ _MAXIMOS = {
 _CIFRA = re.compile(r"(?P<entero>[0-9]+|[1-9][0-9]{0,2}(?:\.[0-9]{3})+)(?:,(?P<decimales>[0-9]+))?")
 _CARACTERES_DE_CIFRA = re.compile(r"[0-9.,]+")
 _AMBIGUO = re.compile(r"(?P<entero>[1-9][0-9]{0,2})\.(?P<miles>[0-9]{3})")
+# "1,250" in money: 1,25 with a third decimal no dollar has, or 1250 from a spreadsheet whose
+# comma groups thousands (an English one).
+_AMBIGUO_COMA = re.compile(r"(?P<entero>[1-9][0-9]{0,2}),(?P<miles>[0-9]{3})")
 # Longer than any figure within the bounds ("100.000.000,00" has 14 characters): refused before
 # the pattern and Decimal spend time on it.
 _LARGO_MAXIMO = 30
@@ -91,6 +94,15 @@ def _ambiguo(texto: str, entero: str, miles: str) -> ValidationError:
     )
 
 
+def _ambiguo_coma(texto: str, entero: str, miles: str) -> ValidationError:
+    decimales = miles.rstrip("0").ljust(2, "0")
+    return ValidationError(
+        f"«{texto}» es ambiguo: escriba {entero},{decimales} si la coma separa los decimales, "
+        f"o {entero}.{miles},00 si separa los miles.",
+        code="ambiguo",
+    )
+
+
 def _texto_leer(texto: str, clase: Clase) -> Decimal:
     cuerpo = texto
     if clase is Clase.DINERO and cuerpo.startswith("$"):
@@ -106,6 +118,8 @@ def _texto_leer(texto: str, clase: Clase) -> Decimal:
         raise _invalido(clase)
     if clase is Clase.DINERO and (ambiguo := _AMBIGUO.fullmatch(cuerpo)):
         raise _ambiguo(cuerpo, ambiguo["entero"], ambiguo["miles"])
+    if clase is Clase.DINERO and (ambiguo := _AMBIGUO_COMA.fullmatch(cuerpo)):
+        raise _ambiguo_coma(cuerpo, ambiguo["entero"], ambiguo["miles"])
     entero = encontrado["entero"].replace(".", "")
     cantidad = Decimal(f"{entero}.{encontrado['decimales']}" if encontrado["decimales"] else entero)
     return -cantidad if negativo else cantidad
@@ -136,7 +150,7 @@ def numero_leer(valor, *, clase: Clase) -> Decimal | None:
     """A figure as typed ("1.234", "1.234,56", "$1.234,56") or as a spreadsheet cell holds it
     (int, float, Decimal), checked by `numero_validar`; None when empty. Raises
     ValidationError with a Spanish message and a code (those of `numero_validar`, and `punto`
-    for a dot that does not group thousands, `ambiguo` for money written "1.250")."""
+    for a dot that does not group thousands, `ambiguo` for money written "1.250" or "1,250")."""
     if isinstance(valor, bool):
         raise _invalido(clase)
     if valor is None:
@@ -154,4 +168,7 @@ def numero_leer(valor, *, clase: Clase) -> Decimal | None:
     else:
         raise _invalido(clase)
     numero_validar(cantidad, clase=clase)
-    return cantidad if clase is Clase.DINERO else cantidad.to_integral_value()
+    if clase is Clase.DINERO:
+        # "1.234,500" is $1.234,50: stored with the two decimals a money column keeps.
+        return cantidad.quantize(Decimal("0.01")) if cantidad.as_tuple().exponent < -2 else cantidad
+    return cantidad.to_integral_value()

@@ -4,16 +4,17 @@ An agreement is found by its number and start date («Desde»), or by its title 
 when it has no number (S/N). A row that names a stored agreement updates it, another creates
 one; a row equal to its agreement, counterparts and centres included, is left unchanged.
 Counterparts are institutions already registered, named by name, acronym or both as the
-portal shows them («Nombre (SIGLAS)»), separated by « | » in the cell (a comma or a `;` may be
-part of a name; a `;` also separates a CSV's cells); centres are their numbers separated by
-commas. The list's export (`hoja_de_convenios`) writes these same columns, so that a file
-downloaded and uploaded unchanged changes nothing. Money is read the Ecuadorian way
-(`casmul.numeros`). Every row goes through `Convenio.full_clean`, so an agreement of a published
-year is refused (`casmul.cierres`), and the import is all or nothing
-(`casmul.hojas.RecursoDeHoja`).
+portal shows them («Nombre (SIGLAS)»); centres are their numbers. Both lists are separated by
+« | » in the cell (a comma or a `;` may be part of a name; a `;` also separates a CSV's cells;
+commas between centres' numbers are read too). The list's export (`hoja_de_convenios`)
+writes these same columns, so that a file downloaded and uploaded unchanged changes nothing.
+Money is read the Ecuadorian way (`casmul.numeros`). Every row goes through
+`Convenio.full_clean`, so an agreement of a published year is refused (`casmul.cierres`), and
+the import is all or nothing (`casmul.hojas.RecursoDeHoja`).
 """
 
 import datetime
+import re
 from decimal import Decimal
 
 import tablib
@@ -235,12 +236,13 @@ class ConvenioResource(RecursoDeHoja, resources.ModelResource):
 
     def _centros_leer(self, valor, errores: dict[str, str]) -> list[Centro]:
         encontrados: list[Centro] = []
-        for texto in filter(None, (t.strip() for t in celda_texto(valor).split(","))):
+        # «|» as in every list of the file; a comma too, as files written before used it.
+        for texto in filter(None, (t.strip() for t in re.split(r"[|,]", celda_texto(valor)))):
             numero = celda_entero(texto)
             if numero is None:
                 errores["centros"] = (
                     f"«{texto}» no es un número de centro: escriba los números separados por "
-                    "comas, por ejemplo 3, 12."
+                    f"«{SEPARADOR_CONTRAPARTES}», por ejemplo 3 {SEPARADOR_CONTRAPARTES} 12."
                 )
                 break
             if numero not in self._centros:
@@ -296,7 +298,9 @@ def hoja_de_convenios(convenios, *, hoy: datetime.date) -> tablib.Dataset:
                 "Sí" if convenio.indefinido else "No",
                 convenio.objeto,
                 # Their numbers, never how many: the import reads which centres.
-                ", ".join(str(c.numero) for c in sorted(convenio.centros.all(), key=_numero)),
+                f" {SEPARADOR_CONTRAPARTES} ".join(
+                    str(c.numero) for c in sorted(convenio.centros.all(), key=_numero)
+                ),
                 convenio.get_programa_mies_display() if convenio.programa_mies else "",
                 convenio.fecha_fin,
                 convenio.duracion_declarada_meses,

@@ -64,7 +64,10 @@ CASOS = [
     ("12,5", P, "decimales"),
     ("12,5", S, "decimales"),
     ("36,00", P, D("36")),
-    ("1,234", M, "centavos"),
+    # 1,234 could be $1,234 with a third decimal no dollar has, or 1234 from an English sheet.
+    ("1,234", M, "ambiguo"),
+    ("1,2345", M, "centavos"),
+    ("1.234,500", M, D("1234.50")),
     ("1,234", P, "decimales"),
     # A dot that does not group thousands is not a decimal point.
     ("12.5", M, "punto"),
@@ -145,6 +148,17 @@ def test_ambiguous_money_says_how_to_write_it():
         "«1.250» es ambiguo: escriba 1250 o 1.250,00 si el punto separa los miles, o 1,25 si "
         "separa los decimales."
     ]
+
+
+def test_a_comma_before_three_digits_in_money_says_how_to_write_it():
+    assert _rechazo("1,250", M) == [
+        "«1,250» es ambiguo: escriba 1,25 si la coma separa los decimales, o 1.250,00 si separa "
+        "los miles."
+    ]
+
+
+def test_money_with_a_third_zero_decimal_is_kept_with_two():
+    assert numero_leer("1.234,500", clase=M).as_tuple().exponent == -2
 
 
 def test_a_dot_in_money_says_that_the_comma_marks_the_decimals():

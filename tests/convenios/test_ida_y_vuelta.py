@@ -131,3 +131,23 @@ def test_counterparts_are_read_as_the_portal_shows_them(cliente):
 
     assert str(institucion) in exportado
     assert "|" in exportado or convenio.instituciones.count() == 1
+
+
+def test_centres_are_separated_like_counterparts(cliente):
+    libro = load_workbook(
+        BytesIO(cliente.get(reverse("convenios:lista"), {"formato": "xlsx"}).content)
+    )
+    hoja = libro.active
+    encabezados = [celda.value for celda in hoja[1]]
+    titulo = hoja.cell(2, encabezados.index("Título") + 1).value
+    hoja.cell(2, encabezados.index("Centros") + 1).value = "13 | 14"
+    salida = BytesIO()
+    libro.save(salida)
+
+    vista_previa = _vista_previa(cliente, salida.getvalue(), "convenios.xlsx")
+    token = vista_previa.context["confirmacion"].initial["token"]
+    cliente.post(reverse("importar_confirmar", args=["convenios"]), {"token": token})
+
+    assert vista_previa.context["resumen"].actualizadas == 1
+    convenio = Convenio.objects.get(titulo=titulo)
+    assert sorted(convenio.centros.values_list("numero", flat=True)) == [13, 14]

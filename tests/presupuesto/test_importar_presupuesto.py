@@ -119,8 +119,23 @@ def test_the_same_file_twice_changes_nothing_the_second_time(cliente, modelo, en
     assert list(Modelo.objects.order_by("pk").values()) == antes
 
 
-def test_ambiguous_money_refuses_the_whole_file_naming_its_row(cliente):
-    mala = (2024, "infancia", "73.08.04", "Combustible", "1.250", "", "")
+@pytest.mark.parametrize(
+    ("escrito", "mensaje"),
+    [
+        (
+            "1.250",
+            "«1.250» es ambiguo: escriba 1250 o 1.250,00 si el punto separa los miles, o 1,25 "
+            "si separa los decimales.",
+        ),
+        (
+            "1,250",
+            "«1,250» es ambiguo: escriba 1,25 si la coma separa los decimales, o 1.250,00 si "
+            "separa los miles.",
+        ),
+    ],
+)
+def test_ambiguous_money_refuses_the_whole_file_naming_its_row(cliente, escrito, mensaje):
+    mala = (2024, "infancia", "73.08.04", "Combustible", escrito, "", "")
     respuesta = admin_subir(
         cliente,
         LINEAS,
@@ -129,14 +144,7 @@ def test_ambiguous_money_refuses_the_whole_file_naming_its_row(cliente):
     )
 
     assert "confirm_form" not in respuesta.context
-    assert filas_rechazadas(respuesta) == {
-        5: {
-            "codificado": [
-                "«1.250» es ambiguo: escriba 1250 o 1.250,00 si el punto separa los miles, o "
-                "1,25 si separa los decimales."
-            ]
-        }
-    }
+    assert filas_rechazadas(respuesta) == {5: {"codificado": [mensaje]}}
     assert LineaPresupuestaria.objects.count() == 0
 
 
