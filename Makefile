@@ -4,6 +4,8 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+AXE_VERSION := 4.14.1
+AXE := .herramientas/node_modules/axe-core/axe.min.js
 
 .PHONY: run setup test lint
 
@@ -25,8 +27,13 @@ $(VENV)/.instalado: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-test: $(VENV)/.instalado
+test: $(VENV)/.instalado $(AXE)
 	$(BIN)/python -m pytest
+
+# axe-core, the accessibility rules the browser tests run (tests/browser/test_accesibilidad.py),
+# from the npm registry at a pinned version.
+$(AXE):
+	npm install --prefix .herramientas --no-save --no-audit --no-fund --no-package-lock axe-core@$(AXE_VERSION)
 
 lint: $(VENV)/.instalado
 	$(BIN)/ruff check .

@@ -1,0 +1,136 @@
+"""WCAG 2.1 AA in a real Chromium: axe-core (its rules tagged wcag2a, wcag2aa, wcag21a,
+wcag21aa) finds no violation on the pages each role uses, the public ones and the
+administration's admin pages included. axe-core is installed from the npm registry by
+`make test` (the Makefile's AXE), at the version pinned there."""
+
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from casmul.roles import Rol
+from casmul.services import usuario_con_rol_guardar
+from centros.models import Centro, ReporteMensual
+from convenios.models import Convenio
+from tests.browser.esperas import ESPERA_MS
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+AXE = Path(__file__).resolve().parents[2] / ".herramientas/node_modules/axe-core/axe.min.js"
+REGLAS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+CLAVE = "clave-de-prueba-1"
+
+
+def _analizar(pagina, url, ruta) -> list[str]:
+    respuesta = pagina.goto(url(ruta))
+    assert respuesta.status < 400, ruta
+    pagina.wait_for_load_state("networkidle")
+    pagina.add_script_tag(path=str(AXE))
+    resultado = pagina.evaluate(
+        "reglas => axe.run(document, {runOnly: {type: 'tag', values: reglas}})", REGLAS
+    )
+    return [
+        f"{ruta}: {v['id']} ({v['impact']}) en {len(v['nodes'])} elemento(s), p. ej. "
+        f"{v['nodes'][0]['target']}: {v['nodes'][0]['failureSummary'][:160]}"
+        for v in resultado["violations"]
+    ]
+
+
+def _entrar(pagina, url, usuario):
+    pagina.context.clear_cookies()
+    pagina.goto(url(reverse("login")))
+    pagina.get_by_label("Usuario").fill(usuario)
+    pagina.get_by_label("Contraseña").fill(CLAVE)
+    pagina.get_by_role("button", name="Ingresar").click()
+    pagina.wait_for_load_state()
+
+
+@pytest.fixture
+def roles(datos_2023):
+    if not AXE.exists():
+        pytest.fail(f"Falta axe-core en {AXE}: `make test` lo instala con npm.", pytrace=False)
+    personal = usuario_con_rol_guardar(username="personal", password=CLAVE, rol=Rol.PERSONAL_CENTRO)
+    usuario_con_rol_guardar(username="coordinacion", password=CLAVE, rol=Rol.COORDINACION)
+    usuario_con_rol_guardar(username="administracion", password=CLAVE, rol=Rol.ADMINISTRACION)
+    centro = Centro.objects.order_by("numero").first()
+    centro.personal_asignado.add(personal)
+    reporte = ReporteMensual.objects.filter(centro=centro, anio=2023).order_by("mes").first()
+    ReporteMensual.objects.filter(pk=reporte.pk).update(estado=ReporteMensual.Estado.ENVIADO)
+    return {"centro": centro, "reporte": reporte, "convenio": Convenio.objects.first()}
+
+
+def _paginas(datos) -> dict[str | None, list[str]]:
+    centro, reporte, convenio = datos["centro"], datos["reporte"], datos["convenio"]
+    return {
+        None: [
+            reverse("login"),
+            reverse("publicaciones:archivo"),
+            reverse("publicaciones:verificar"),
+        ],
+        "personal": [
+            reverse("inicio"),
+            reverse("centros:anio", args=[centro.pk, 2023]),
+            reverse("centros:mes", args=[centro.pk, 2023, 2]),
+            reverse("importar_indice"),
+            reverse("importar_tipo", args=["cifras"]),
+            reverse("centros:beneficiarios"),
+            reverse("mis_avisos"),
+        ],
+        "coordinacion": [
+            reverse("inicio"),
+            reverse("centros:completitud", args=[2023]),
+            reverse("centros:revisar", args=[reporte.pk]),
+            reverse("rendicion:indice"),
+            reverse("rendicion:informe", args=[2023]),
+            reverse("rendicion:textos_editar", args=[2023]),
+            reverse("rendicion:publicar", args=[2023]),
+            reverse("rendicion:comparacion", args=[2023]),
+            reverse("rendicion:centro", args=[centro.pk]),
+            reverse("convenios:lista"),
+            reverse("convenios:detalle", args=[convenio.pk]),
+            reverse("presupuesto:indice"),
+            reverse("presupuesto:lineas"),
+            reverse("presupuesto:procesos"),
+        ],
+        "administracion": [
+            reverse("inicio"),
+            reverse("admin:index"),
+            reverse("admin:centros_centro_changelist"),
+            reverse("admin:centros_centro_change", args=[centro.pk]),
+            reverse("admin:convenios_convenio_change", args=[convenio.pk]),
+            reverse("admin:centros_beneficiario_changelist"),
+            reverse("admin:centros_horarioatencion_add"),
+            reverse("admin:rendicion_informeanual_changelist"),
+        ],
+    }
+
+
+@pytest.fixture
+def pagina_con_axe(navegador):
+    """A tab like `pagina`'s where axe's script may run: the portal's CSP forbids any script
+    not served by it, so this tab alone bypasses the policy."""
+    contexto = navegador.new_context(
+        viewport={"width": 1280, "height": 900},
+        locale="es-EC",
+        timezone_id="America/Guayaquil",
+        bypass_csp=True,
+    )
+    contexto.set_default_timeout(ESPERA_MS)
+    try:
+        yield contexto.new_page()
+    finally:
+        contexto.close()
+
+
+def test_every_page_of_every_role_passes_wcag_2_1_aa(roles, pagina_con_axe, url):
+    pagina = pagina_con_axe
+    violaciones = []
+    for usuario, rutas in _paginas(roles).items():
+        if usuario:
+            _entrar(pagina, url, usuario)
+        else:
+            pagina.context.clear_cookies()
+        for ruta in rutas:
+            violaciones += _analizar(pagina, url, ruta)
+
+    assert violaciones == [], "\n".join(violaciones)
