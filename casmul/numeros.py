@@ -58,9 +58,9 @@ _MAXIMOS = {
 _CIFRA = re.compile(r"(?P<entero>[0-9]+|[1-9][0-9]{0,2}(?:\.[0-9]{3})+)(?:,(?P<decimales>[0-9]+))?")
 _CARACTERES_DE_CIFRA = re.compile(r"[0-9.,]+")
 _AMBIGUO = re.compile(r"(?P<entero>[1-9][0-9]{0,2})\.(?P<miles>[0-9]{3})")
-# "1,250" in money: 1,25 with a third decimal no dollar has, or 1250 from a spreadsheet whose
-# comma groups thousands (an English one).
-_AMBIGUO_COMA = re.compile(r"(?P<entero>[1-9][0-9]{0,2}),(?P<miles>[0-9]{3})")
+# "1,250" in money: 1,25 with a third, zero decimal, or 1250 from a spreadsheet whose comma
+# groups thousands (an English one). "1,255" has a third decimal no dollar has: refused as such.
+_AMBIGUO_COMA = re.compile(r"(?P<entero>[1-9][0-9]{0,2}),(?P<miles>[0-9]{2}0)")
 # Longer than any figure within the bounds ("100.000.000,00" has 14 characters): refused before
 # the pattern and Decimal spend time on it.
 _LARGO_MAXIMO = 30

@@ -112,7 +112,6 @@ class CifrasMesForm(EdicionMesForm):
             self.fields[nombre] = CifraField(
                 label=fila.nombre, help_text=fila.descripcion, clase=clase
             )
-            self.fields[nombre].widget.attrs["aria-describedby"] = f"ayuda_{nombre}"
             self.initial[nombre] = cifra_mostrar(fila.valor, clase.decimales)
 
     def campo_de_error(self, clave: str) -> str | None:

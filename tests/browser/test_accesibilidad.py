@@ -56,6 +56,10 @@ def roles(datos_2023):
     centro.personal_asignado.add(personal)
     reporte = ReporteMensual.objects.filter(centro=centro, anio=2023).order_by("mes").first()
     ReporteMensual.objects.filter(pk=reporte.pk).update(estado=ReporteMensual.Estado.ENVIADO)
+    # February as a draft: the month form with its inputs.
+    ReporteMensual.objects.filter(centro=centro, anio=2023, mes=2).update(
+        estado=ReporteMensual.Estado.BORRADOR
+    )
     return {"centro": centro, "reporte": reporte, "convenio": Convenio.objects.first()}
 
 
@@ -134,3 +138,32 @@ def test_every_page_of_every_role_passes_wcag_2_1_aa(roles, pagina_con_axe, url)
             violaciones += _analizar(pagina, url, ruta)
 
     assert violaciones == [], "\n".join(violaciones)
+
+
+def test_the_keyboard_reaches_the_month_s_first_figure_and_a_refused_save_focuses_what_to_fix(
+    roles, pagina, url
+):
+    centro = roles["centro"]
+    _entrar(pagina, url, "personal")
+    pagina.goto(url(reverse("centros:mes", args=[centro.pk, 2023, 2])))
+    primera = pagina.locator("input.cifra").first
+
+    pagina.keyboard.press("Tab")
+    saltar = pagina.evaluate("document.activeElement.textContent.trim()")
+    pagina.keyboard.press("Enter")
+    teclas = 0
+    while not primera.evaluate("campo => campo === document.activeElement") and teclas < 40:
+        pagina.keyboard.press("Tab")
+        teclas += 1
+    primera.fill("12a")
+    pagina.get_by_role("button", name="Guardar borrador").click()
+    pagina.wait_for_load_state()
+
+    assert saltar == "Saltar al contenido"
+    assert teclas <= 6, f"{teclas} Tab desde el contenido hasta la primera cifra"
+    enfocado = pagina.evaluate("document.activeElement.className")
+    assert "resumen-errores" in enfocado
+    assert primera.get_attribute("aria-invalid") == "true"
+    descrito = primera.get_attribute("aria-describedby").split()
+    assert f"{primera.get_attribute('id')}_error" in descrito
+    assert pagina.locator(f"#{primera.get_attribute('id')}_error").is_visible()

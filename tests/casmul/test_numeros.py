@@ -64,8 +64,9 @@ CASOS = [
     ("12,5", P, "decimales"),
     ("12,5", S, "decimales"),
     ("36,00", P, D("36")),
-    # 1,234 could be $1,234 with a third decimal no dollar has, or 1234 from an English sheet.
-    ("1,234", M, "ambiguo"),
+    # 1,230 could be $1,23 or 1230 from an English sheet; 1,234 has a third decimal.
+    ("1,230", M, "ambiguo"),
+    ("1,234", M, "centavos"),
     ("1,2345", M, "centavos"),
     ("1.234,500", M, D("1234.50")),
     ("1,234", P, "decimales"),
