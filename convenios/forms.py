@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils.text import slugify
 
 from casmul.admin_montos import MontoField
-from casmul.meses import PRIMER_ANIO
 from casmul.widgets import FechaInput
 from centros.models import Centro
 
@@ -143,9 +142,3 @@ class ConvenioForm(forms.ModelForm):
         # The stored name is ours: a PDF always ends in .pdf, whatever it was called.
         documento.name = f"{slugify(PurePath(documento.name).stem)[:80] or 'convenio'}.pdf"
         return documento
-
-
-class AnioForm(forms.Form):
-    """The year of the coverage timeline on an agreement's page."""
-
-    anio = forms.IntegerField(min_value=PRIMER_ANIO, max_value=2100, label="Año")

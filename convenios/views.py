@@ -10,12 +10,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from casmul.exportar import descarga, hoja_de_lista
+from casmul.forms import AnioForm
 from casmul.meses import anio_valido
 from casmul.permisos import coordinacion_requerida, rol_requerido
 from casmul.roles import Rol, tiene_rol
 
 from .filters import ConveniosFilter
-from .forms import AnioForm, ConvenioForm
+from .forms import ConvenioForm
 from .models import Convenio
 from .resources import hoja_de_convenios
 from .selectors import convenio_detalle, convenios_de_la_lista

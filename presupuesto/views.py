@@ -16,6 +16,9 @@ from django.views.decorators.http import require_safe
 
 from casmul.cierres import anio_cerrado_motivo
 from casmul.exportar import descarga, hoja_de_lista
+from casmul.formato import dinero, porcentaje
+from casmul.forms import AnioForm
+from casmul.meses import PRIMER_ANIO, anio_valido
 from casmul.permisos import coordinacion_requerida, rol_requerido
 from casmul.roles import Rol, tiene_rol
 
@@ -81,9 +84,15 @@ def _nombre_archivo(base: str, anio: int | None) -> str:
 @coordinacion_requerida
 @require_safe
 def indice(request):
-    anio = timezone.localdate().year
+    """The year's totals, of the year in course unless another is chosen (`?anio=`)."""
+    hoy = timezone.localdate()
+    anio = hoy.year
+    elegido = AnioForm(request.GET or None)
+    if elegido.is_valid() and anio_valido(elegido.cleaned_data["anio"], hoy=hoy):
+        anio = elegido.cleaned_data["anio"]
     contexto = {
         "resumen": resumen_presupuesto(anio=anio),
+        "anios": range(hoy.year + 1, PRIMER_ANIO - 1, -1),
         "puede_editar": tiene_rol(request.user, Rol.ADMINISTRACION),
     }
     return render(request, "presupuesto/indice.html", contexto)
@@ -235,8 +244,20 @@ def linea_editar(request, pk: int | None = None):
         titulo="Nueva línea presupuestaria" if pk is None else "Editar línea presupuestaria",
         lista="presupuesto:lineas",
         nombre_lista="Líneas presupuestarias",
-        guardado=lambda registro: f"Se guardó la línea «{registro.descripcion}».",
+        guardado=_linea_guardada,
     )
+
+
+def _linea_guardada(linea: LineaPresupuestaria) -> str:
+    mensaje = f"Se guardó la línea «{linea.descripcion}»."
+    if linea.ejecucion is not None and linea.ejecucion > 1:
+        # Saved (a supplementary budget may come later), but never silently.
+        mensaje += (
+            f" Atención: lo ejecutado ({dinero(linea.ejecutado)}) supera lo codificado "
+            f"({dinero(linea.codificado)}), una ejecución del {porcentaje(linea.ejecucion, 1)}; "
+            "«Revisar antes de publicar» la lista hasta que se corrija."
+        )
+    return mensaje
 
 
 @administracion_requerida

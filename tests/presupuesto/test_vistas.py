@@ -7,6 +7,7 @@ import io
 from decimal import Decimal as D
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
@@ -474,3 +475,37 @@ def test_every_list_costs_the_same_queries_with_ten_times_the_data(
     with django_assert_max_num_queries(maximo):
         muchas = consultas(coordinacion, url)
     assert muchas == pocas
+
+
+def test_the_index_shows_the_year_chosen_and_the_current_one_otherwise(coordinacion, lineas):
+    elegido = coordinacion.get(reverse("presupuesto:indice"), {"anio": 2023})
+    invalido = coordinacion.get(reverse("presupuesto:indice"), {"anio": 1900})
+
+    assert elegido.context["resumen"].anio == 2023
+    assert (
+        elegido.context["resumen"].lineas.lineas
+        == LineaPresupuestaria.objects.filter(anio=2023).count()
+        > 0
+    )
+    assert '<option value="2023" selected>' in elegido.content.decode()
+    assert invalido.context["resumen"].anio == timezone.localdate().year
+
+
+def test_a_line_executed_above_its_codified_budget_is_saved_with_a_warning(administracion):
+    area = AreaFactory()
+
+    normal = administracion.post(
+        "/presupuesto/lineas/nueva/", _linea(area, ejecutado="1.000,00"), follow=True
+    )
+    excedida = administracion.post(
+        "/presupuesto/lineas/nueva/",
+        _linea(area, descripcion="Combustible", codificado="1.000,00", ejecutado="1.250,50"),
+        follow=True,
+    )
+
+    assert LineaPresupuestaria.objects.count() == 2
+    assert "supera lo codificado" not in normal.content.decode()
+    assert (
+        "Atención: lo ejecutado ($1.250,50) supera lo codificado ($1.000,00), una ejecución "
+        "del 125,1 %" in excedida.content.decode()
+    )
