@@ -75,3 +75,8 @@ class InscripcionForm(forms.Form):
 
 class SalidaForm(forms.Form):
     hasta = forms.DateField(label="Fecha de salida", widget=FECHA)
+    motivo = forms.CharField(
+        label="Motivo de la salida",
+        max_length=300,
+        help_text="Por ejemplo: «Cumplió la edad del servicio», «Cambio de domicilio».",
+    )

@@ -563,6 +563,9 @@ class Inscripcion(models.Model):
     centro = models.ForeignKey(Centro, on_delete=models.PROTECT, related_name="inscripciones")
     desde = models.DateField()
     hasta = models.DateField(null=True, blank=True)
+    # Why the person left (finished the programme, moved, another service): the registry's
+    # own record of it, not a guess from the date.
+    motivo_salida = models.CharField("motivo de la salida", max_length=300, blank=True)
 
     objects = InscripcionQuerySet.as_manager()
     history = HistoricalRecords()

@@ -311,7 +311,7 @@ ACCESO: dict[str, Ruta] = {
         get=DATOS_PERSONALES,
         kwargs=lambda d: {"inscripcion_id": d.inscripcion_a.pk},
         metodos=("GET", "POST"),
-        cuerpo=lambda d: {"hasta": "2023-06-30"},
+        cuerpo=lambda d: {"hasta": "2023-06-30", "motivo": "Cambio de domicilio"},
     ),
     # --- salud: the clinic's month (the staff of centre A are not the clinic's) ---
     "salud:mes": Ruta(
@@ -870,8 +870,9 @@ def test_the_same_post_with_its_token_goes_through():
     formulario = cliente.get(url).content.decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', formulario).group(1)
 
-    sin_token = cliente.post(url, {"hasta": "2023-06-30"})
-    con_token = cliente.post(url, {"hasta": "2023-06-30", "csrfmiddlewaretoken": token})
+    salida = {"hasta": "2023-06-30", "motivo": "Cambio de domicilio"}
+    sin_token = cliente.post(url, salida)
+    con_token = cliente.post(url, {**salida, "csrfmiddlewaretoken": token})
 
     d.inscripcion_a.refresh_from_db()
     assert sin_token.status_code == 403

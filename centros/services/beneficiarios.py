@@ -116,9 +116,14 @@ def beneficiario_inscribir(
 
 
 @transaction.atomic
-def inscripcion_finalizar(*, inscripcion: Inscripcion, hasta: datetime.date) -> Inscripcion:
-    """Records the person's exit from the centre on `hasta` (or corrects it): not before the
-    enrolment started."""
+def inscripcion_finalizar(
+    *, inscripcion: Inscripcion, hasta: datetime.date, motivo: str
+) -> Inscripcion:
+    """Records the person's exit from the centre on `hasta` and why (or corrects them): not
+    before the enrolment started, and never without its reason."""
+    motivo = motivo.strip()
+    if not motivo:
+        raise ValidationError({"motivo": "Escriba por qué sale la persona del centro."})
     inscripcion = (
         Inscripcion.objects.select_for_update(of=("self",))
         .select_related("beneficiario", "centro")
@@ -126,8 +131,9 @@ def inscripcion_finalizar(*, inscripcion: Inscripcion, hasta: datetime.date) -> 
     )
     inscripcion_salida_comprobar(desde=inscripcion.desde, hasta=hasta)
     inscripcion.hasta = hasta
+    inscripcion.motivo_salida = motivo
     inscripcion.full_clean()
-    inscripcion.save(update_fields=["hasta"])
+    inscripcion.save(update_fields=["hasta", "motivo_salida"])
     return inscripcion
 
 

@@ -177,14 +177,17 @@ def buscar(request):
     hoy = timezone.localdate()
     form = BusquedaCedulaForm(request.POST)
     filas = None
+    sin_inscribir = ""
     if form.is_valid():
-        inscripciones = list(
-            inscripciones_por_cedula(request.user, cedula=form.cleaned_data["cedula"], hoy=hoy)
-        )
+        cedula = form.cleaned_data["cedula"]
+        inscripciones = list(inscripciones_por_cedula(request.user, cedula=cedula, hoy=hoy))
         filas = _filas(inscripciones, hoy)
         registrar_acceso(request, f"buscó por cédula ({len(filas)} inscripciones halladas)")
         form = BusquedaCedulaForm()
-    contexto = {"busqueda": form, "filas": filas}
+        # Nobody of the user's centres has it: the next step is enrolling that person, with
+        # the cédula carried in a POST body, never in the address.
+        sin_inscribir = "" if filas else cedula
+    contexto = {"busqueda": form, "filas": filas, "sin_inscribir": sin_inscribir}
     return render(
         request,
         "centros/beneficiarios/buscar.html",
@@ -275,10 +278,15 @@ def errores_del_servicio(form, error: ValidationError) -> None:
 @datos_personales_requeridos
 def inscribir(request):
     centros = centros_de_usuario(request.user)
+    # From a search that found nobody: the form opens with the cédula searched, not submitted.
+    desde_busqueda = request.method == "POST" and "cedula_buscada" in request.POST
     form = InscripcionForm(
-        request.POST if request.method == "POST" else None,
+        request.POST if request.method == "POST" and not desde_busqueda else None,
         centros=centros,
-        initial={"desde": timezone.localdate()},
+        initial={
+            "desde": timezone.localdate(),
+            "cedula": request.POST.get("cedula_buscada", "")[:12] if desde_busqueda else "",
+        },
     )
     if form.is_bound and form.is_valid():
         try:
@@ -324,11 +332,18 @@ def salida(request, inscripcion_id: int):
     )
     form = SalidaForm(
         request.POST if request.method == "POST" else None,
-        initial={"hasta": inscripcion.hasta or timezone.localdate()},
+        initial={
+            "hasta": inscripcion.hasta or timezone.localdate(),
+            "motivo": inscripcion.motivo_salida,
+        },
     )
     if form.is_bound and form.is_valid():
         try:
-            inscripcion_finalizar(inscripcion=inscripcion, hasta=form.cleaned_data["hasta"])
+            inscripcion_finalizar(
+                inscripcion=inscripcion,
+                hasta=form.cleaned_data["hasta"],
+                motivo=form.cleaned_data["motivo"],
+            )
         except ValidationError as error:
             errores_del_servicio(form, error)
         else:

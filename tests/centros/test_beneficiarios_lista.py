@@ -354,3 +354,22 @@ def test_the_detail_and_cedula_search_query_counts_are_fixed(
         client.get(detalle)
     with django_assert_max_num_queries(len(busqueda.captured_queries)):
         client.post(reverse("centros:beneficiarios_buscar"), {"cedula": persona.cedula})
+
+
+def test_a_search_that_finds_nobody_offers_to_enrol_that_cedula_without_putting_it_in_a_url(
+    client, personal, centro
+):
+    client.force_login(personal)
+
+    busqueda = client.post(reverse("centros:beneficiarios_buscar"), {"cedula": CEDULA})
+    formulario = client.post(reverse("centros:beneficiario_inscribir"), {"cedula_buscada": CEDULA})
+
+    contenido = busqueda.content.decode()
+    assert "Inscribir a una persona con esa cédula" in contenido
+    assert f'action="{reverse("centros:beneficiario_inscribir")}"' in contenido
+    assert not [e for e in re.findall(r'href="([^"]*)"', contenido) if CEDULA in e]
+    # The enrolment form opens with the cédula typed, nothing submitted, nobody enrolled.
+    assert formulario.status_code == 200
+    assert not formulario.context["form"].is_bound
+    assert f'value="{CEDULA}"' in formulario.content.decode()
+    assert Beneficiario.objects.filter(cedula=CEDULA).count() == 0

@@ -214,7 +214,9 @@ def test_an_exit_before_the_enrolment_is_refused(db):
     inscripcion = InscripcionFactory(desde=datetime.date(2023, 3, 6))
 
     with pytest.raises(ValidationError) as error:
-        inscripcion_finalizar(inscripcion=inscripcion, hasta=datetime.date(2023, 3, 5))
+        inscripcion_finalizar(
+            inscripcion=inscripcion, hasta=datetime.date(2023, 3, 5), motivo="Egresó"
+        )
 
     assert error.value.message_dict == {
         "hasta": ["La fecha de salida no puede ser anterior a la de inscripción (06/03/2023)."]
@@ -226,10 +228,24 @@ def test_an_exit_before_the_enrolment_is_refused(db):
 def test_an_exit_on_the_first_day_is_accepted(db):
     inscripcion = InscripcionFactory(desde=datetime.date(2023, 3, 6))
 
-    inscripcion_finalizar(inscripcion=inscripcion, hasta=datetime.date(2023, 3, 6))
+    inscripcion_finalizar(
+        inscripcion=inscripcion, hasta=datetime.date(2023, 3, 6), motivo="Cambio de domicilio"
+    )
 
     inscripcion.refresh_from_db()
     assert inscripcion.hasta == datetime.date(2023, 3, 6)
+    assert inscripcion.motivo_salida == "Cambio de domicilio"
+
+
+def test_an_exit_without_its_reason_is_refused_and_changes_nothing(db):
+    inscripcion = InscripcionFactory(desde=datetime.date(2023, 3, 6))
+
+    with pytest.raises(ValidationError) as error:
+        inscripcion_finalizar(inscripcion=inscripcion, hasta=datetime.date(2023, 4, 1), motivo=" ")
+
+    assert error.value.message_dict == {"motivo": ["Escriba por qué sale la persona del centro."]}
+    inscripcion.refresh_from_db()
+    assert inscripcion.hasta is None
 
 
 def test_the_exit_page_shows_the_refusal_and_then_saves(client, personal):
@@ -239,12 +255,16 @@ def test_the_exit_page_shows_the_refusal_and_then_saves(client, personal):
     client.force_login(personal)
     url = reverse("centros:inscripcion_salida", args=[inscripcion.pk])
 
-    rechazo = client.post(url, {"hasta": "2023-03-01"})
-    guardado = client.post(url, {"hasta": "2023-07-31"})
+    rechazo = client.post(url, {"hasta": "2023-03-01", "motivo": "Egresó"})
+    sin_motivo = client.post(url, {"hasta": "2023-07-31"})
+    guardado = client.post(url, {"hasta": "2023-07-31", "motivo": "Cumplió la edad del servicio"})
 
     assert rechazo.status_code == 400
     assert "no puede ser anterior a la de inscripción" in rechazo.content.decode()
+    assert sin_motivo.status_code == 400
     assert guardado.status_code == 302
+    detalle = client.get(reverse("centros:beneficiario", args=[inscripcion.beneficiario_id]))
+    assert "Cumplió la edad del servicio" in detalle.content.decode()
     inscripcion.refresh_from_db()
     assert inscripcion.hasta == datetime.date(2023, 7, 31)
 
