@@ -259,6 +259,20 @@ class DetalleDeConvenio:
     cobertura: list[CoberturaDelCentro]
 
 
+def convenio_anio_de_apertura(*, convenio_id: int, hoy: datetime.date) -> int:
+    """The year an agreement's page opens on: this year while it runs; else the last year it
+    ran (one ended, as the one a renewal replaced) or its first (one not started yet)."""
+    fechas = Convenio.objects.filter(pk=convenio_id).values("fecha_inicio", "fecha_fin").first()
+    if fechas is None:
+        return hoy.year
+    inicio, fin = fechas["fecha_inicio"], fechas["fecha_fin"]
+    if fin and fin.year < hoy.year:
+        return fin.year
+    if inicio and inicio.year > hoy.year:
+        return inicio.year
+    return hoy.year
+
+
 def convenio_detalle(*, convenio_id: int, anio: int) -> DetalleDeConvenio | None:
     """An agreement with its counterparts, the agreement it renews and those that renew it,
     and, for each centre it names, the months of `anio` it and the centre's other agreements

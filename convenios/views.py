@@ -19,7 +19,7 @@ from .filters import ConveniosFilter
 from .forms import ConvenioForm
 from .models import Convenio
 from .resources import hoja_de_convenios
-from .selectors import convenio_detalle, convenios_de_la_lista
+from .selectors import convenio_anio_de_apertura, convenio_detalle, convenios_de_la_lista
 from .services import convenio_guardar
 
 POR_PAGINA = 50
@@ -59,9 +59,10 @@ def lista(request):
 def detalle(request, convenio_id: int):
     hoy = timezone.localdate()
     form_anio = AnioForm(request.GET or None)
-    anio = hoy.year
     if form_anio.is_valid() and anio_valido(form_anio.cleaned_data["anio"], hoy=hoy):
         anio = form_anio.cleaned_data["anio"]
+    else:
+        anio = convenio_anio_de_apertura(convenio_id=convenio_id, hoy=hoy)
     datos = convenio_detalle(convenio_id=convenio_id, anio=anio)
     if datos is None:
         raise Http404("No existe ese convenio.")

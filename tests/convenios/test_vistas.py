@@ -348,7 +348,9 @@ def test_coverage_timeline_marks_each_month_of_the_chosen_year(coordinacion):
 
 
 def test_coverage_year_defaults_to_this_year_and_ignores_a_bad_one(coordinacion):
-    convenio = ConvenioFactory()
+    convenio = ConvenioFactory(
+        fecha_inicio=HOY.replace(month=1, day=1), fecha_fin=None, indefinido=True
+    )
     url = reverse("convenios:detalle", args=[convenio.pk])
 
     assert coordinacion.get(url).context["anio"] == HOY.year
@@ -597,3 +599,30 @@ def test_detail_query_count_does_not_grow_with_centres_and_agreements(
     with django_assert_max_num_queries(len(pocas.captured_queries)):
         respuesta = coordinacion.get(url, {"anio": 2023})
     assert len(respuesta.context["cobertura"]) == 33
+
+
+def test_an_agreement_s_page_opens_on_a_year_it_covers(coordinacion):
+    anterior = ConvenioFactory(
+        fecha_inicio=datetime.date(2022, 1, 1),
+        fecha_fin=HOY.replace(year=HOY.year - 2, month=12, day=31),
+    )
+    renovacion = ConvenioFactory(
+        renueva_a=anterior,
+        fecha_inicio=HOY.replace(year=HOY.year - 1, month=1, day=1),
+        fecha_fin=None,
+        indefinido=True,
+    )
+    futuro = ConvenioFactory(
+        fecha_inicio=HOY.replace(year=HOY.year + 1, month=1, day=1), fecha_fin=None, indefinido=True
+    )
+
+    anios = {
+        convenio.pk: coordinacion.get(reverse("convenios:detalle", args=[convenio.pk])).context[
+            "anio"
+        ]
+        for convenio in (anterior, renovacion, futuro)
+    }
+    elegido = coordinacion.get(reverse("convenios:detalle", args=[anterior.pk]), {"anio": HOY.year})
+
+    assert anios == {anterior.pk: HOY.year - 2, renovacion.pk: HOY.year, futuro.pk: HOY.year + 1}
+    assert elegido.context["anio"] == HOY.year
