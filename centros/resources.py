@@ -190,7 +190,8 @@ class CifraMensualResource(FilasDeLaHoja, resources.ModelResource):
         self._reportes: list[ReporteMensual] = []
         self._fila: FilaLeida | None = None
         # A file read by `HojaDeCifras` has them all (its reading refuses it otherwise).
-        faltan = [c for c in COLUMNAS if c not in (dataset.headers or [])]
+        etiquetas = dict(zip(COLUMNAS, HojaDeCifras.columnas, strict=True))
+        faltan = [etiquetas[c] for c in COLUMNAS if c not in (dataset.headers or [])]
         self._sin_columnas = (
             columnas_faltan_mensaje(faltan, dataset.headers or []) if faltan else None
         )

@@ -63,10 +63,15 @@ class Columnas:
 
     obligatorias: tuple[str, ...]
     opcionales: tuple[str, ...] = ()
+    # Normalised -> as the template's header writes it, for the messages.
+    etiquetas: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def todas(self) -> tuple[str, ...]:
         return (*self.obligatorias, *self.opcionales)
+
+    def etiqueta(self, columna: str) -> str:
+        return self.etiquetas.get(columna, columna)
 
 
 # --- Reading -----------------------------------------------------------------------------------
@@ -123,6 +128,7 @@ def hoja_leer(
     esperadas = Columnas(
         tuple(columna_normalizar(c) for c in columnas),
         tuple(columna_normalizar(c) for c in opcionales),
+        {columna_normalizar(c): str(c).strip() for c in (*columnas, *opcionales)},
     )
     if not contenido.strip():
         raise HojaRechazada("El archivo está vacío.")
@@ -247,7 +253,9 @@ def _tabla_de_la_primera(candidatas: Iterable, esperadas: Columnas) -> Tabla:
     _, celdas = mejor
     presentes = {columna_normalizar(c) for c in celdas}
     raise HojaRechazada(
-        columnas_faltan_mensaje([c for c in esperadas.obligatorias if c not in presentes], celdas)
+        columnas_faltan_mensaje(
+            [esperadas.etiqueta(c) for c in esperadas.obligatorias if c not in presentes], celdas
+        )
     )
 
 

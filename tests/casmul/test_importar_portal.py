@@ -192,7 +192,7 @@ def test_an_unreadable_file_is_refused_in_spanish_before_any_preview(datos):
     assert "Elija el archivo que va a importar." in sin_archivo.content.decode()
     assert "no es una hoja de cálculo CSV ni XLSX" in pdf.content.decode()
     assert pdf.context["resumen"] is None
-    assert "Faltan las columnas «anio», «indicador», «valor»" in _texto(
+    assert "Faltan las columnas «Año», «Indicador», «Valor»" in _texto(
         sin_columnas.content.decode()
     )
     assert _guardados() == []

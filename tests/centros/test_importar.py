@@ -315,7 +315,7 @@ def test_a_file_without_the_expected_columns_writes_nothing(datos):
 
     assert resultado.has_errors()
     assert resultado.base_errors[0].error.messages == [
-        "Falta la columna «indicador»; la fila de encabezados tiene: «centro», «anio», «mes», "
+        "Falta la columna «Indicador»; la fila de encabezados tiene: «centro», «anio», «mes», "
         "«valor»."
     ]
     assert _foto() == antes

@@ -212,7 +212,7 @@ def test_missing_columns_are_named_in_one_spanish_sentence(cliente):
     respuesta = _subir(cliente, "cifras.csv", contenido)
 
     assert _error_del_formulario(respuesta) == [
-        "Faltan las columnas «anio», «indicador», «valor»; la fila de encabezados tiene: "
+        "Faltan las columnas «Año», «Indicador», «Valor»; la fila de encabezados tiene: "
         "«Centro», «Mes», «Cantidad»."
     ]
 
