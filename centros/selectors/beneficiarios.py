@@ -136,8 +136,11 @@ ENCABEZADOS = [
     "Sexo",
     "Discapacidad",
     "Porcentaje de discapacidad",
-    "Grupo de atención prioritaria",
+    # As the import names and reads them: the export of the administration (with the cédula
+    # in full) uploads back unchanged.
+    "Grupo prioritario",
     "Centro",
+    "Nombre del centro",
     "Desde",
     "Hasta",
     "Estado",
@@ -163,6 +166,7 @@ def hoja_de_inscripciones(
                 "Sí" if persona.tiene_discapacidad else "No",
                 persona.porcentaje_discapacidad,
                 persona.get_grupo_prioritario_display(),
+                inscripcion.centro.numero,
                 inscripcion.centro.nombre_corto,
                 inscripcion.desde,
                 inscripcion.hasta,

@@ -1,5 +1,6 @@
 """Every list that has an import exports the import's own columns: downloaded and uploaded
-unchanged, every row is «sin cambios»; one cell changed, exactly one row is updated."""
+unchanged, every row is «sin cambios» (budget lines, procurement, agreements, the registry);
+one cell changed, exactly one row is updated."""
 
 from decimal import Decimal
 from io import BytesIO
@@ -11,8 +12,9 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from casmul.roles import Rol
+from centros.models import Centro
 from presupuesto.models import LineaPresupuestaria, ProcesoContratacion
-from tests.factories import UserFactory
+from tests.factories import InscripcionFactory, UserFactory
 
 pytestmark = pytest.mark.usefixtures("datos_2023")
 
@@ -21,10 +23,15 @@ TIPOS = [
     pytest.param("/presupuesto/contratacion/?anio=2023", "procesos", ProcesoContratacion, "Monto"),
     pytest.param("/convenios/?", "convenios", None, "Monto"),
 ]
+# The registry's export, as the administration downloads it (the cédula in full).
+BENEFICIARIOS = pytest.param("/centros/beneficiarios/exportar/?", "beneficiarios", None, None)
 
 
 @pytest.fixture
 def cliente(db):
+    centro = Centro.objects.order_by("numero").first()
+    for _ in range(3):
+        InscripcionFactory(centro=centro)
     cliente = Client()
     cliente.force_login(UserFactory(roles=[Rol.ADMINISTRACION]))
     return cliente
@@ -36,7 +43,7 @@ def _vista_previa(cliente, tipo: str, contenido: bytes, nombre: str):
 
 
 @pytest.mark.parametrize("formato", ["xlsx", "csv"])
-@pytest.mark.parametrize(("lista", "tipo", "modelo", "columna"), TIPOS)
+@pytest.mark.parametrize(("lista", "tipo", "modelo", "columna"), [*TIPOS, BENEFICIARIOS])
 def test_an_export_uploaded_unchanged_is_all_unchanged(
     cliente, lista, tipo, modelo, columna, formato
 ):
