@@ -6,6 +6,8 @@ administration's admin pages included. axe-core is installed from the npm regist
 from pathlib import Path
 
 import pytest
+from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from casmul.roles import Rol
@@ -167,3 +169,36 @@ def test_the_keyboard_reaches_the_month_s_first_figure_and_a_refused_save_focuse
     descrito = primera.get_attribute("aria-describedby").split()
     assert f"{primera.get_attribute('id')}_error" in descrito
     assert pagina.locator(f"#{primera.get_attribute('id')}_error").is_visible()
+
+
+APPS_DEL_PORTAL = {"centros", "convenios", "presupuesto", "rendicion", "salud"}
+
+
+def _paginas_de_la_administracion() -> list[str]:
+    """The changelist of every model of the portal's apps the admin holds, and the change
+    form of its first record (the add form when it has none and one may be added)."""
+    rutas = []
+    for modelo in sorted(admin.site._registry, key=lambda m: m._meta.label):
+        if modelo._meta.app_label not in APPS_DEL_PORTAL:
+            continue
+        info = (modelo._meta.app_label, modelo._meta.model_name)
+        rutas.append(reverse("admin:{}_{}_changelist".format(*info)))
+        primero = modelo.objects.order_by("pk").first()
+        if primero is not None:
+            rutas.append(reverse("admin:{}_{}_change".format(*info), args=[primero.pk]))
+    return rutas
+
+
+def test_every_admin_page_of_the_portal_s_records_passes_wcag_2_1_aa(roles, pagina_con_axe, url):
+    pagina = pagina_con_axe
+    usuario_con_rol_guardar(username="admin", password=CLAVE, rol=Rol.ADMINISTRACION)
+    get_user_model().objects.filter(username="admin").update(is_superuser=True, is_staff=True)
+    _entrar(pagina, url, "admin")
+
+    violaciones = []
+    rutas = _paginas_de_la_administracion()
+    for ruta in rutas:
+        violaciones += _analizar(pagina, url, ruta)
+
+    assert len(rutas) > 40
+    assert violaciones == [], "\n".join(violaciones)

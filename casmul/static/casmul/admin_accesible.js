@@ -1,7 +1,7 @@
 // What Django's admin and its select2 leave unnamed, named for a screen reader (WCAG 4.1.2):
-// the fields of a tabular inline (their label is the column's header), select2's box and
-// search field (their label is the original <select>'s), and the help icons' role. Run on
-// load, and again whenever the admin adds rows or select2 redraws itself.
+// the fields of a tabular inline or an editable changelist (their label is the column's
+// header), select2's box and search field (their label is the original <select>'s), and the
+// help icons' role. Run on load, and again whenever the admin adds rows or select2 redraws.
 "use strict";
 
 (function () {
@@ -13,15 +13,17 @@
     return textoDe(document.querySelector('label[for="' + select.id + '"]'));
   }
 
-  function nombrarEnLinea(tabla) {
+  // A table of fields (a tabular inline, a changelist with editable columns): each field is
+  // named by its column's header and its row (the record's name in the row's header cell).
+  function nombrarEnTabla(tabla) {
     const encabezados = Array.from(tabla.querySelectorAll("thead th"));
     tabla.querySelectorAll("tbody tr").forEach(function (fila, indice) {
-      Array.from(fila.children).forEach(function (celda) {
-        const columna = Array.from(fila.children).indexOf(celda);
+      const registro = textoDe(fila.querySelector("th")) || "fila " + (indice + 1);
+      Array.from(fila.children).forEach(function (celda, columna) {
         const titulo = textoDe(encabezados[columna]);
         celda.querySelectorAll("input:not([type=hidden]), select, textarea").forEach(function (campo) {
           if (titulo && !campo.labels.length && !campo.hasAttribute("aria-label")) {
-            campo.setAttribute("aria-label", titulo + " (fila " + (indice + 1) + ")");
+            campo.setAttribute("aria-label", titulo + " (" + registro + ")");
           }
         });
       });
@@ -51,7 +53,7 @@
   }
 
   function nombrar() {
-    document.querySelectorAll(".tabular table").forEach(nombrarEnLinea);
+    document.querySelectorAll(".tabular table, #result_list").forEach(nombrarEnTabla);
     document.querySelectorAll("select.admin-autocomplete").forEach(nombrarSelect2);
     document.querySelectorAll(".help-tooltip[aria-label]:not([role])").forEach(function (icono) {
       icono.setAttribute("role", "img");
