@@ -111,6 +111,27 @@ def test_pdf_is_tagged_for_a_screen_reader(pdf_2023, tmp_path):
     assert figuras and all(figuras), figuras
 
 
+def test_the_pdf_s_text_follows_the_document_s_order(pdf_2023, tmp_path):
+    archivo = tmp_path / "informe.pdf"
+    archivo.write_bytes(pdf_2023)
+    texto = _normalizar(
+        subprocess.run(
+            ["pdftotext", str(archivo), "-"], capture_output=True, text=True, check=True
+        ).stdout
+    )
+    secciones = [
+        "1. Antecedentes",
+        "2. Introducción",
+        "3. Informe narrativo",
+        "4. Fortalecimiento institucional",
+    ]
+
+    # After the table of contents, which lists them too: each section once, in order.
+    cuerpo = texto[texto.index("Glosario de términos", texto.index(secciones[-1])) :]
+    posiciones = [cuerpo.index(seccion) for seccion in secciones]
+    assert posiciones == sorted(posiciones)
+
+
 def test_pdf_is_a4_with_page_numbers_of_the_total(pdf_2023):
     lector, paginas = _texto(pdf_2023)
     total = len(lector.pages)
