@@ -316,6 +316,7 @@ def reporte_devolver(
     return devolucion
 
 
+@transaction.atomic
 def reporte_reabrir(*, reporte: ReporteMensual, motivo: str, usuario) -> ReporteMensual:
     """Reopens an approved month as a draft, with the stated reason in its history. A month
     of a published year is how its erratum starts: the erratum opens with the same reason
