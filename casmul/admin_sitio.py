@@ -28,3 +28,17 @@ class SitioAdministracion(admin.AdminSite):
     def has_permission(self, request):
         """Active staff of the administration role (superusers act as the administration)."""
         return super().has_permission(request) and tiene_rol(request.user, Rol.ADMINISTRACION)
+
+
+class SoloLecturaAdmin(admin.ModelAdmin):
+    """A record the portal's own services write (a publication, a return, a notice sent):
+    listed and opened in the admin, never added, changed or deleted there."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.db.models import F
 
+from casmul.admin_sitio import SoloLecturaAdmin
+
 from .models import (
     CAMPOS_CONTACTO,
     CAMPOS_NARRATIVOS,
@@ -98,21 +100,12 @@ class FirmanteAdmin(_DelInformeAdmin):
 
 
 @admin.register(Publicacion)
-class PublicacionAdmin(admin.ModelAdmin):
+class PublicacionAdmin(SoloLecturaAdmin):
     """Published versions are made by `informe_publicar` and never change: read-only here."""
 
     list_display = ["anio", "version", "publicado_en", "publicado_por", "pdf_sha256"]
     list_filter = ["anio"]
     ordering = ["-anio", "-version"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(FeDeErratas)

@@ -17,6 +17,7 @@ from import_export.results import RowResult
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import is_historic
 
+from casmul.admin_sitio import SoloLecturaAdmin
 from casmul.formato import cifra
 from casmul.hojas import HojaImportForm, ImportacionDeHojaMixin
 from casmul.meses import Mes
@@ -447,7 +448,7 @@ class CifraMensualAdmin(
 
 
 @admin.register(Devolucion)
-class DevolucionAdmin(admin.ModelAdmin):
+class DevolucionAdmin(SoloLecturaAdmin):
     """Returns are made from a month's review (`reporte_devolver`) and answered by the centre
     submitting it again: read-only here."""
 
@@ -455,15 +456,6 @@ class DevolucionAdmin(admin.ModelAdmin):
     list_filter = ["devuelto_en"]
     list_select_related = ["reporte__centro", "devuelto_por"]
     ordering = ["-devuelto_en"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(PlazoDelAnio)
@@ -495,22 +487,13 @@ class SinAtencionAdmin(admin.ModelAdmin):
 
 
 @admin.register(AvisoEnviado)
-class AvisoEnviadoAdmin(admin.ModelAdmin):
+class AvisoEnviadoAdmin(SoloLecturaAdmin):
     """What the portal sent by e-mail and to whom: read-only, to answer «¿me avisaron?»."""
 
     list_display = ["enviado", "usuario", "tipo", "asunto"]
     list_filter = ["tipo", "enviado"]
     list_select_related = ["usuario"]
     search_fields = ["usuario__username", "usuario__email", "asunto"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(AvisoDesactivado)
