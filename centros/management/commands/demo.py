@@ -13,6 +13,8 @@ FIXTURES_2023 = ["centros", "salud", "convenios", "presupuesto", "rendicion"]
 USUARIOS_DEMO = [
     {
         "username": "personal",
+        # The demo's notices are printed by the worker (`make run`), addressed here.
+        "email": "personal@casmul.demo",
         "password": "casmul-personal",
         "rol": Rol.PERSONAL_CENTRO,
         "first_name": "María",
@@ -21,6 +23,7 @@ USUARIOS_DEMO = [
     },
     {
         "username": "coordinacion",
+        "email": "coordinacion@casmul.demo",
         "password": "casmul-coordinacion",
         "rol": Rol.COORDINACION,
         "first_name": "Luis",
@@ -28,6 +31,7 @@ USUARIOS_DEMO = [
     },
     {
         "username": "admin",
+        "email": "admin@casmul.demo",
         "password": "casmul-admin",
         "rol": Rol.ADMINISTRACION,
         "first_name": "Ana",
