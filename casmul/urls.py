@@ -24,6 +24,8 @@ urlpatterns = [
     path("presupuesto/", include("presupuesto.urls")),
     path("rendicion/", include("rendicion.urls")),
     path("publicaciones/", include("rendicion.urls_publicas")),
+    path("publicaciones/", include("participacion.urls_publicas")),
+    path("participacion/", include("participacion.urls")),
     path("admin/", admin.site.urls),
     path(
         "importar/plantilla/<slug:tipo>.xlsx",

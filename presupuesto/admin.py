@@ -5,7 +5,13 @@ from casmul.admin_montos import MontosEnDolares, columna_dinero
 from casmul.cierres import CierreDelAnioAdmin
 from casmul.hojas import ImportacionDeHojaMixin
 
-from .models import GastoComun, LineaPresupuestaria, PresupuestoInstitucional, ProcesoContratacion
+from .models import (
+    GastoComun,
+    LineaPresupuestaria,
+    PresupuestoInstitucional,
+    ProcesoContratacion,
+    TipoContratacion,
+)
 
 
 @admin.register(LineaPresupuestaria)
@@ -68,8 +74,22 @@ class ProcesoContratacionAdmin(
         "objeto",
         columna_dinero(ProcesoContratacion, "monto"),
         "fecha",
+        "estado",
     ]
-    list_filter = ["anio", "tipo"]
+    list_filter = ["anio", "tipo", "estado"]
+    list_select_related = ["tipo"]
+    readonly_fields = ["regimen"]
     search_fields = ["codigo", "objeto"]
     ordering = ["-anio", "codigo"]
     date_hierarchy = "fecha"
+
+
+@admin.register(TipoContratacion)
+class TipoContratacionAdmin(admin.ModelAdmin):
+    """The procedures the law offers, dated: a reform is recorded here by ending the types it
+    removed and adding the ones it created, each with its regime; no code changes."""
+
+    list_display = ["nombre", "nombre_cpccs", "regimen", "vigente_desde", "vigente_hasta", "orden"]
+    list_editable = ["orden"]
+    search_fields = ["nombre", "nombre_cpccs", "codigo"]
+    prepopulated_fields = {"codigo": ["nombre"]}

@@ -13,7 +13,7 @@ from casmul.meses import PRIMER_ANIO
 from casmul.widgets import FechaInput
 from centros.models import Area, Centro
 
-from .models import GastoComun, LineaPresupuestaria, ProcesoContratacion
+from .models import GastoComun, LineaPresupuestaria, ProcesoContratacion, TipoContratacion
 
 TODOS_LOS_ANIOS = "todos"
 
@@ -106,8 +106,14 @@ class ProcesosFilter(DelAnioFilterSet):
     """Procurement processes by year, type, a text in their code or object, an amount range
     (es-EC) and a date range."""
 
-    tipo = django_filters.ChoiceFilter(
-        label="Tipo", choices=ProcesoContratacion.Tipo.choices, empty_label="Todos los tipos"
+    tipo = django_filters.ModelChoiceFilter(
+        label="Tipo",
+        queryset=TipoContratacion.objects.all(),
+        to_field_name="codigo",
+        empty_label="Todos los tipos",
+    )
+    estado = django_filters.ChoiceFilter(
+        label="Estado", choices=ProcesoContratacion.Estado.choices, empty_label="Todos los estados"
     )
     texto = django_filters.CharFilter(
         label="Código u objeto",
@@ -124,6 +130,7 @@ class ProcesosFilter(DelAnioFilterSet):
         fields = [
             "anio",
             "tipo",
+            "estado",
             "texto",
             "monto_desde",
             "monto_hasta",

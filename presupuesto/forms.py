@@ -59,6 +59,17 @@ class GastoComunForm(forms.ModelForm):
 class ProcesoContratacionForm(forms.ModelForm):
     class Meta:
         model = ProcesoContratacion
-        fields = ["anio", "tipo", "codigo", "objeto", "fecha", "monto"]
+        fields = [
+            "anio",
+            "tipo",
+            "codigo",
+            "objeto",
+            "fecha",
+            "monto",
+            "estado",
+            "fecha_adjudicacion",
+            "fecha_finalizacion",
+            "monto_final",
+        ]
         formfield_callback = _campo
         widgets = {"anio": _AnioInput()}

@@ -30,7 +30,7 @@ from casmul.numeros import Clase, numero_leer
 from centros.models import Area, Centro
 from centros.resources import area_leer
 
-from .models import LineaPresupuestaria, ProcesoContratacion
+from .models import LineaPresupuestaria, ProcesoContratacion, TipoContratacion
 
 
 def _dinero_leer(row, columna: str, errores: dict[str, str], *, obligatorio: bool):
@@ -173,12 +173,24 @@ class HojaDeProcesos(FormatoHoja):
     """CSV or XLSX of procurement processes (Tabla 12)."""
 
     columnas = ("Año", "Tipo", "Código", "Objeto", "Monto", "Fecha")
+    opcionales = ("Estado", "Fecha de adjudicación", "Fecha de finalización", "Monto al finalizar")
 
 
 class ProcesoContratacionResource(RecursoDeHoja, resources.ModelResource):
     class Meta:
         model = ProcesoContratacion
-        fields = ["anio", "tipo", "codigo", "objeto", "monto", "fecha"]
+        fields = [
+            "anio",
+            "tipo",
+            "codigo",
+            "objeto",
+            "monto",
+            "fecha",
+            "estado",
+            "fecha_adjudicacion",
+            "fecha_finalizacion",
+            "monto_final",
+        ]
         # No `id` column: a process is found by its year and code.
         import_id_fields = []
         use_transactions = True
@@ -194,14 +206,7 @@ class ProcesoContratacionResource(RecursoDeHoja, resources.ModelResource):
     def fila_leer(self, row) -> dict[str, object]:
         errores: dict[str, str] = {}
         valores: dict[str, object] = {"anio": anio_leer(row, errores)}
-        try:
-            valores["tipo"] = celda_opcion(row.get("tipo"), ProcesoContratacion.Tipo.choices)
-        except ValidationError as error:
-            errores["tipo"] = error.messages[0]
-        else:
-            if valores["tipo"] is None:
-                nombres = ", ".join(f"«{e}»" for _, e in ProcesoContratacion.Tipo.choices)
-                errores["tipo"] = f"Escriba el tipo de proceso: {nombres}."
+        valores["tipo"] = self._tipo_leer(row, errores)
         valores["codigo"] = _texto_obligatorio(row, "codigo", "el código del proceso", errores)
         valores["objeto"] = _texto_obligatorio(row, "objeto", "el objeto del proceso", errores)
         valores["monto"] = _dinero_leer(row, "monto", errores, obligatorio=True)
@@ -209,9 +214,57 @@ class ProcesoContratacionResource(RecursoDeHoja, resources.ModelResource):
             valores["fecha"] = celda_fecha(row.get("fecha"))
         except ValidationError as error:
             errores["fecha"] = error.messages[0]
+        # The state's columns came later: a sheet without them leaves the stored state as it is.
+        if "monto_al_finalizar" in row:
+            valores["monto_final"] = _dinero_leer(
+                row, "monto_al_finalizar", errores, obligatorio=False
+            )
+        for campo, columna in [
+            ("fecha_adjudicacion", "fecha_de_adjudicacion"),
+            ("fecha_finalizacion", "fecha_de_finalizacion"),
+        ]:
+            if columna in row:
+                try:
+                    valores[campo] = celda_fecha(row.get(columna))
+                except ValidationError as error:
+                    errores[columna] = error.messages[0]
+        if {"estado", "fecha_de_adjudicacion", "fecha_de_finalizacion"} & set(row.keys()):
+            valores["estado"] = self._estado_leer(row, valores, errores)
         if errores:
             raise ValidationError(errores)
         return valores
+
+    def _tipo_leer(self, row, errores: dict[str, str]) -> TipoContratacion | None:
+        if not hasattr(self, "_tipos"):
+            self._tipos = {tipo.codigo: tipo for tipo in TipoContratacion.objects.all()}
+        opciones = [(codigo, tipo.nombre) for codigo, tipo in self._tipos.items()]
+        try:
+            codigo = celda_opcion(row.get("tipo"), opciones)
+        except ValidationError as error:
+            errores["tipo"] = error.messages[0]
+            return None
+        if codigo is None:
+            nombres = ", ".join(f"«{nombre}»" for _, nombre in opciones)
+            errores["tipo"] = f"Escriba el tipo de proceso: {nombres}."
+            return None
+        return self._tipos[codigo]
+
+    @staticmethod
+    def _estado_leer(row, valores: dict, errores: dict[str, str]) -> str:
+        """The written state; a sheet without one (the one used before processes had states)
+        says it by its dates."""
+        try:
+            estado = celda_opcion(row.get("estado"), ProcesoContratacion.Estado.choices)
+        except ValidationError as error:
+            errores["estado"] = error.messages[0]
+            return ""
+        if estado is not None:
+            return estado
+        if valores.get("fecha_finalizacion"):
+            return ProcesoContratacion.Estado.FINALIZADO
+        if valores.get("fecha_adjudicacion"):
+            return ProcesoContratacion.Estado.ADJUDICADO
+        return ProcesoContratacion.Estado.EN_CURSO
 
 
 def procesos_plantilla(usuario=None) -> list[tuple]:
@@ -220,10 +273,14 @@ def procesos_plantilla(usuario=None) -> list[tuple]:
     return [
         (
             anio,
-            ProcesoContratacion.Tipo.INFIMA_CUANTIA.label,
+            TipoContratacion.objects.order_by("orden").values_list("nombre", flat=True).first(),
             f"IC-CASMUL-001-{anio}",
             "Adquisición de material didáctico (reemplace esta fila)",
             Decimal("1250.50"),
             datetime.date(anio, 3, 15),
+            ProcesoContratacion.Estado.FINALIZADO.label,
+            datetime.date(anio, 3, 20),
+            datetime.date(anio, 4, 5),
+            None,
         )
     ]

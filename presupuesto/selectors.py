@@ -119,27 +119,26 @@ class TablaContratacion:
         return sum((fila.monto for fila in self.filas), Decimal("0.00"))
 
 
-def contratacion_por_tipo(*, anio: int) -> TablaContratacion:
-    """Procurement processes per type in the year: count and amount; only types used."""
-    totales = {
-        fila["tipo"]: fila
-        for fila in ProcesoContratacion.objects.filter(anio=anio)
-        .values("tipo")
+def _por_tipo(procesos: QuerySet[ProcesoContratacion]) -> list[ContratacionTipo]:
+    """Count and amount per type, in the types' order, only the types present: one query."""
+    return [
+        ContratacionTipo(
+            tipo=fila["tipo"],
+            nombre=fila["tipo__nombre"],
+            procesos=fila["procesos"],
+            monto=a_centavos(fila["monto"]),
+        )
+        for fila in procesos.order_by()
+        .values("tipo", "tipo__nombre", "tipo__orden")
         .annotate(procesos=Count("pk"), monto=Sum("monto"))
-        .order_by()
-    }
+        .order_by("tipo__orden", "tipo__nombre")
+    ]
+
+
+def contratacion_por_tipo(*, anio: int) -> TablaContratacion:
+    """Procurement processes begun in the year per type: count and amount; only types used."""
     return TablaContratacion(
-        anio=anio,
-        filas=[
-            ContratacionTipo(
-                tipo=valor,
-                nombre=nombre,
-                procesos=totales[valor]["procesos"],
-                monto=a_centavos(totales[valor]["monto"]),
-            )
-            for valor, nombre in ProcesoContratacion.Tipo.choices
-            if valor in totales
-        ],
+        anio=anio, filas=_por_tipo(ProcesoContratacion.objects.filter(anio=anio))
     )
 
 
@@ -198,7 +197,7 @@ def procesos_del_tipo(*, anio: int, tipo: str | None = None) -> QuerySet[Proceso
     procesos = ProcesoContratacion.objects.filter(anio=anio)
     if tipo is not None:
         procesos = procesos.filter(tipo=tipo)
-    return procesos.order_by("fecha", "codigo")
+    return procesos.select_related("tipo").order_by("fecha", "codigo")
 
 
 def lineas_del_centro(*, centro_id: int) -> QuerySet[LineaPresupuestaria]:
@@ -276,7 +275,9 @@ def lineas_por_area(*, lineas: QuerySet[LineaPresupuestaria]) -> list[SubtotalAr
 def procesos_lista() -> QuerySet[ProcesoContratacion]:
     """Every procurement process, the latest year first: the queryset the list's filters
     narrow."""
-    return ProcesoContratacion.objects.order_by("-anio", "fecha", "codigo", "pk")
+    return ProcesoContratacion.objects.select_related("tipo").order_by(
+        "-anio", "fecha", "codigo", "pk"
+    )
 
 
 @dataclass(frozen=True)
@@ -290,26 +291,8 @@ def procesos_totales(*, procesos: QuerySet[ProcesoContratacion]) -> TotalesContr
     """Count and amount of the given (filtered) processes, in all and per type (in the
     types' declared order, only the types present): two queries."""
     total = procesos.order_by().aggregate(procesos=Count("pk"), monto=Coalesce(Sum("monto"), CERO))
-    por_tipo = {
-        fila["tipo"]: fila
-        for fila in procesos.order_by()
-        .values("tipo")
-        .annotate(procesos=Count("pk"), monto=Sum("monto"))
-        .order_by()
-    }
     return TotalesContratacion(
-        procesos=total["procesos"],
-        monto=a_centavos(total["monto"]),
-        por_tipo=[
-            ContratacionTipo(
-                tipo=valor,
-                nombre=nombre,
-                procesos=por_tipo[valor]["procesos"],
-                monto=a_centavos(por_tipo[valor]["monto"]),
-            )
-            for valor, nombre in ProcesoContratacion.Tipo.choices
-            if valor in por_tipo
-        ],
+        procesos=total["procesos"], monto=a_centavos(total["monto"]), por_tipo=_por_tipo(procesos)
     )
 
 
@@ -347,4 +330,67 @@ def resumen_presupuesto(*, anio: int) -> ResumenPresupuesto:
         institucional=ejecucion_institucional(anio=anio),
         gastos_comunes=gastos_comunes_total(gastos=gastos_comunes_lista(anio=anio)),
         contratacion=procesos_totales(procesos=ProcesoContratacion.objects.filter(anio=anio)),
+    )
+
+
+@dataclass(frozen=True)
+class ContratacionCpccs:
+    """A row of the CPCCS form's procurement section: the processes of a type adjudicated in
+    the year, and those finalised in it (at their final amount)."""
+
+    tipo: str  # as the CPCCS system names it
+    codigos: list[str]
+    adjudicados: int
+    valor_adjudicados: Decimal
+    finalizados: int
+    valor_finalizados: Decimal
+
+
+def contratacion_cpccs(*, anio: int) -> list[ContratacionCpccs]:
+    """Per type as the CPCCS names it (two types of different regimes may share the name),
+    in the types' order; only types with a process adjudicated or finalised in the year. One
+    query."""
+    adjudicado = Q(fecha_adjudicacion__year=anio)
+    finalizado = Q(fecha_finalizacion__year=anio)
+    filas = (
+        ProcesoContratacion.objects.filter(adjudicado | finalizado)
+        .exclude(estado=ProcesoContratacion.Estado.DESIERTO)
+        .values("tipo", "tipo__nombre_cpccs", "tipo__orden")
+        .annotate(
+            adjudicados=Count("pk", filter=adjudicado),
+            valor_adjudicados=Coalesce(Sum("monto", filter=adjudicado), CERO),
+            finalizados=Count("pk", filter=finalizado),
+            valor_finalizados=Coalesce(
+                Sum(Coalesce("monto_final", "monto"), filter=finalizado), CERO
+            ),
+        )
+        .order_by("tipo__orden", "tipo")
+    )
+    por_nombre: dict[str, ContratacionCpccs] = {}
+    for fila in filas:
+        nombre = fila["tipo__nombre_cpccs"]
+        anterior = por_nombre.get(nombre)
+        por_nombre[nombre] = ContratacionCpccs(
+            tipo=nombre,
+            codigos=[*(anterior.codigos if anterior else []), fila["tipo"]],
+            adjudicados=fila["adjudicados"] + (anterior.adjudicados if anterior else 0),
+            valor_adjudicados=a_centavos(fila["valor_adjudicados"])
+            + (anterior.valor_adjudicados if anterior else 0),
+            finalizados=fila["finalizados"] + (anterior.finalizados if anterior else 0),
+            valor_finalizados=a_centavos(fila["valor_finalizados"])
+            + (anterior.valor_finalizados if anterior else 0),
+        )
+    return list(por_nombre.values())
+
+
+def procesos_cpccs(*, anio: int) -> QuerySet[ProcesoContratacion]:
+    """The processes behind the CPCCS form's procurement rows: adjudicated or finalised in
+    the year (and not void), by type and code."""
+    return (
+        ProcesoContratacion.objects.filter(
+            Q(fecha_adjudicacion__year=anio) | Q(fecha_finalizacion__year=anio)
+        )
+        .exclude(estado=ProcesoContratacion.Estado.DESIERTO)
+        .select_related("tipo")
+        .order_by("tipo__orden", "codigo")
     )

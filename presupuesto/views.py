@@ -123,8 +123,21 @@ def lineas(request):
 
 
 def _tabla_procesos(procesos: QuerySet[ProcesoContratacion]) -> tablib.Dataset:
+    """The processes with the import's columns (and the regime, which it ignores)."""
     datos = tablib.Dataset(
-        headers=["Año", "Código", "Tipo", "Objeto", "Fecha", "Monto"],
+        headers=[
+            "Año",
+            "Código",
+            "Tipo",
+            "Objeto",
+            "Fecha",
+            "Monto",
+            "Estado",
+            "Fecha de adjudicación",
+            "Fecha de finalización",
+            "Monto al finalizar",
+            "Régimen legal",
+        ],
         title="Contratación pública",
     )
     for proceso in procesos:
@@ -132,10 +145,15 @@ def _tabla_procesos(procesos: QuerySet[ProcesoContratacion]) -> tablib.Dataset:
             [
                 proceso.anio,
                 proceso.codigo,
-                proceso.get_tipo_display(),
+                proceso.tipo.nombre,
                 proceso.objeto,
                 proceso.fecha,
                 proceso.monto,
+                proceso.get_estado_display(),
+                proceso.fecha_adjudicacion,
+                proceso.fecha_finalizacion,
+                proceso.monto_final,
+                proceso.regimen,
             ]
         )
     return datos

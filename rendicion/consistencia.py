@@ -6,12 +6,15 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 
 from casmul.formato import dinero, numero, porcentaje
 from centros.selectors import consistencia as centros
 from convenios import selectors as convenios
 from presupuesto import selectors as presupuesto
+
+from .models import ComprobacionDeEnlace
 
 
 @dataclass(frozen=True)
@@ -45,7 +48,14 @@ CATEGORIAS = [
     "Fechas de convenios",
     "Ejecución sobre el 100 %",
     "Secciones vacías",
+    "Enlaces del formulario CPCCS",
 ]
+
+
+def enlaces_rotos(*, anio: int) -> list[ComprobacionDeEnlace]:
+    """The links of the year's form that did not answer 200 with their recorded document at
+    their last check."""
+    return [c for c in ComprobacionDeEnlace.objects.filter(anio=anio) if not c.correcto]
 
 
 def observaciones(*, anio: int, hoy: datetime.date) -> list[Observacion]:
@@ -152,6 +162,15 @@ def observaciones(*, anio: int, hoy: datetime.date) -> list[Observacion]:
                 "Administración las suba.",
                 # Uploaded in the admin, which is the administration's alone: no link.
                 "",
+            )
+        )
+    for comprobacion in enlaces_rotos(anio=anio):
+        resultado.append(
+            Observacion(
+                "Enlaces del formulario CPCCS",
+                f"{comprobacion.fila}: {comprobacion.url} {comprobacion.problema} (comprobado "
+                f"el {_fecha(timezone.localtime(comprobacion.comprobado_en))}).",
+                reverse("rendicion:cpccs", args=[anio]),
             )
         )
     return sorted(resultado, key=lambda observacion: CATEGORIAS.index(observacion.categoria))

@@ -183,10 +183,15 @@ class Publicacion(models.Model):
     html = models.FileField(upload_to=_carpeta_publicacion)
     libro = models.FileField("libro de tablas (XLSX)", upload_to=_carpeta_publicacion)
     cifras = models.FileField("cifras (JSON)", upload_to=_carpeta_publicacion)
+    # Versions published before the form existed have none.
+    cpccs = models.FileField(
+        "formulario del CPCCS (XLSX)", upload_to=_carpeta_publicacion, blank=True
+    )
     pdf_sha256 = models.CharField("SHA-256 del PDF", max_length=64)
     html_sha256 = models.CharField("SHA-256 del HTML", max_length=64)
     libro_sha256 = models.CharField("SHA-256 del libro", max_length=64)
     cifras_sha256 = models.CharField("SHA-256 de las cifras", max_length=64)
+    cpccs_sha256 = models.CharField("SHA-256 del formulario", max_length=64, blank=True)
 
     class Meta:
         ordering = ["-anio", "-version"]
@@ -202,12 +207,15 @@ class Publicacion(models.Model):
     @property
     def archivos(self) -> list[tuple[str, str, str]]:
         """(kind, its Spanish name, SHA-256) of each stored file."""
-        return [
+        archivos = [
             ("pdf", "PDF", self.pdf_sha256),
             ("html", "HTML", self.html_sha256),
             ("libro", "Tablas (XLSX)", self.libro_sha256),
             ("cifras", "Cifras (JSON)", self.cifras_sha256),
         ]
+        if self.cpccs:
+            archivos.append(("cpccs", "Formulario CPCCS (XLSX)", self.cpccs_sha256))
+        return archivos
 
 
 class FeDeErratas(models.Model):
@@ -257,3 +265,45 @@ def anio_cerrado(anio: int) -> str | None:
         "cambian con una fe de erratas. La Coordinación la abre con su motivo en «Publicar» del "
         "informe, o al reabrir uno de sus meses; al publicar la nueva versión se cierra."
     )
+
+
+class ComprobacionDeEnlace(models.Model):
+    """The last check of one link of a year's CPCCS form: whether it answered 200 with the
+    document recorded for it (its SHA-256). The CPCCS opens every link; this one opens them
+    first."""
+
+    anio = models.PositiveSmallIntegerField("año")
+    url = models.CharField(max_length=500)
+    fila = models.CharField("fila del formulario", max_length=500)
+    sha256_esperado = models.CharField("SHA-256 registrado", max_length=64, blank=True)
+    estado_http = models.PositiveSmallIntegerField("respuesta HTTP", null=True, blank=True)
+    sha256_obtenido = models.CharField("SHA-256 recibido", max_length=64, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    comprobado_en = models.DateTimeField("comprobado el", default=timezone.now)
+
+    class Meta:
+        ordering = ["anio", "fila"]
+        verbose_name = "comprobación de enlace"
+        verbose_name_plural = "comprobaciones de enlaces"
+        constraints = [
+            models.UniqueConstraint(fields=["anio", "url"], name="comprobacion_unica_por_enlace"),
+        ]
+
+    def __str__(self):
+        return self.url
+
+    @property
+    def correcto(self) -> bool:
+        return (
+            self.estado_http == 200
+            and not self.error
+            and (not self.sha256_esperado or self.sha256_esperado == self.sha256_obtenido)
+        )
+
+    @property
+    def problema(self) -> str:
+        if self.error:
+            return self.error
+        if self.estado_http != 200:
+            return f"respondió {self.estado_http}"
+        return "responde con otro documento que el registrado (su SHA-256 cambió)"

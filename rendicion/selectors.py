@@ -164,6 +164,7 @@ def publicacion_de_archivo(contenido: bytes) -> Verificacion | None:
             | Q(html_sha256=huella)
             | Q(libro_sha256=huella)
             | Q(cifras_sha256=huella)
+            | Q(cpccs_sha256=huella)
         )
         .annotate(
             ultima_version=Subquery(

@@ -20,6 +20,7 @@ from django.utils.text import capfirst
 
 from casmul.aperturas import anio_nuevo_abrir
 
+from .cpccs import formulario_cpccs, libro_cpccs
 from .documento import documento_html, pdf_de_html
 from .exportar import libro_del_informe
 from .instantanea import erratas, instantanea, instantanea_json
@@ -356,11 +357,11 @@ def informe_publicar(
     *, anio: int, usuario, motivo: str = "", hoy: datetime.date | None = None
 ) -> Publicacion:
     """Publishes the year's report as its next version: the PDF, the HTML, a workbook with
-    every table and a JSON snapshot of every figure, each stored with its SHA-256 and never
-    rendered again. From version 2 on it is an erratum: it needs one open (its reason, unless
-    `motivo` restates it) and at least one figure changed, and its PDF opens with the figures
-    that changed since the previous version (old → new). Only approved months count, as in
-    the report itself."""
+    every table, a JSON snapshot of every figure and the CPCCS form's workbook, each stored
+    with its SHA-256 and never rendered again. From version 2 on it is an erratum: it needs
+    one open (its reason, unless `motivo` restates it) and at least one figure changed, and
+    its PDF opens with the figures that changed since the previous version (old → new). Only
+    approved months count, as in the report itself."""
     informe = informe_rendicion(anio=anio, hoy=hoy)
     if informe is None:
         raise ValidationError(
@@ -413,6 +414,11 @@ def informe_publicar(
             archivo = getattr(publicacion, campo)
             archivo.save(f"{nombre}.{extension}", ContentFile(contenido), save=False)
             guardados.append(archivo)
+        # The CPCCS form, last: its rows link to the files above by their fingerprints.
+        formulario = libro_cpccs(formulario_cpccs(anio=anio, publicacion=publicacion))
+        publicacion.cpccs_sha256 = sha256(formulario)
+        publicacion.cpccs.save(f"{nombre}-cpccs.xlsx", ContentFile(formulario), save=False)
+        guardados.append(publicacion.cpccs)
         publicacion.full_clean()
         publicacion.save()
         if abierta is not None:

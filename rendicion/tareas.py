@@ -9,6 +9,7 @@ from django_tasks import task
 from casmul.tareas import TareaRechazada, archivo_generado_guardar, tarea_describir
 
 from .documento import documento_pdf
+from .enlaces import enlaces_comprobar
 from .selectors import informe_rendicion
 from .services import informe_publicar
 
@@ -40,6 +41,26 @@ def informe_pdf_tarea(*, anio: int, borrador: bool, usuario_id: int) -> dict:
     }
 
 
+@task()
+def cpccs_enlaces_tarea(*, anio: int) -> dict:
+    """Opens every link of the year's CPCCS form (`rendicion.enlaces`)."""
+    resultados = enlaces_comprobar(anio=anio)
+    rotos = [r for r in resultados if not r.correcto]
+    texto = (
+        f"Los {len(resultados)} enlaces del formulario {anio} responden con su documento."
+        if not rotos
+        else f"{len(rotos)} de {len(resultados)} enlaces del formulario {anio} no responden con "
+        "su documento: están en el panel del informe."
+    )
+    return {"texto": texto, "enlace": reverse("rendicion:cpccs", args=[anio])}
+
+
+tarea_describir(
+    cpccs_enlaces_tarea,
+    titulo="Comprobar los enlaces del formulario CPCCS {anio}",
+    para_que="Abre cada medio de verificación del formulario, como lo hará el CPCCS, y anota "
+    "los que no responden o responden con otro documento que el registrado.",
+)
 tarea_describir(
     informe_publicar_tarea,
     titulo="Publicar el informe de rendición de cuentas {anio}",

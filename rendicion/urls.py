@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import centro, comparacion, detalle, informe, publicaciones, textos
+from .views import centro, comparacion, cpccs, detalle, informe, publicaciones, textos
 
 app_name = "rendicion"
 
@@ -14,6 +14,10 @@ urlpatterns = [
         name="tabla_exportar",
     ),
     path("<int:anio>/textos/", textos.textos_editar, name="textos_editar"),
+    path("<int:anio>/cpccs/", cpccs.formulario, name="cpccs"),
+    path("<int:anio>/cpccs/formulario.xlsx", cpccs.formulario_xlsx, name="cpccs_xlsx"),
+    path("<int:anio>/cpccs/formulario.pdf", cpccs.formulario_pdf, name="cpccs_pdf"),
+    path("<int:anio>/cpccs/enlaces/", cpccs.enlaces_comprobar, name="cpccs_enlaces"),
     path("<int:anio>/publicar/", publicaciones.publicar, name="publicar"),
     path(
         "<int:anio>/detalle/usuarios/<int:centro_id>/",

@@ -38,6 +38,7 @@ from presupuesto.models import (
     LineaPresupuestaria,
     PresupuestoInstitucional,
     ProcesoContratacion,
+    TipoContratacion,
 )
 from rendicion.models import (
     Firmante,
@@ -374,17 +375,57 @@ class PresupuestoInstitucionalFactory(DjangoModelFactory):
     gasto_ejecutado = Decimal("1560000.00")
 
 
+class CodigoTipo:
+    """The codes of the procurement types the migration records."""
+
+    INFIMA_CUANTIA = "infima_cuantia"
+    LICITACION = "licitacion"
+    SUBASTA_INVERSA = "subasta_inversa"
+    REGIMEN_ESPECIAL = "regimen_especial"
+    CATALOGO_ELECTRONICO = "catalogo_electronico"
+    FERIA_INCLUSIVA = "feria_inclusiva"
+    MENOR_CUANTIA = "menor_cuantia"
+    COTIZACION = "cotizacion"
+
+
 class ProcesoContratacionFactory(DjangoModelFactory):
     class Meta:
         model = ProcesoContratacion
 
     anio = ANIO
     codigo = factory.Sequence(lambda n: f"IC-CASMUL-{n:05d}")
-    tipo = ProcesoContratacion.Tipo.INFIMA_CUANTIA
+    # A type by its code (the migration's reference data), as the sheets name it.
+    tipo = CodigoTipo.INFIMA_CUANTIA
     objeto = "Adquisición de materiales."
     monto = Decimal("100.00")
     # Inside its year: the database refuses a process dated in another one.
     fecha = factory.LazyAttribute(lambda proceso: datetime.date(proceso.anio, 6, 1))
+    # Carried out on its date, as the 2023 records are; undated, nothing is known of it.
+    estado = factory.LazyAttribute(
+        lambda proceso: (
+            ProcesoContratacion.Estado.FINALIZADO
+            if proceso.fecha
+            else ProcesoContratacion.Estado.EN_CURSO
+        )
+    )
+    fecha_adjudicacion = factory.LazyAttribute(lambda proceso: proceso.fecha)
+    fecha_finalizacion = factory.LazyAttribute(lambda proceso: proceso.fecha)
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs):
+        if isinstance(kwargs.get("tipo"), str):
+            # The migration's rows, or created again where a test of a running portal
+            # emptied the tables (`flush` removes what migrations wrote).
+            kwargs["tipo"], _ = TipoContratacion.objects.get_or_create(
+                codigo=kwargs["tipo"],
+                defaults={
+                    "nombre": kwargs["tipo"].replace("_", " ").capitalize(),
+                    "nombre_cpccs": kwargs["tipo"].replace("_", " ").upper(),
+                    "regimen": "LOSNCP (R.O. Suplemento 395, 04/08/2008) y su Reglamento General",
+                    "vigente_desde": datetime.date(2008, 8, 4),
+                },
+            )
+        return kwargs
 
 
 # --- rendicion -----------------------------------------------------------------------------

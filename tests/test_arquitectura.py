@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 RAIZ = Path(__file__).resolve().parent.parent
-DOMINIO = ["centros", "salud", "convenios", "presupuesto"]
+DOMINIO = ["centros", "salud", "convenios", "presupuesto", "participacion"]
 
 
 def _importados(app: str) -> list[tuple[str, str]]:

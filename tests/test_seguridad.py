@@ -30,6 +30,7 @@ What other modules already pin, not repeated here:
 - task pages and their owner: tests/casmul/test_tareas.py
 """
 
+import datetime
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -50,6 +51,7 @@ from casmul.services import usuario_con_rol_guardar
 from casmul.tareas import archivo_generado_guardar
 from centros.models import Centro, Inscripcion, ReporteMensual
 from convenios.models import Convenio
+from participacion.models import Deliberacion, Evidencia, Sugerencia
 from presupuesto.models import (
     GastoComun,
     LineaPresupuestaria,
@@ -118,6 +120,18 @@ def a(nombre: str, **argumentos: Callable) -> Redireccion:
     )
 
 
+@dataclass(frozen=True)
+class RedireccionBajo:
+    """A redirect to a page under `prefijo` (a task's page, whose id the test cannot know)."""
+
+    prefijo: str
+
+    def __repr__(self):
+        return f"302→{self.prefijo}…"
+
+
+A_UNA_TAREA = RedireccionBajo("/tareas/")
+
 _COMO_LOS_DEMAS = object()
 
 
@@ -127,7 +141,7 @@ def por_rol(anonimo, personal, coordinacion, administracion, sin_rol=_COMO_LOS_D
     if sin_rol is _COMO_LOS_DEMAS:
         roles = (personal, coordinacion, administracion)
         iguales = personal == coordinacion == administracion or all(
-            isinstance(esperado, Redireccion) for esperado in roles
+            isinstance(esperado, Redireccion | RedireccionBajo) for esperado in roles
         )
         sin_rol = administracion if iguales else 403
     return {
@@ -366,7 +380,7 @@ ACCESO: dict[str, Ruta] = {
         lambda d: {"anio": ANIO, "area_id": d.linea.area_id}
     ),
     "rendicion:detalle_contratacion": _de_coordinacion(
-        lambda d: {"anio": ANIO, "tipo": d.proceso.tipo}
+        lambda d: {"anio": ANIO, "tipo": d.proceso.tipo_id}
     ),
     "rendicion:detalle_usuarios_area": _de_coordinacion(
         lambda d: {"anio": ANIO, "area": d.centro_a.area.codigo}
@@ -381,6 +395,41 @@ ACCESO: dict[str, Ruta] = {
     "rendicion:comparacion": _de_coordinacion(_anio),
     # A centre's page: the coordination, the administration and that centre's staff.
     "rendicion:centro": Ruta(get=DE_CENTRO, kwargs=lambda d: {"centro_id": d.centro_a.pk}),
+    # The CPCCS form, its files, and its link check (a task: its page follows).
+    "rendicion:cpccs": _de_coordinacion(_anio),
+    "rendicion:cpccs_xlsx": _de_coordinacion(_anio, descarga=True),
+    "rendicion:cpccs_pdf": _de_coordinacion(_anio, descarga=True),
+    "rendicion:cpccs_enlaces": Ruta(
+        get=por_rol(LOGIN, 403, 405, 405),
+        kwargs=_anio,
+        metodos=("POST",),
+        post=por_rol(LOGIN, 403, A_UNA_TAREA, A_UNA_TAREA),
+    ),
+    # --- participacion: the process around the report, the coordination's ---
+    "participacion:anio": _de_coordinacion(
+        _anio, metodos=("GET", "POST"), cuerpo=lambda d: {"abrir": "1"}
+    ),
+    "participacion:evidencia_subir": Ruta(
+        get=por_rol(LOGIN, 403, 405, 405),
+        kwargs=_anio,
+        metodos=("POST",),
+        post=por_rol(
+            LOGIN,
+            403,
+            a("participacion:anio", anio=lambda d: ANIO),
+            a("participacion:anio", anio=lambda d: ANIO),
+        ),
+        cuerpo=lambda d: {"evidencia-titulo": "Sin token", "evidencia-url": "https://x.ec/a"},
+    ),
+    "participacion:deliberacion": _de_coordinacion(_anio, metodos=("GET", "POST")),
+    "participacion:sugerencia": _de_coordinacion(
+        lambda d: {"sugerencia_id": d.sugerencia.pk}, metodos=("GET", "POST")
+    ),
+    # Public documents of the process: evidence files and the plan de trabajo.
+    "evidencia": Ruta(
+        get=PUBLICA, kwargs=lambda d: {"evidencia_id": d.evidencia.pk}, descarga=True
+    ),
+    "plan_de_trabajo": Ruta(get=PUBLICA, kwargs=_anio),
     "rendicion:informe_crear": _de_coordinacion(
         metodos=("GET", "POST"), cuerpo=lambda d: {"anio": "2024"}
     ),
@@ -477,6 +526,15 @@ def _datos() -> SimpleNamespace:
     d.institucional = PresupuestoInstitucional.objects.order_by("pk").first()
     d.proceso = ProcesoContratacion.objects.order_by("pk").first()
     d.publicacion = PublicacionFactory(anio=ANIO, version=1, publicado_por=d.usuarios[COORDINACION])
+    d.evidencia = Evidencia.objects.create(
+        anio=ANIO, titulo="Acta", archivo=ContentFile(b"%PDF-1.7 acta", name="acta.pdf")
+    )
+    d.sugerencia = Sugerencia.objects.create(
+        deliberacion=Deliberacion.objects.create(
+            anio=ANIO, fecha=datetime.date(2024, 5, 28), lugar="Loja", acta=d.evidencia
+        ),
+        texto="Ampliar el horario",
+    )
     d.tareas = {
         rol: tarea_de_prueba.enqueue(usuario_id=usuario.pk).id
         for rol, usuario in d.usuarios.items()
@@ -516,6 +574,8 @@ def _cumple(respuesta, esperado, url: str, d) -> bool:
     destino = urlsplit(respuesta["Location"])
     if esperado is LOGIN:
         return destino.path == reverse("login") and parse_qs(destino.query).get("next") == [url]
+    if isinstance(esperado, RedireccionBajo):
+        return destino.path.startswith(esperado.prefijo)
     return destino.path == esperado.destino(d)
 
 
@@ -788,7 +848,15 @@ def _instantanea() -> dict:
     months' versions, the enrolments' exits, the tasks run and the people's names."""
     modelos = [
         modelo
-        for etiqueta in ("centros", "salud", "convenios", "presupuesto", "rendicion", "auth")
+        for etiqueta in (
+            "centros",
+            "salud",
+            "convenios",
+            "presupuesto",
+            "participacion",
+            "rendicion",
+            "auth",
+        )
         for modelo in apps.get_app_config(etiqueta).get_models()
     ]
     foto = {modelo._meta.label: modelo._default_manager.count() for modelo in modelos}
@@ -805,7 +873,7 @@ def _rol_que_postea(ruta: Ruta) -> str:
     page), else one that the POST sends on to another page."""
     esperados = ruta.post or ruta.get
     orden = (ADMINISTRACION, PERSONAL, COORDINACION, ANONIMO)
-    for aceptado in (lambda e: e == 200, lambda e: isinstance(e, Redireccion)):
+    for aceptado in (lambda e: e == 200, lambda e: isinstance(e, Redireccion | RedireccionBajo)):
         for rol in orden:
             if aceptado(esperados[rol]):
                 return rol

@@ -202,8 +202,10 @@ class RecursoDeHoja(FilasDeLaHoja):
     def _igual(instance, campo: str, valor) -> bool:
         modelo = instance._meta.get_field(campo)
         if modelo.is_relation:
-            # By id: reading the related record would cost a query per row.
-            return getattr(instance, modelo.attname) == (valor.pk if valor is not None else None)
+            # By the key stored (the id, or the field the relation points to): reading the
+            # related record would cost a query per row.
+            clave = getattr(valor, modelo.target_field.attname) if valor is not None else None
+            return getattr(instance, modelo.attname) == clave
         return getattr(instance, campo) == valor
 
     def skip_row(self, instance, original, row, import_validation_errors=None):

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "salud",
     "convenios",
     "presupuesto",
+    "participacion",
     "rendicion",
 ]
 

@@ -2,6 +2,7 @@
 centre's figures of the year, hours, equipment, photos and general actions."""
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -14,16 +15,19 @@ from ..estados import EstadoMes
 from ..models import (
     AccionGeneral,
     Area,
+    Beneficiario,
     Centro,
     CifraMensual,
     FotoCentro,
     HorarioAtencion,
     Indicador,
     IndicadorCentro,
+    Inscripcion,
     Instalacion,
     LineaServicio,
     Modalidad,
     OperacionAnual,
+    Parroquia,
     ReporteMensual,
     SinAtencion,
     campo_del_anio,
@@ -108,6 +112,8 @@ class UsuariosCentro:
     usuarios: int
     # How the months make one number: the users indicator's yearly rule ("máximo mensual").
     regla: str = ""
+    # A sum of the months (entries, attentions) counts visits, not persons.
+    flujo: bool = False
 
     @property
     def linea_nombre(self) -> str:
@@ -188,6 +194,7 @@ def usuarios_por_centro(
             area_id=centro.area_id,
             usuarios=personas(usuarios.get((centro.pk, centro.indicador_usuarios_id))),
             regla=centro.indicador_usuarios.regla,
+            flujo=centro.indicador_usuarios.agregacion == Indicador.Agregacion.SUMA,
         )
         for centro in centros
     ]
@@ -494,4 +501,56 @@ def detalle_de_usuarios(*, anio: int, centro_id: int) -> DetalleDeUsuarios | Non
     usuarios = next((f.usuarios for f in tabla.filas if f.centro_id == centro.pk), 0)
     return DetalleDeUsuarios(
         centro=centro, indicador=centro.indicador_usuarios, meses=meses, usuarios=usuarios
+    )
+
+
+def parroquias_del_anio(*, anio: int) -> list[str]:
+    """The parishes of the centres operating in the year (each centre's parish that year),
+    by name: the territory the year's services covered."""
+    ids = (
+        Centro.objects.en_operacion(anio)
+        .con_definicion_del_anio(anio, "parroquia")
+        .values("parroquia_del_anio")
+    )
+    return list(
+        Parroquia.objects.filter(pk__in=ids).order_by("nombre").values_list("nombre", flat=True)
+    )
+
+
+# --- Coverage of the year by the registry (the CPCCS form) ---------------------------------
+
+
+@dataclass(frozen=True)
+class PersonasPorGrupo:
+    """Distinct persons of the registry enrolled some day of the year, by sex and by
+    priority group (each as (name, persons), in the choices' order), and how many centres
+    keep the registry."""
+
+    centros: int
+    personas: int
+    por_sexo: list[tuple[str, int]]
+    por_grupo: list[tuple[str, int]]
+
+
+def personas_por_sexo_y_grupo(*, anio: int) -> PersonasPorGrupo:
+    """Two queries: the persons by sex and group, and the centres with enrolments."""
+    inscripciones = Inscripcion.objects.del_anio(anio)
+    filas = list(
+        Beneficiario.objects.filter(pk__in=inscripciones.values("beneficiario"))
+        .values("sexo", "grupo_prioritario")
+        .annotate(personas=Count("pk"))
+        .order_by()
+    )
+
+    def por(campo: str, opciones) -> list[tuple[str, int]]:
+        suma = defaultdict(int)
+        for fila in filas:
+            suma[fila[campo]] += fila["personas"]
+        return [(nombre, suma[valor]) for valor, nombre in opciones if suma[valor]]
+
+    return PersonasPorGrupo(
+        centros=inscripciones.values("centro").distinct().count(),
+        personas=sum(fila["personas"] for fila in filas),
+        por_sexo=por("sexo", Beneficiario.Sexo.choices),
+        por_grupo=por("grupo_prioritario", Beneficiario.GrupoPrioritario.choices),
     )

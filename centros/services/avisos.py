@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django_tasks import task
 
+from casmul.direcciones import direccion_publica
 from casmul.meses import Mes
 from casmul.roles import Rol
 from casmul.tareas import tarea_describir
@@ -32,11 +33,6 @@ from ..models import (
     TipoDeAviso,
 )
 from ..selectors.estados import plazo_del_anio
-
-
-def enlace(ruta: str) -> str:
-    """The portal's address of a page, for a message read outside it."""
-    return settings.PORTAL_URL.rstrip("/") + ruta
 
 
 def avisos_elegir(*, usuario, activos: set[str], tipos: list[str]) -> None:
@@ -108,8 +104,8 @@ def mes_devuelto_avisar(*, reporte_id: int, version: int) -> int:
         "reporte": reporte,
         "devuelto": devuelto,
         "motivo": motivo,
-        "enlace": enlace(reporte.get_absolute_url()),
-        "preferencias": enlace(reverse("mis_avisos")),
+        "enlace": direccion_publica(reporte.get_absolute_url()),
+        "preferencias": direccion_publica(reverse("mis_avisos")),
     }
     return sum(
         _enviar(
@@ -145,11 +141,12 @@ def resumen_diario_enviar(*, fecha: datetime.date) -> int:
     contexto = {
         "fecha": fecha,
         "meses": [
-            (reporte, enlace(reverse("centros:revisar", args=[reporte.pk]))) for reporte in enviados
+            (reporte, direccion_publica(reverse("centros:revisar", args=[reporte.pk])))
+            for reporte in enviados
         ],
         "en_espera": ReporteMensual.objects.filter(estado=ReporteMensual.Estado.ENVIADO).count(),
-        "inicio": enlace(reverse("inicio")),
-        "preferencias": enlace(reverse("mis_avisos")),
+        "inicio": direccion_publica(reverse("inicio")),
+        "preferencias": direccion_publica(reverse("mis_avisos")),
     }
     cuantos = "1 mes enviado" if len(enviados) == 1 else f"{len(enviados)} meses enviados"
     asunto = f"{cuantos} el {fecha:%d/%m/%Y} para revisar"
@@ -196,7 +193,12 @@ def recordatorios_enviar(*, fecha: datetime.date) -> int:
     ):
         for usuario in centro.personal_asignado.all():
             suyos[usuario.pk].append(
-                (centro, enlace(reverse("centros:mes", args=[centro.pk, mes.anio, mes.numero])))
+                (
+                    centro,
+                    direccion_publica(
+                        reverse("centros:mes", args=[centro.pk, mes.anio, mes.numero])
+                    ),
+                )
             )
     return sum(
         _enviar(
@@ -209,7 +211,7 @@ def recordatorios_enviar(*, fecha: datetime.date) -> int:
                 "mes": mes,
                 "vence": vence,
                 "centros": suyos[usuario.pk],
-                "preferencias": enlace(reverse("mis_avisos")),
+                "preferencias": direccion_publica(reverse("mis_avisos")),
             },
         )
         for usuario in personal

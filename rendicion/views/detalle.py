@@ -78,7 +78,7 @@ def contratacion_del_tipo(request, anio: int, tipo: str | None = None):
         "anio": anio,
         "procesos": procesos,
         "todos_los_tipos": tipo is None,
-        "tipo": procesos[0].get_tipo_display() if tipo is not None else None,
+        "tipo": procesos[0].tipo if tipo is not None else None,
         "total": sum(proceso.monto for proceso in procesos),
     }
     return render(request, "rendicion/detalle_contratacion.html", contexto)

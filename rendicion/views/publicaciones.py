@@ -32,6 +32,7 @@ TIPOS = {
     "html": ("html", "text/html; charset=utf-8"),
     "libro": ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     "cifras": ("json", "application/json"),
+    "cpccs": ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
 }
 
 
@@ -64,6 +65,8 @@ def descargar(request, anio: int, version: int, tipo: str):
     if tipo not in TIPOS:
         raise Http404("No existe ese archivo.")
     publicacion = get_object_or_404(Publicacion, anio=anio, version=version)
+    if not getattr(publicacion, tipo):
+        raise Http404("Esta versión se publicó sin ese archivo.")
     extension, contenido = TIPOS[tipo]
     politica = None
     if tipo == "html":
@@ -75,7 +78,7 @@ def descargar(request, anio: int, version: int, tipo: str):
         getattr(publicacion, tipo).open("rb"),
         content_type=contenido,
         as_attachment=tipo != "html",
-        filename=f"rendicion-{anio}-v{version}.{extension}",
+        filename=f"{'cpccs' if tipo == 'cpccs' else 'rendicion'}-{anio}-v{version}.{extension}",
     )
     if politica:
         respuesta["Content-Security-Policy"] = politica

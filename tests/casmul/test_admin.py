@@ -263,7 +263,7 @@ def datos(db):
     ProcesoContratacion.objects.create(
         anio=2023,
         codigo="IC-CASMUL-001",
-        tipo=ProcesoContratacion.Tipo.INFIMA_CUANTIA,
+        tipo_id="infima_cuantia",
         objeto="Útiles",
         monto=Decimal("300"),
         fecha=datetime.date(2023, 4, 3),

@@ -13,9 +13,10 @@ from django.db.models import F
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from presupuesto.models import ProcesoContratacion
+from presupuesto.models import ProcesoContratacion, TipoContratacion
 from presupuesto.services import proceso_contratacion_guardar
 from tests.factories import (
+    CodigoTipo,
     ProcesoContratacionFactory,
     PublicacionFactory,
 )
@@ -24,7 +25,7 @@ from .conftest import consultas
 
 pytestmark = pytest.mark.django_db
 
-Tipo = ProcesoContratacion.Tipo
+Tipo = CodigoTipo
 LISTA = "/presupuesto/contratacion/"
 NUEVO = "/presupuesto/contratacion/nuevo/"
 
@@ -37,6 +38,7 @@ def _datos(**cambios) -> dict:
         "objeto": "Adquisición de víveres",
         "fecha": "20/03/2023",
         "monto": "1.234,56",
+        "estado": "en_curso",
     }
     return {**datos, **cambios}
 
@@ -108,7 +110,7 @@ def test_the_administration_creates_a_process_with_money_typed_the_ecuadorian_wa
     assert respuesta.status_code == 302
     assert respuesta["Location"] == f"{LISTA}?anio=2023"
     proceso = ProcesoContratacion.objects.get()
-    assert (proceso.anio, proceso.tipo, proceso.monto, proceso.fecha) == (
+    assert (proceso.anio, proceso.tipo_id, proceso.monto, proceso.fecha) == (
         2023,
         Tipo.LICITACION,
         D("1234.56"),
@@ -194,7 +196,10 @@ MARZO, OCTUBRE = datetime.date(2023, 3, 1), datetime.date(2023, 10, 31)
 FILTROS = [
     ("anio=2023", lambda p: p.anio == 2023),
     ("anio=todos", lambda p: True),
-    ("anio=2023&tipo=infima_cuantia", lambda p: p.anio == 2023 and p.tipo == Tipo.INFIMA_CUANTIA),
+    (
+        "anio=2023&tipo=infima_cuantia",
+        lambda p: p.anio == 2023 and p.tipo_id == Tipo.INFIMA_CUANTIA,
+    ),
     ("anio=2023&texto=alimentos", lambda p: p.anio == 2023 and "alimentos" in p.objeto.lower()),
     ("anio=2023&texto=ic-00", lambda p: p.anio == 2023 and "IC-00" in p.codigo),
     (
@@ -231,10 +236,10 @@ def test_filters_narrow_the_list_and_the_totals_are_those_of_the_filtered_rows(
     por_tipo = {fila.tipo: (fila.procesos, fila.monto) for fila in totales.por_tipo}
     assert por_tipo == {
         tipo: (
-            sum(1 for p in esperados if p.tipo == tipo),
-            sum((p.monto for p in esperados if p.tipo == tipo), D("0.00")),
+            sum(1 for p in esperados if p.tipo_id == tipo),
+            sum((p.monto for p in esperados if p.tipo_id == tipo), D("0.00")),
         )
-        for tipo in {p.tipo for p in esperados}
+        for tipo in {p.tipo_id for p in esperados}
     }
     assert sum(fila.procesos for fila in totales.por_tipo) == totales.procesos
 
@@ -287,7 +292,20 @@ def test_the_csv_export_holds_every_filtered_row_with_decimal_commas(coordinacio
     respuesta = coordinacion.get(f"{LISTA}?anio=2023&texto=alimentos&formato=csv")
 
     lineas = list(csv.reader(io.StringIO(respuesta.content.decode("utf-8-sig")), delimiter=";"))
-    assert lineas[0] == ["Año", "Código", "Tipo", "Objeto", "Fecha", "Monto"]
+    assert lineas[0] == [
+        "Año",
+        "Código",
+        "Tipo",
+        "Objeto",
+        "Fecha",
+        "Monto",
+        "Estado",
+        "Fecha de adjudicación",
+        "Fecha de finalización",
+        "Monto al finalizar",
+        "Régimen legal",
+    ]
+    losncp = TipoContratacion.objects.get(codigo=Tipo.REGIMEN_ESPECIAL).regimen
     assert sorted(lineas[1:]) == [
         [
             "2023",
@@ -296,6 +314,11 @@ def test_the_csv_export_holds_every_filtered_row_with_decimal_commas(coordinacio
             "Alimentos para la clínica",
             "2023-11-30",
             "3000,00",
+            "Finalizado",
+            "2023-11-30",
+            "2023-11-30",
+            "",
+            losncp,
         ],
         [
             "2023",
@@ -304,6 +327,11 @@ def test_the_csv_export_holds_every_filtered_row_with_decimal_commas(coordinacio
             "Alimentos para centros",
             "2023-02-10",
             "12000,00",
+            "Finalizado",
+            "2023-02-10",
+            "2023-02-10",
+            "",
+            losncp,
         ],
     ]
 
@@ -328,7 +356,7 @@ def test_the_list_is_paginated_and_the_pages_keep_the_filters(coordinacion):
 def test_the_list_costs_the_same_queries_with_ten_times_the_data(
     coordinacion, django_assert_max_num_queries
 ):
-    tipos = list(Tipo)
+    tipos = list(TipoContratacion.objects.values_list("codigo", flat=True))
 
     def construir(cantidad):
         for i in range(cantidad):
@@ -338,6 +366,7 @@ def test_the_list_costs_the_same_queries_with_ten_times_the_data(
     url = f"{LISTA}?anio=2023&texto=CASMUL"
     pocas = consultas(coordinacion, url)
     construir(45)
-    with django_assert_max_num_queries(8):  # 7 and the navigation's count of pending work
+    # 7, the navigation's count of pending work and the procurement types of the filter
+    with django_assert_max_num_queries(9):
         muchas = consultas(coordinacion, url)
     assert muchas == pocas

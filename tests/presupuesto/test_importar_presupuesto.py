@@ -35,7 +35,18 @@ ENCABEZADOS_LINEAS = [
     "Centro",
     "Ejecutado",
 ]
-ENCABEZADOS_PROCESOS = ["Año", "Tipo", "Código", "Objeto", "Monto", "Fecha"]
+ENCABEZADOS_PROCESOS = [
+    "Año",
+    "Tipo",
+    "Código",
+    "Objeto",
+    "Monto",
+    "Fecha",
+    "Estado",
+    "Fecha de adjudicación",
+    "Fecha de finalización",
+    "Monto al finalizar",
+]
 TITULO = "Cédula presupuestaria de inversión 2024"
 FILAS_LINEAS = [
     (2024, "infancia", "73.08.11", "Material didáctico", "12.500,00", 810, "8.300,50"),
@@ -160,7 +171,7 @@ def test_processes_import_with_dates_as_clerks_write_them(cliente):
         "IC-CASMUL-001-2024": datetime.date(2024, 3, 15),
         "SIE-CASMUL-002-2024": datetime.date(2024, 5, 2),
     }
-    assert ProcesoContratacion.objects.get(codigo="IC-CASMUL-001-2024").tipo == "infima_cuantia"
+    assert ProcesoContratacion.objects.get(codigo="IC-CASMUL-001-2024").tipo_id == "infima_cuantia"
 
 
 def test_a_published_year_refuses_the_whole_file(cliente):

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from presupuesto.models import ProcesoContratacion
+from presupuesto.models import TipoContratacion
 from presupuesto.selectors import (
     contratacion_por_tipo,
     ejecucion_institucional,
@@ -17,6 +17,7 @@ from presupuesto.selectors import (
 from tests.factories import (
     AreaFactory,
     CentroFactory,
+    CodigoTipo,
     GastoComunFactory,
     LineaPresupuestariaFactory,
     PresupuestoInstitucionalFactory,
@@ -25,7 +26,7 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-Tipo = ProcesoContratacion.Tipo
+Tipo = CodigoTipo
 D = Decimal
 
 
@@ -146,7 +147,7 @@ def test_year_without_procurement_has_no_rows_and_zero_totals():
 def test_procurement_per_type_query_count_does_not_grow_with_the_data(
     django_assert_max_num_queries,
 ):
-    tipos = list(Tipo)
+    tipos = list(TipoContratacion.objects.values_list("codigo", flat=True))
 
     def construir(cantidad):
         for i in range(cantidad):

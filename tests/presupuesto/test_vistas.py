@@ -460,7 +460,8 @@ def _datos(veces: int) -> None:
         ("/presupuesto/lineas/", 4 + 6),
         ("/presupuesto/institucional/", 4 + 1),
         ("/presupuesto/gastos-comunes/", 4 + 2),
-        ("/presupuesto/contratacion/", 4 + 4),
+        # (the processes' list also reads the procurement types for its filter)
+        ("/presupuesto/contratacion/", 4 + 5),
         ("/presupuesto/lineas/?formato=xlsx", 3 + 1),
         ("/presupuesto/contratacion/?formato=csv", 3 + 1),
     ],

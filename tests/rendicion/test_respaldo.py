@@ -122,7 +122,8 @@ def test_a_missing_media_folder_fails_the_check_naming_every_file(publicada, set
         _comprobar()
 
     lineas = str(error.value).splitlines()[1:]
-    assert len(lineas) == 4
+    # The report's four files and the CPCCS form.
+    assert len(lineas) == 5
     assert all("no está en el almacenamiento" in linea for linea in lineas)
 
 

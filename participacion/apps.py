@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ParticipacionConfig(AppConfig):
+    name = "participacion"
+    verbose_name = "Participación ciudadana (CPCCS)"

@@ -1,0 +1,231 @@
+"""The process around the report: steps of the four phases with their dates, the public
+deliberation with its acta and suggestions, the plan de trabajo followed into next year's
+form, and evidence published with its SHA-256."""
+
+import datetime
+import hashlib
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from casmul.roles import Rol
+from participacion.models import (
+    AccionDelPlan,
+    AvanceDeAccion,
+    Deliberacion,
+    Evidencia,
+    PasoDelProceso,
+    Sugerencia,
+)
+from participacion.services import PASOS, pasos_abrir
+from rendicion.cpccs import formulario_cpccs
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def coordinacion(db) -> Client:
+    cliente = Client()
+    cliente.force_login(UserFactory(roles=[Rol.COORDINACION]))
+    return cliente
+
+
+def _acta(nombre="acta.pdf", contenido=PDF):
+    return SimpleUploadedFile(nombre, contenido, content_type="application/pdf")
+
+
+def _deliberacion_datos(**cambios) -> dict:
+    datos = {
+        "fecha": "28/05/2025",
+        "lugar": "Auditorio del Municipio de Loja",
+        "mujeres": "34",
+        "hombres": "21",
+        "glbti": "1",
+        "mestizos": "50",
+        "indigenas": "4",
+        "afroecuatorianos": "1",
+        "montubios": "0",
+        "blancos": "1",
+        "otros_pueblos": "0",
+        "sugerencias-TOTAL_FORMS": "2",
+        "sugerencias-INITIAL_FORMS": "0",
+        "sugerencias-MIN_NUM_FORMS": "0",
+        "sugerencias-MAX_NUM_FORMS": "1000",
+        "sugerencias-0-texto": "Ampliar el horario del CDI de Carigán",
+        "sugerencias-0-compromiso": "on",
+        "sugerencias-0-respuesta": "Se ampliará en el segundo semestre.",
+        "sugerencias-1-texto": "Transporte para las personas adultas mayores",
+        "sugerencias-1-respuesta": "Depende del presupuesto municipal.",
+    }
+    return {**datos, **cambios}
+
+
+def test_the_coordination_registers_the_deliberation_with_two_suggestions_and_its_acta(
+    coordinacion,
+):
+    respuesta = coordinacion.post(
+        reverse("participacion:deliberacion", args=[2024]),
+        {**_deliberacion_datos(), "acta_archivo": _acta()},
+    )
+
+    assert respuesta.status_code == 302
+    deliberacion = Deliberacion.objects.get(anio=2024)
+    assert (deliberacion.fecha, deliberacion.participantes) == (datetime.date(2025, 5, 28), 56)
+    assert [(s.texto, s.compromiso) for s in deliberacion.sugerencias.all()] == [
+        ("Ampliar el horario del CDI de Carigán", True),
+        ("Transporte para las personas adultas mayores", False),
+    ]
+    assert deliberacion.acta.sha256 == hashlib.sha256(PDF).hexdigest()
+    publica = Client().get(reverse("evidencia", args=[deliberacion.acta.pk]))
+    assert publica.status_code == 200
+    assert b"".join(publica.streaming_content) == PDF
+    assert "sandbox" in publica["Content-Security-Policy"]
+
+
+def test_a_refused_deliberation_keeps_what_was_typed_and_writes_nothing(coordinacion):
+    respuesta = coordinacion.post(
+        reverse("participacion:deliberacion", args=[2024]),
+        {**_deliberacion_datos(fecha="31/02/2025"), "acta_archivo": _acta()},
+    )
+
+    html = respuesta.content.decode()
+    assert respuesta.status_code == 400
+    assert "Ampliar el horario del CDI de Carigán" in html
+    assert "Auditorio del Municipio de Loja" in html
+    assert not Deliberacion.objects.exists() and not Evidencia.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("nombre", "contenido", "mensaje"),
+    [
+        ("acta.docx", b"PK\x03\x04", "Suba el documento en PDF, JPG o PNG."),
+        ("acta.pdf", b"<html><script>alert(1)</script>", "El archivo no es un PDF válido"),
+    ],
+)
+def test_only_a_real_pdf_or_image_is_published_as_evidence(
+    coordinacion, nombre, contenido, mensaje
+):
+    respuesta = coordinacion.post(
+        reverse("participacion:deliberacion", args=[2024]),
+        {**_deliberacion_datos(), "acta_archivo": _acta(nombre, contenido)},
+    )
+
+    assert respuesta.status_code == 400
+    assert mensaje in respuesta.content.decode()
+    assert not Evidencia.objects.exists()
+
+
+def _plan_2024() -> Sugerencia:
+    deliberacion = Deliberacion.objects.create(
+        anio=2024, fecha=datetime.date(2025, 5, 28), lugar="Loja", mujeres=10, hombres=8
+    )
+    sugerencia = Sugerencia.objects.create(
+        deliberacion=deliberacion, orden=1, texto="Ampliar el horario del CDI", compromiso=True
+    )
+    accion = AccionDelPlan.objects.create(
+        sugerencia=sugerencia,
+        descripcion="Horario extendido hasta las 17:00",
+        responsable="Coordinación de Desarrollo Infantil",
+        fecha_inicio=datetime.date(2025, 7, 1),
+        fecha_fin=datetime.date(2025, 12, 31),
+    )
+    AvanceDeAccion.objects.create(accion=accion, fecha=datetime.date(2025, 9, 30), porcentaje=40)
+    AvanceDeAccion.objects.create(
+        accion=accion,
+        fecha=datetime.date(2025, 12, 15),
+        porcentaje=80,
+        descripcion="Dos de tres CDI con horario extendido",
+    )
+    return sugerencia
+
+
+def test_a_2024_suggestion_appears_with_its_progress_in_the_2025_form_s_previous_year():
+    _plan_2024()
+
+    seccion = next(
+        s for s in formulario_cpccs(anio=2025).secciones if s.slug == "aportes-anio-anterior"
+    )
+
+    assert [fila.valores for fila in seccion.filas] == [
+        (
+            "Ampliar el horario del CDI",
+            "Horario extendido hasta las 17:00",
+            "Dos de tres CDI con horario extendido",
+            "80 %",
+        )
+    ]
+    assert seccion.filas[0].enlace.url.endswith("/publicaciones/plan-de-trabajo/2024/")
+    del_2024 = next(
+        s for s in formulario_cpccs(anio=2024).secciones if s.slug == "aportes-anio-anterior"
+    )
+    assert del_2024.filas[0].enlace.no_aplica
+
+
+def test_the_public_plan_shows_each_action_s_progress_to_anyone():
+    _plan_2024()
+
+    respuesta = Client().get(reverse("plan_de_trabajo", args=[2024]))
+
+    html = respuesta.content.decode()
+    assert respuesta.status_code == 200
+    assert "Horario extendido hasta las 17:00" in html
+    assert 'data-avance="80"' in html
+    assert Client().get(reverse("plan_de_trabajo", args=[2023])).status_code == 404
+
+
+def test_the_coordination_records_an_action_and_its_progress_with_evidence(coordinacion):
+    sugerencia = _plan_2024()
+    url = reverse("participacion:sugerencia", args=[sugerencia.pk])
+    accion = sugerencia.acciones.get()
+
+    respuesta = coordinacion.post(
+        url,
+        {
+            "avance": "1",
+            "accion": str(accion.pk),
+            "fecha": "20/12/2025",
+            "porcentaje": "100",
+            "descripcion": "Los tres CDI con horario extendido",
+            "archivo": _acta("informe.pdf"),
+        },
+    )
+
+    assert respuesta.status_code == 302
+    ultimo = accion.avances.order_by("-fecha").first()
+    assert (ultimo.porcentaje, ultimo.evidencia.anio) == (100, 2024)
+    fila = next(
+        s for s in formulario_cpccs(anio=2025).secciones if s.slug == "aportes-anio-anterior"
+    ).filas[0]
+    assert fila.valores[3] == "100 %"
+    assert fila.enlace.sha256 == hashlib.sha256(PDF).hexdigest()
+
+
+def test_the_steps_of_the_four_phases_are_opened_once_with_next_year_s_dates(coordinacion):
+    respuesta = coordinacion.post(reverse("participacion:anio", args=[2024]), {"abrir": "1"})
+
+    assert respuesta.status_code == 302
+    pasos = list(PasoDelProceso.objects.filter(anio=2024))
+    assert len(pasos) == len(PASOS)
+    assert {p.fase for p in pasos} == {1, 2, 3, 4}
+    assert all(p.fecha_limite.year == 2025 for p in pasos)
+    assert pasos_abrir(anio=2024) == []
+
+
+@pytest.mark.parametrize(
+    "ruta",
+    [
+        ("participacion:anio", [2024]),
+        ("participacion:deliberacion", [2024]),
+    ],
+)
+def test_centre_staff_never_reach_the_process_pages(ruta):
+    personal = Client()
+    personal.force_login(UserFactory(roles=[Rol.PERSONAL_CENTRO]))
+
+    assert personal.get(reverse(ruta[0], args=ruta[1])).status_code == 403
+    assert Client().get(reverse(ruta[0], args=ruta[1])).status_code == 302
