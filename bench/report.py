@@ -1,5 +1,5 @@
 """Benchmark of the annual report: page render, whole PDF, and the layout engine alone; the
-comparison, centre and drill-down pages (time and queries).
+comparison, centre and drill-down pages and the CPCCS form (time and queries).
 
     .venv/bin/python bench/report.py            # prints {"scales": {"1": {...}, "10": {...}}}
     .venv/bin/python bench/report.py --escalas 1 --repeticiones 5
@@ -98,6 +98,9 @@ def _medir(escala: int, repeticiones: int) -> dict:
         "comparacion": reverse("rendicion:comparacion", args=[2023]),
         "centro": reverse("rendicion:centro", args=[primero]),
         "detalle_usuarios": reverse("rendicion:detalle_usuarios", args=[2023, primero]),
+        # The CPCCS form: its page and its workbook for the CPCCS system.
+        "cpccs": reverse("rendicion:cpccs", args=[2023]),
+        "cpccs_xlsx": reverse("rendicion:cpccs_xlsx", args=[2023]),
     }
     otras = {
         nombre: dict(

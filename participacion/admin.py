@@ -93,3 +93,24 @@ class AccionDelPlanAdmin(admin.ModelAdmin):
     list_display = ["descripcion", "sugerencia", "responsable", "fecha_inicio", "fecha_fin"]
     list_select_related = ["sugerencia"]
     inlines = [AvanceInline]
+
+
+class AccionInline(admin.TabularInline):
+    model = AccionDelPlan
+    extra = 0
+
+
+@admin.register(Sugerencia)
+class SugerenciaAdmin(admin.ModelAdmin):
+    list_display = ["texto", "deliberacion", "compromiso"]
+    list_select_related = ["deliberacion"]
+    list_filter = ["compromiso"]
+    search_fields = ["texto"]
+    inlines = [AccionInline]
+
+
+@admin.register(AvanceDeAccion)
+class AvanceDeAccionAdmin(admin.ModelAdmin):
+    list_display = ["accion", "fecha", "porcentaje", "evidencia"]
+    list_select_related = ["accion", "evidencia"]
+    autocomplete_fields = ["evidencia"]

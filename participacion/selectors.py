@@ -128,3 +128,8 @@ def evidencias_del_anio(*, anio: int) -> QuerySet[Evidencia]:
 
 def evidencia_publicada(*, evidencia_id: int) -> Evidencia | None:
     return Evidencia.objects.exclude(archivo="").filter(pk=evidencia_id).first()
+
+
+def evidencia_por_huella(*, sha256: str) -> Evidencia | None:
+    """The published evidence file with that fingerprint, if any."""
+    return Evidencia.objects.exclude(archivo="").filter(sha256=sha256).first()

@@ -6,6 +6,7 @@ from casmul.admin_sitio import SoloLecturaAdmin
 from .models import (
     CAMPOS_CONTACTO,
     CAMPOS_NARRATIVOS,
+    ComprobacionDeEnlace,
     FeDeErratas,
     Firmante,
     InformeAnual,
@@ -114,3 +115,16 @@ class FeDeErratasAdmin(PublicacionAdmin):
 
     list_display = ["anio", "motivo", "abierta_por", "abierta_en", "publicacion"]
     ordering = ["-abierta_en"]
+
+
+@admin.register(ComprobacionDeEnlace)
+class ComprobacionDeEnlaceAdmin(SoloLecturaAdmin):
+    """Written by the link check (`rendicion.enlaces`): what each link answered."""
+
+    list_display = ["url", "anio", "estado_http", "correcto", "comprobado_en"]
+    list_filter = ["anio"]
+    search_fields = ["url", "fila"]
+
+    @admin.display(boolean=True, description="correcto")
+    def correcto(self, comprobacion):
+        return comprobacion.correcto

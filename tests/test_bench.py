@@ -55,7 +55,13 @@ def test_report(tmp_path):
     assert medida["pdf_over_weasyprint"] > 0
     assert medida["queries_html"] > 0 and medida["queries_pdf"] > 0
     assert medida["pdf_paginas"] > 0 and medida["pdf_bytes"] > 0
-    assert set(medida["paginas"]) == {"comparacion", "centro", "detalle_usuarios"}
+    assert set(medida["paginas"]) == {
+        "comparacion",
+        "centro",
+        "detalle_usuarios",
+        "cpccs",
+        "cpccs_xlsx",
+    }
     for pagina in medida["paginas"].values():
         assert pagina["queries"] > 0 and pagina["s"] > 0
     assert medida["muestras"] == 1

@@ -13,10 +13,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from casmul.permisos import coordinacion_requerida
+from participacion import selectors as participacion
 
 from ..consistencia import observaciones
 from ..forms import PublicarForm, VerificarForm
-from ..models import Publicacion
+from ..models import Publicacion, sha256
 from ..selectors import (
     completitud_del_informe,
     fe_de_erratas_abierta,
@@ -137,9 +138,18 @@ def verificar(request):
     """Upload a file, learn which published version it is (or that it is none): anyone may,
     as anyone may download them."""
     form = VerificarForm(request.POST or None, request.FILES or None)
-    resultado, verificado = None, False
+    resultado, evidencia, verificado = None, None, False
     if form.is_bound and form.is_valid():
-        resultado = publicacion_de_archivo(form.cleaned_data["archivo"].read())
+        contenido = form.cleaned_data["archivo"].read()
+        resultado = publicacion_de_archivo(contenido)
+        if resultado is None:
+            # A medio de verificación of the CPCCS process, published the same way.
+            evidencia = participacion.evidencia_por_huella(sha256=sha256(contenido))
         verificado = True
-    contexto = {"form": form, "resultado": resultado, "verificado": verificado}
+    contexto = {
+        "form": form,
+        "resultado": resultado,
+        "evidencia": evidencia,
+        "verificado": verificado,
+    }
     return render(request, "rendicion/verificar.html", contexto)

@@ -3,6 +3,7 @@ wcag21aa) finds no violation on the pages each role uses, the public ones and th
 administration's admin pages included. axe-core is installed from the npm registry by
 `make test` (the Makefile's AXE), at the version pinned there."""
 
+import datetime
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,8 @@ from casmul.roles import Rol
 from casmul.services import usuario_con_rol_guardar
 from centros.models import Centro, ReporteMensual
 from convenios.models import Convenio
+from participacion.models import AccionDelPlan, Deliberacion, Sugerencia
+from participacion.services import pasos_abrir
 from tests.browser.esperas import ESPERA_MS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -62,7 +65,28 @@ def roles(datos_2023):
     ReporteMensual.objects.filter(centro=centro, anio=2023, mes=2).update(
         estado=ReporteMensual.Estado.BORRADOR
     )
-    return {"centro": centro, "reporte": reporte, "convenio": Convenio.objects.first()}
+    # The CPCCS process of 2023: its steps, a deliberation with a suggestion and its plan.
+    pasos_abrir(anio=2023)
+    sugerencia = Sugerencia.objects.create(
+        deliberacion=Deliberacion.objects.create(
+            anio=2023, fecha=datetime.date(2024, 5, 28), lugar="Loja", mujeres=3, hombres=2
+        ),
+        texto="Ampliar el horario del CDI",
+        compromiso=True,
+    )
+    AccionDelPlan.objects.create(
+        sugerencia=sugerencia,
+        descripcion="Horario extendido",
+        responsable="Coordinación",
+        fecha_inicio=datetime.date(2024, 7, 1),
+        fecha_fin=datetime.date(2024, 12, 31),
+    )
+    return {
+        "centro": centro,
+        "reporte": reporte,
+        "convenio": Convenio.objects.first(),
+        "sugerencia": sugerencia,
+    }
 
 
 def _paginas(datos) -> dict[str | None, list[str]]:
@@ -72,6 +96,7 @@ def _paginas(datos) -> dict[str | None, list[str]]:
             reverse("login"),
             reverse("publicaciones:archivo"),
             reverse("publicaciones:verificar"),
+            reverse("plan_de_trabajo", args=[2023]),
         ],
         "personal": [
             reverse("inicio"),
@@ -97,6 +122,10 @@ def _paginas(datos) -> dict[str | None, list[str]]:
             reverse("presupuesto:indice"),
             reverse("presupuesto:lineas"),
             reverse("presupuesto:procesos"),
+            reverse("rendicion:cpccs", args=[2023]),
+            reverse("participacion:anio", args=[2023]),
+            reverse("participacion:deliberacion", args=[2023]),
+            reverse("participacion:sugerencia", args=[datos["sugerencia"].pk]),
         ],
         "administracion": [
             reverse("inicio"),
@@ -171,7 +200,7 @@ def test_the_keyboard_reaches_the_month_s_first_figure_and_a_refused_save_focuse
     assert pagina.locator(f"#{primera.get_attribute('id')}_error").is_visible()
 
 
-APPS_DEL_PORTAL = {"centros", "convenios", "presupuesto", "rendicion", "salud"}
+APPS_DEL_PORTAL = {"centros", "convenios", "participacion", "presupuesto", "rendicion", "salud"}
 
 
 def _paginas_de_la_administracion() -> list[str]:

@@ -39,6 +39,20 @@ from centros.models import (
     SinAtencion,
 )
 from convenios.models import Convenio, Institucion
+from participacion.models import (
+    AccionDelPlan,
+    AvanceDeAccion,
+    DatosInstitucionales,
+    Deliberacion,
+    Enajenacion,
+    Evidencia,
+    Mecanismo,
+    MedioDifusion,
+    PasoDelProceso,
+    PoliticaIgualdad,
+    Recomendacion,
+    Sugerencia,
+)
 from presupuesto.models import (
     GastoComun,
     LineaPresupuestaria,
@@ -46,6 +60,7 @@ from presupuesto.models import (
     ProcesoContratacion,
 )
 from rendicion.models import (
+    ComprobacionDeEnlace,
     FeDeErratas,
     Firmante,
     InformeAnual,
@@ -57,7 +72,7 @@ from rendicion.models import (
 from salud.models import AtencionClinica, DotacionProfesional, Especialidad, Servicio
 from tests.factories import PublicacionFactory, cedula_con_verificador
 
-APPS = ["centros", "salud", "convenios", "presupuesto", "rendicion"]
+APPS = ["centros", "salud", "convenios", "presupuesto", "participacion", "rendicion"]
 CEDULA = "1710034065"
 
 
@@ -159,6 +174,7 @@ def crear_filas(datos, cuantas):
         Firmante.objects.create(
             informe=informe, rol=Firmante.Rol.APROBADO, nombre="Mgtr. X", cargo="Directora"
         )
+        filas_del_proceso(2000 + n)
 
 
 class Datos:
@@ -286,7 +302,53 @@ def datos(db):
     FeDeErratas.objects.create(
         anio=2023, motivo="Corrección", abierta_por=publicacion.publicado_por
     )
+    ComprobacionDeEnlace.objects.create(
+        anio=2023, url="https://casmul.test/publicaciones/", fila="Difusión", estado_http=200
+    )
+    filas_del_proceso(2023)
     return d
+
+
+def filas_del_proceso(anio: int) -> None:
+    """One row of every record of the rendición de cuentas process of the year."""
+    evidencia = Evidencia.objects.create(anio=anio, titulo="Acta", url="https://gad.test/acta")
+    DatosInstitucionales.objects.get_or_create(
+        anio=anio,
+        defaults={
+            "institucion": "Centro de Apoyo Social Municipal de Loja",
+            "ruc": "1160000000001",
+            "representante_legal": "Mgtr. X",
+            "representante_cargo": "Directora",
+            "responsable_proceso": "Ing. Y",
+            "responsable_proceso_cargo": "Planificación",
+            "responsable_registro": "Ing. Z",
+            "responsable_registro_cargo": "Planificación",
+        },
+    )
+    Enajenacion.objects.create(
+        anio=anio, tipo="donacion_recibida", bien="Silla de ruedas", valor=120, evidencia=evidencia
+    )
+    Recomendacion.objects.create(anio=anio, entidad="contraloria", informe_entidad=f"DNA-{anio}")
+    Mecanismo.objects.create(
+        anio=anio, clase="control_social", nombre=f"Veeduría {anio}-{Evidencia.objects.count()}"
+    )
+    PoliticaIgualdad.objects.get_or_create(anio=anio, eje="genero", defaults={"descripcion": "x"})
+    MedioDifusion.objects.get_or_create(anio=anio, medio="radio", defaults={"cantidad": 2})
+    PasoDelProceso.objects.create(anio=anio, fase=1, descripcion="Equipo técnico")
+    deliberacion, _ = Deliberacion.objects.get_or_create(
+        anio=anio, defaults={"fecha": datetime.date(anio + 1, 5, 28), "lugar": "Loja"}
+    )
+    sugerencia = Sugerencia.objects.create(deliberacion=deliberacion, texto="Más horario")
+    accion = AccionDelPlan.objects.create(
+        sugerencia=sugerencia,
+        descripcion="Horario extendido",
+        responsable="Coordinación",
+        fecha_inicio=datetime.date(anio + 1, 7, 1),
+        fecha_fin=datetime.date(anio + 1, 12, 31),
+    )
+    AvanceDeAccion.objects.create(
+        accion=accion, fecha=datetime.date(anio + 1, 9, 1), porcentaje=50, evidencia=evidencia
+    )
 
 
 def test_every_model_of_the_five_apps_is_registered():
@@ -325,7 +387,10 @@ def test_changelist_and_add_page_answer_when_empty(admin_client, model):
     # Returns are made only from a month's review.
     # The notices sent are the task queue's record.
     esperado = (
-        403 if model in (Publicacion, FeDeErratas, Devolucion, SinAtencion, AvisoEnviado) else 200
+        403
+        if model
+        in (Publicacion, FeDeErratas, Devolucion, SinAtencion, AvisoEnviado, ComprobacionDeEnlace)
+        else 200
     )
     assert admin_client.get(url_admin(model, "add")).status_code == esperado
 

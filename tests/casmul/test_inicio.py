@@ -5,6 +5,7 @@ from django.utils import timezone
 from casmul.roles import Rol
 from casmul.services import usuario_con_rol_guardar
 from centros.models import Devolucion, ReporteMensual
+from participacion.services import pasos_abrir
 from tests.factories import CentroFactory, OperacionAnualFactory, ReporteMensualFactory
 
 HOY = timezone.localdate()
@@ -144,11 +145,12 @@ def test_home_query_count_does_not_grow_with_centres(
     for centro in pocos:
         ReporteMensualFactory(centro=centro, anio=HOY.year, mes=1, estado="enviado")
     client.force_login(usuario)
-    # At most 13 for every role: session, user and roles; the year's centres with their
+    # At most 14 for every role: session, user and roles; the year's centres with their
     # definitions, months, operation and due day (the matrix, which also gives the month to
     # report); the user's centres; the months sent back of any year; then each role's own
-    # (the coordination: the months to review and their count; agreements).
-    with django_assert_max_num_queries(13) as consultas:
+    # (the coordination: the months to review and their count; agreements; the steps of the
+    # rendición de cuentas coming due).
+    with django_assert_max_num_queries(14) as consultas:
         client.get(reverse("inicio"))
 
     muchos = _centros_en_operacion(30)
@@ -167,6 +169,7 @@ def test_home_query_count_does_not_grow_with_centres(
             centro=centro, anio=HOY.year - 2, mes=5, motivo_reapertura="Falta un niño"
         )
         ReporteMensualFactory(centro=centro, anio=HOY.year - 2, mes=6)  # a forgotten draft
+    pasos_abrir(anio=HOY.year - 1)
     if rol == Rol.PERSONAL_CENTRO:
         usuario.centros_asignados.add(*muchos)
     with django_assert_max_num_queries(len(consultas.captured_queries)):

@@ -4,6 +4,7 @@ form, and evidence published with its SHA-256."""
 
 import datetime
 import hashlib
+from unittest import mock
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -229,3 +230,40 @@ def test_centre_staff_never_reach_the_process_pages(ruta):
 
     assert personal.get(reverse(ruta[0], args=ruta[1])).status_code == 403
     assert Client().get(reverse(ruta[0], args=ruta[1])).status_code == 302
+
+
+def test_the_coordination_s_home_reminds_the_steps_overdue_or_due_within_15_days(
+    coordinacion, settings
+):
+    pasos_abrir(anio=2024)
+    hoy = datetime.date(2025, 4, 22)
+    PasoDelProceso.objects.filter(descripcion__startswith="Conformación").update(
+        cumplido_el=datetime.date(2025, 2, 10)
+    )
+
+    with mock.patch("django.utils.timezone.localdate", return_value=hoy):
+        html = coordinacion.get(reverse("inicio")).content.decode()
+
+    # Done: not reminded. Overdue (before 22/04) and due by 07/05: reminded. Later: not yet.
+    assert "Conformación del equipo técnico" not in html
+    assert "vencido el 28/02/2025" in html  # the Asamblea's questions
+    assert "vence el 25/04/2025" in html  # the authority's approval
+    assert "Difusión del informe" not in html  # due 10/05
+
+
+def test_anyone_can_verify_a_published_evidence_file_by_its_fingerprint(coordinacion):
+    coordinacion.post(
+        reverse("participacion:deliberacion", args=[2024]),
+        {**_deliberacion_datos(), "acta_archivo": _acta()},
+    )
+
+    igual = Client().post(reverse("publicaciones:verificar"), {"archivo": _acta("copia.pdf")})
+    cambiada = Client().post(
+        reverse("publicaciones:verificar"), {"archivo": _acta("otra.pdf", PDF + b" ")}
+    )
+
+    assert (
+        "Es el medio de verificación <strong>Acta de la deliberación pública del informe 2024"
+        in (igual.content.decode())
+    )
+    assert "no es</strong>" in cambiada.content.decode()
