@@ -31,59 +31,57 @@ from .services import (
 )
 
 
+def _pagina_del_anio(request, anio: int, *, pasos=None, evidencia=None, status=200):
+    FormSet = pasos_formset(anio)
+    contexto = {
+        "anio": anio,
+        "pasos": pasos
+        if pasos is not None
+        else FormSet(queryset=PasoDelProceso.objects.filter(anio=anio), prefix="pasos"),
+        "hoy": timezone.localdate(),
+        "deliberacion": selectors.deliberacion(anio=anio),
+        "evidencias": selectors.evidencias_del_anio(anio=anio),
+        "evidencia_form": evidencia or EvidenciaForm(prefix="evidencia"),
+    }
+    return render(request, "participacion/anio.html", contexto, status=status)
+
+
 @coordinacion_requerida
 @require_http_methods(["GET", "POST"])
 def anio(request, anio: int):
     """The year's process: its steps (dates, done, evidence), the deliberation and the
     evidence published."""
-    if request.method == "POST" and "abrir" in request.POST:
+    if request.method == "GET":
+        return _pagina_del_anio(request, anio)
+    if "abrir" in request.POST:
         creados = pasos_abrir(anio=anio)
         messages.success(request, f"Se crearon {len(creados)} pasos de las cuatro fases.")
         return redirect("participacion:anio", anio=anio)
-    FormSet = pasos_formset(anio)
-    pasos = FormSet(
-        request.POST or None, queryset=PasoDelProceso.objects.filter(anio=anio), prefix="pasos"
+    pasos = pasos_formset(anio)(
+        request.POST, queryset=PasoDelProceso.objects.filter(anio=anio), prefix="pasos"
     )
-    evidencia = EvidenciaForm(prefix="evidencia")
-    if request.method == "POST" and pasos.is_valid():
-        pasos_guardar(pasos=pasos)
-        messages.success(request, "Se guardaron los pasos del proceso.")
-        return redirect("participacion:anio", anio=anio)
-    contexto = {
-        "anio": anio,
-        "pasos": pasos,
-        "hoy": timezone.localdate(),
-        "deliberacion": selectors.deliberacion(anio=anio),
-        "evidencias": selectors.evidencias_del_anio(anio=anio),
-        "evidencia_form": evidencia,
-    }
-    return render(request, "participacion/anio.html", contexto, status=400 if request.POST else 200)
+    if not pasos.is_valid():
+        return _pagina_del_anio(request, anio, pasos=pasos, status=400)
+    pasos_guardar(pasos=pasos)
+    messages.success(request, "Se guardaron los pasos del proceso.")
+    return redirect("participacion:anio", anio=anio)
 
 
 @coordinacion_requerida
 @require_http_methods(["POST"])
 def evidencia_subir(request, anio: int):
     formulario = EvidenciaForm(request.POST, request.FILES, prefix="evidencia")
-    if formulario.is_valid():
-        evidencia = evidencia_crear(
-            anio=anio,
-            titulo=formulario.cleaned_data["titulo"],
-            archivo=formulario.cleaned_data["archivo"],
-            url=formulario.cleaned_data["url"],
-            usuario=request.user,
-        )
-        messages.success(request, f"Se publicó «{evidencia.titulo}».")
-        return redirect("participacion:anio", anio=anio)
-    FormSet = pasos_formset(anio)
-    contexto = {
-        "anio": anio,
-        "pasos": FormSet(queryset=PasoDelProceso.objects.filter(anio=anio), prefix="pasos"),
-        "hoy": timezone.localdate(),
-        "deliberacion": selectors.deliberacion(anio=anio),
-        "evidencias": selectors.evidencias_del_anio(anio=anio),
-        "evidencia_form": formulario,
-    }
-    return render(request, "participacion/anio.html", contexto, status=400)
+    if not formulario.is_valid():
+        return _pagina_del_anio(request, anio, evidencia=formulario, status=400)
+    evidencia = evidencia_crear(
+        anio=anio,
+        titulo=formulario.cleaned_data["titulo"],
+        archivo=formulario.cleaned_data["archivo"],
+        url=formulario.cleaned_data["url"],
+        usuario=request.user,
+    )
+    messages.success(request, f"Se publicó «{evidencia.titulo}».")
+    return redirect("participacion:anio", anio=anio)
 
 
 @coordinacion_requerida

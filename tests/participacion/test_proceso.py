@@ -267,3 +267,56 @@ def test_anyone_can_verify_a_published_evidence_file_by_its_fingerprint(coordina
         in (igual.content.decode())
     )
     assert "no es</strong>" in cambiada.content.decode()
+
+
+def test_the_coordination_sets_a_step_s_date_marks_it_done_with_its_evidence(coordinacion):
+    pasos_abrir(anio=2024)
+    url = reverse("participacion:anio", args=[2024])
+    coordinacion.post(
+        reverse("participacion:evidencia_subir", args=[2024]),
+        {"evidencia-titulo": "Acta del equipo técnico", "evidencia-archivo": _acta()},
+    )
+    evidencia = Evidencia.objects.get()
+    pasos = list(PasoDelProceso.objects.filter(anio=2024))
+    datos = {
+        "pasos-TOTAL_FORMS": str(len(pasos)),
+        "pasos-INITIAL_FORMS": str(len(pasos)),
+        "pasos-MIN_NUM_FORMS": "0",
+        "pasos-MAX_NUM_FORMS": "1000",
+    }
+    for i, paso in enumerate(pasos):
+        datos[f"pasos-{i}-id"] = str(paso.pk)
+        datos[f"pasos-{i}-fecha_limite"] = paso.fecha_limite.strftime("%d/%m/%Y")
+    datos["pasos-0-fecha_limite"] = "20/02/2025"
+    datos["pasos-0-cumplido_el"] = "18/02/2025"
+    datos["pasos-0-evidencia"] = str(evidencia.pk)
+
+    respuesta = coordinacion.post(url, datos)
+
+    assert respuesta.status_code == 302
+    primero = PasoDelProceso.objects.get(pk=pasos[0].pk)
+    assert (primero.fecha_limite, primero.cumplido_el, primero.evidencia) == (
+        datetime.date(2025, 2, 20),
+        datetime.date(2025, 2, 18),
+        evidencia,
+    )
+    fila = next(s for s in formulario_cpccs(anio=2024).secciones if s.slug == "fases").filas[0]
+    assert fila.valores[1:] == ("SÍ", "20/02/2025", "18/02/2025")
+    assert fila.enlace.sha256 == evidencia.sha256
+
+
+def test_an_evidence_with_both_a_file_and_an_address_is_refused_keeping_the_page(coordinacion):
+    respuesta = coordinacion.post(
+        reverse("participacion:evidencia_subir", args=[2024]),
+        {
+            "evidencia-titulo": "Informe",
+            "evidencia-archivo": _acta(),
+            "evidencia-url": "https://gad.loja.gob.ec/informe.pdf",
+        },
+    )
+
+    assert respuesta.status_code == 400
+    html = respuesta.content.decode()
+    assert "Suba el archivo o escriba su dirección (una de las dos)." in html
+    assert 'value="Informe"' in html
+    assert not Evidencia.objects.exists()
