@@ -14,6 +14,14 @@ from pypdf import PdfReader
 from casmul.roles import Rol
 from centros.models import Centro
 from centros.selectors.informe import usuarios_por_centro
+from participacion.models import (
+    DatosInstitucionales,
+    Deliberacion,
+    Evidencia,
+    PasoDelProceso,
+    PoliticaIgualdad,
+)
+from participacion.services import pasos_abrir
 from presupuesto.models import ProcesoContratacion
 from presupuesto.selectors import contratacion_por_tipo, presupuesto_por_area
 from rendicion.cpccs import FALTA, HOJAS, NO_APLICA, formulario_cpccs, libro_cpccs
@@ -247,3 +255,34 @@ def test_the_form_page_costs_the_same_queries_with_more_records(django_assert_ma
 
     with django_assert_max_num_queries(40):
         assert coordinacion.get(url).status_code == 200
+
+
+def test_with_the_process_recorded_every_2023_row_has_its_evidence_or_no_aplica():
+    acta = Evidencia.objects.create(anio=2023, titulo="Acta", url="https://gad.test/acta.pdf")
+    DatosInstitucionales.objects.create(
+        anio=2023,
+        institucion="Centro de Apoyo Social Municipal de Loja",
+        ruc="1160000000001",
+        representante_legal="Mgtr. X",
+        representante_cargo="Directora",
+        responsable_proceso="Ing. Y",
+        responsable_proceso_cargo="Planificación",
+        responsable_registro="Ing. Z",
+        responsable_registro_cargo="Planificación",
+    )
+    for eje in ("generacional", "discapacidades", "genero"):
+        PoliticaIgualdad.objects.create(anio=2023, eje=eje, descripcion="…", evidencia=acta)
+    pasos_abrir(anio=2023)
+    PasoDelProceso.objects.filter(anio=2023).update(evidencia=acta)
+    Deliberacion.objects.create(
+        anio=2023, fecha=datetime.date(2024, 5, 28), lugar="Loja", acta=acta
+    )
+
+    formulario = formulario_cpccs(anio=2023)
+
+    assert formulario.filas_sin_evidencia == []
+    assert all(
+        fila.enlace.no_aplica or fila.enlace.url.startswith(("http://", "https://"))
+        for seccion in formulario.secciones
+        for fila in seccion.filas
+    )
