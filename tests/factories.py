@@ -388,6 +388,21 @@ class CodigoTipo:
     COTIZACION = "cotizacion"
 
 
+def tipo_de_contratacion(codigo: str) -> TipoContratacion:
+    """The migration's row of that code, or the same created again where a test of a running
+    portal emptied the tables (`flush` removes what migrations wrote)."""
+    tipo, _ = TipoContratacion.objects.get_or_create(
+        codigo=codigo,
+        defaults={
+            "nombre": codigo.replace("_", " ").capitalize(),
+            "nombre_cpccs": codigo.replace("_", " ").upper(),
+            "regimen": "LOSNCP (R.O. Suplemento 395, 04/08/2008) y su Reglamento General",
+            "vigente_desde": datetime.date(2008, 8, 4),
+        },
+    )
+    return tipo
+
+
 class ProcesoContratacionFactory(DjangoModelFactory):
     class Meta:
         model = ProcesoContratacion
@@ -414,17 +429,7 @@ class ProcesoContratacionFactory(DjangoModelFactory):
     @classmethod
     def _adjust_kwargs(cls, **kwargs):
         if isinstance(kwargs.get("tipo"), str):
-            # The migration's rows, or created again where a test of a running portal
-            # emptied the tables (`flush` removes what migrations wrote).
-            kwargs["tipo"], _ = TipoContratacion.objects.get_or_create(
-                codigo=kwargs["tipo"],
-                defaults={
-                    "nombre": kwargs["tipo"].replace("_", " ").capitalize(),
-                    "nombre_cpccs": kwargs["tipo"].replace("_", " ").upper(),
-                    "regimen": "LOSNCP (R.O. Suplemento 395, 04/08/2008) y su Reglamento General",
-                    "vigente_desde": datetime.date(2008, 8, 4),
-                },
-            )
+            kwargs["tipo"] = tipo_de_contratacion(kwargs["tipo"])
         return kwargs
 
 

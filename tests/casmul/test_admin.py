@@ -70,7 +70,7 @@ from rendicion.models import (
     TerminoGlosario,
 )
 from salud.models import AtencionClinica, DotacionProfesional, Especialidad, Servicio
-from tests.factories import PublicacionFactory, cedula_con_verificador
+from tests.factories import PublicacionFactory, cedula_con_verificador, tipo_de_contratacion
 
 APPS = ["centros", "salud", "convenios", "presupuesto", "participacion", "rendicion"]
 CEDULA = "1710034065"
@@ -279,7 +279,7 @@ def datos(db):
     ProcesoContratacion.objects.create(
         anio=2023,
         codigo="IC-CASMUL-001",
-        tipo_id="infima_cuantia",
+        tipo=tipo_de_contratacion("infima_cuantia"),
         objeto="Útiles",
         monto=Decimal("300"),
         fecha=datetime.date(2023, 4, 3),
