@@ -1,5 +1,6 @@
 """Load benchmark (issue 10): the portal as deployed — gunicorn on PostgreSQL with the tasks'
-worker — while 50 centre staff save monthly figures, 5 coordinators open the completeness
+worker — while 50 centre staff save monthly figures (`--personal`), 5 coordinators
+(`--coordinacion`) open the completeness
 matrix and the 2023 report, one administrator imports a CSV of monthly figures and one
 coordinator has the 2023 PDF built in the background. Prints one JSON object.
 
@@ -62,6 +63,7 @@ BASE = "casmul_load"
 PUERTOS = range(8600, 8700)
 
 CLAVE = "carga-clave-2026"
+# The population by default (--personal, --coordinacion).
 PERSONAL, COORDINADORES = 50, 5
 ANIO_INFORME = 2023
 # About a few hundred rows, as a centre's year typed in a spreadsheet would be.
@@ -162,7 +164,9 @@ def entorno_preparar(*, carpeta: Path, puerto: int) -> dict[str, str]:
     return {**os.environ, **entorno}
 
 
-def base_preparar(*, escala: int, origen: str) -> Plan:
+def base_preparar(
+    *, escala: int, origen: str, personal: int = PERSONAL, coordinacion: int = COORDINADORES
+) -> Plan:
     """The 2023 data (× escala), this year's operation, the users and what each one does."""
     import django
 
@@ -204,7 +208,7 @@ def base_preparar(*, escala: int, origen: str) -> Plan:
     # created with a cheap one, then all given one production hash of the same password.
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
         asignados = meses_asignar(
-            centros=[pk for pk, _ in centros], usuarios=PERSONAL, hasta=este_mes
+            centros=[pk for pk, _ in centros], usuarios=personal, hasta=este_mes
         )
         for numero, (centro_id, mes) in enumerate(asignados, start=1):
             nombre = f"carga-personal-{numero:02d}"
@@ -212,7 +216,7 @@ def base_preparar(*, escala: int, origen: str) -> Plan:
                 username=nombre, password=CLAVE, rol=Rol.PERSONAL_CENTRO, centro_ids=[centro_id]
             )
             plan.personal.append(MesAsignado(nombre, centro_id, mes.anio, mes.numero))
-        for numero in range(1, COORDINADORES + 2):
+        for numero in range(1, coordinacion + 2):
             nombre = f"carga-coordinacion-{numero}"
             usuario_con_rol_guardar(username=nombre, password=CLAVE, rol=Rol.COORDINACION)
             plan.coordinadores.append(nombre)
@@ -224,7 +228,7 @@ def base_preparar(*, escala: int, origen: str) -> Plan:
     )
 
     # The import writes months before every staff user's month: it never meets their saves.
-    vueltas = -(-PERSONAL // len(centros))
+    vueltas = -(-personal // len(centros))
     indicadores: dict[int, list[str]] = {}
     for centro_id, codigo in IndicadorCentro.objects.filter(
         centro_id__in=[pk for pk, _ in centros]
@@ -405,7 +409,7 @@ def usuarios_de_locust(plan: Plan, *, ritmo: float = 1.0) -> list[type]:
             plan.ingresados += 1
 
     class Personal(Navegador):
-        fixed_count = PERSONAL
+        fixed_count = len(plan.personal)
         wait_time = pausa(TRAS_GUARDAR)
 
         def on_start(self):
@@ -443,7 +447,7 @@ def usuarios_de_locust(plan: Plan, *, ritmo: float = 1.0) -> list[type]:
                     respuesta.failure(f"no guardó: HTTP {respuesta.status_code}")
 
     class Coordinacion(Navegador):
-        fixed_count = COORDINADORES
+        fixed_count = len(plan.coordinadores)
         wait_time = pausa(LEER)
 
         def on_start(self):
@@ -671,6 +675,12 @@ def main():
         "--ritmo", type=float, default=1.0, help="las pausas de la gente, multiplicadas"
     )
     parser.add_argument("--escala", type=int, default=1, help="el año 2023 multiplicado")
+    parser.add_argument(
+        "--personal", type=int, default=PERSONAL, help="personas de los centros guardando meses"
+    )
+    parser.add_argument(
+        "--coordinacion", type=int, default=COORDINADORES, help="personas leyendo matriz e informe"
+    )
     parser.add_argument("--puerto", type=int, help="entre 8600 y 8699 (por defecto, uno libre)")
     parser.add_argument(
         "--conservar", action="store_true", help="no borrar la base ni la carpeta temporal"
@@ -691,7 +701,12 @@ def main():
     resultado: dict = {}
     try:
         entorno = entorno_preparar(carpeta=carpeta, puerto=puerto)
-        plan = base_preparar(escala=argumentos.escala, origen=origen)
+        plan = base_preparar(
+            escala=argumentos.escala,
+            origen=origen,
+            personal=argumentos.personal,
+            coordinacion=argumentos.coordinacion,
+        )
         from django.db import connections
 
         connections.close_all()  # nothing of this process holds a connection during the load
@@ -756,6 +771,7 @@ def main():
             },
             "database": BASE if argumentos.conservar else f"{BASE} (dropped)",
             "usuarios": usuarios,
+            "poblacion": {"personal": len(plan.personal), "coordinacion": len(plan.coordinadores)},
             "ritmo": argumentos.ritmo,
             "segundos": round(duracion, 1),
             "gunicorn_workers": int(entorno["GUNICORN_WORKERS"]),

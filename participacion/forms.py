@@ -5,6 +5,7 @@ from pathlib import PurePath
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import inlineformset_factory, modelformset_factory
+from django.utils.functional import cached_property
 
 from casmul.widgets import FechaInput
 
@@ -141,11 +142,17 @@ class PasoForm(forms.ModelForm):
 
 def pasos_formset(anio: int):
     PasosFormSet = modelformset_factory(PasoDelProceso, form=PasoForm, extra=0)
+    evidencias = Evidencia.objects.filter(anio=anio)
 
     class DelAnio(PasosFormSet):
+        @cached_property
+        def opciones_de_evidencia(self) -> list[tuple]:
+            # Read once for every step's select, not once per step.
+            return [("", "Sin medio de verificación"), *evidencias.values_list("pk", "titulo")]
+
         def add_fields(self, form, index):
             super().add_fields(form, index)
-            form.fields["evidencia"].queryset = Evidencia.objects.filter(anio=anio)
-            form.fields["evidencia"].empty_label = "Sin medio de verificación"
+            form.fields["evidencia"].queryset = evidencias
+            form.fields["evidencia"].choices = self.opciones_de_evidencia
 
     return DelAnio

@@ -136,14 +136,18 @@ def test_escala(tmp_path, postgres):
 
 
 def test_load(tmp_path):
-    # --ritmo 0.2: pauses five times shorter, so that staff save within the 5 seconds.
+    # --ritmo 0.2: pauses five times shorter, so that staff save within the 5 seconds; a
+    # population other than the default (50 + 5), as the national scale asks for.
     orden = ["bench/load.py", "--segundos", "5", "--ramp", "2", "--ritmo", "0.2"]
+    orden += ["--personal", "40", "--coordinacion", "3"]
 
     salida = _json(orden, tmp_path, limite=300)
 
     assert salida["errors"] == 0, salida["error_details"]
     assert salida["lost"] == 0 and salida["duplicated"] == 0
-    assert salida["logins"]["users_logged_in"] == salida["usuarios"] == 57
+    assert salida["poblacion"] == {"personal": 40, "coordinacion": 3}
+    # 40 staff, 3 coordinators, one who builds the PDF and one who imports.
+    assert salida["logins"]["users_logged_in"] == salida["usuarios"] == 45
     assert salida["acknowledged"] > 0 and salida["kinds"]["mes (guardar)"]["count"] > 0
     # Whether the import (or the PDF) ends within 5 seconds depends on the machine; that it
     # did not fail does not.

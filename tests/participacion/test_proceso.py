@@ -320,3 +320,20 @@ def test_an_evidence_with_both_a_file_and_an_address_is_refused_keeping_the_page
     assert "Suba el archivo o escriba su dirección (una de las dos)." in html
     assert 'value="Informe"' in html
     assert not Evidencia.objects.exists()
+
+
+def test_the_process_page_costs_the_same_queries_with_more_steps_and_evidence(
+    coordinacion, django_assert_max_num_queries
+):
+    pasos_abrir(anio=2024)
+    url = reverse("participacion:anio", args=[2024])
+    coordinacion.get(url)
+    with django_assert_max_num_queries(30) as pocas:
+        coordinacion.get(url)
+    for i in range(10):
+        Evidencia.objects.create(anio=2024, titulo=f"Acta {i}", url=f"https://gad.test/{i}")
+        PasoDelProceso.objects.create(anio=2024, fase=4, orden=20 + i, descripcion=f"Paso {i}")
+
+    with django_assert_max_num_queries(len(pocas.captured_queries)):
+        html = coordinacion.get(url).content.decode()
+    assert html.count("Acta 9</option>") == PasoDelProceso.objects.filter(anio=2024).count()
