@@ -193,8 +193,7 @@ def test_a_worker_killed_while_publishing_publishes_nothing_and_the_retry_publis
     (publicacion,) = Publicacion.objects.all()
     assert (publicacion.anio, publicacion.version) == (2023, 1)
     # No file of the killed attempt is left beside the published ones.
-    publicados = {
-        Path(getattr(publicacion, campo).path) for campo in ("pdf", "html", "libro", "cifras")
-    }
+    publicados = {Path(getattr(publicacion, campo).path) for campo, _, _ in publicacion.archivos}
+    assert len(publicados) == 5  # the report's four files and the CPCCS form
     carpeta = next(iter(publicados)).parent
     assert set(carpeta.iterdir()) == publicados
