@@ -9,7 +9,16 @@ from django.utils.functional import cached_property
 
 from casmul.widgets import FechaInput
 
-from .models import AccionDelPlan, Deliberacion, Evidencia, PasoDelProceso, Sugerencia
+from .models import (
+    AccionDelPlan,
+    Deliberacion,
+    Evidencia,
+    Mecanismo,
+    MedioDifusion,
+    PasoDelProceso,
+    PoliticaIgualdad,
+    Sugerencia,
+)
 
 # An acta scanned at 300 dpi is a few MB; more is a wrong file.
 TAMANO_MAXIMO = 10 * 1024 * 1024
@@ -140,19 +149,83 @@ class PasoForm(forms.ModelForm):
             campo.widget.attrs["aria-label"] = f"{campo.label}: {self.instance.descripcion}"
 
 
-def pasos_formset(anio: int):
-    PasosFormSet = modelformset_factory(PasoDelProceso, form=PasoForm, extra=0)
+def _formset_del_anio(anio: int, modelo, *, claves: tuple[str, ...] = (), **opciones):
+    """A formset of the year's rows of `modelo`: new rows belong to the year, the evidence is
+    chosen among the year's (read once for every row), and `claves` may not repeat."""
+    Base = modelformset_factory(modelo, **opciones)
     evidencias = Evidencia.objects.filter(anio=anio)
 
-    class DelAnio(PasosFormSet):
+    class DelAnio(Base):
         @cached_property
         def opciones_de_evidencia(self) -> list[tuple]:
-            # Read once for every step's select, not once per step.
             return [("", "Sin medio de verificación"), *evidencias.values_list("pk", "titulo")]
+
+        def __init__(self, *args, **kwargs):
+            kwargs.setdefault("queryset", modelo.objects.filter(anio=anio))
+            super().__init__(*args, **kwargs)
 
         def add_fields(self, form, index):
             super().add_fields(form, index)
+            form.instance.anio = anio
             form.fields["evidencia"].queryset = evidencias
             form.fields["evidencia"].choices = self.opciones_de_evidencia
 
+        def clean(self):
+            super().clean()
+            if not claves:
+                return
+            vistas = set()
+            for form in self.forms:
+                if not form.has_changed() and form.instance.pk is None:
+                    continue
+                if self.can_delete and self._should_delete_form(form):
+                    continue
+                clave = tuple(form.cleaned_data.get(campo) for campo in claves)
+                if clave in vistas:
+                    nombre = ", ".join(str(form[campo].value()) for campo in claves)
+                    raise ValidationError(f"«{nombre}» está dos veces: deje una sola fila.")
+                vistas.add(clave)
+
     return DelAnio
+
+
+def pasos_formset(anio: int):
+    return _formset_del_anio(anio, PasoDelProceso, form=PasoForm, extra=0)
+
+
+def mecanismos_formset(anio: int):
+    return _formset_del_anio(
+        anio,
+        Mecanismo,
+        claves=("clase", "nombre"),
+        fields=["clase", "nombre", "implementado", "veces", "actores", "resultados", "evidencia"],
+        widgets={"resultados": forms.Textarea(attrs={"rows": 2})},
+        extra=1,
+        can_delete=True,
+    )
+
+
+def politicas_formset(anio: int):
+    return _formset_del_anio(
+        anio,
+        PoliticaIgualdad,
+        claves=("eje",),
+        fields=["eje", "implementada", "descripcion", "resultados", "evidencia"],
+        widgets={
+            "descripcion": forms.Textarea(attrs={"rows": 2}),
+            "resultados": forms.Textarea(attrs={"rows": 2}),
+        },
+        extra=1,
+        can_delete=True,
+    )
+
+
+def medios_formset(anio: int):
+    return _formset_del_anio(
+        anio,
+        MedioDifusion,
+        claves=("medio",),
+        fields=["medio", "cantidad", "detalle", "evidencia"],
+        extra=1,
+        can_delete=True,
+    )

@@ -122,3 +122,11 @@ def avance_registrar(
 def pasos_guardar(*, pasos) -> None:
     """The year's steps from the page's formset (valid): dates, done, evidence."""
     pasos.save()
+
+
+@transaction.atomic
+def registros_guardar(*, conjuntos) -> None:
+    """The year's rows kept by hand (mechanisms, policies, media) from the page's formsets
+    (all valid): all of them or none."""
+    for conjunto in conjuntos:
+        conjunto.save()

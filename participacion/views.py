@@ -18,9 +18,12 @@ from .forms import (
     DeliberacionForm,
     EvidenciaForm,
     SugerenciasFormSet,
+    mecanismos_formset,
+    medios_formset,
     pasos_formset,
+    politicas_formset,
 )
-from .models import AccionDelPlan, Deliberacion, PasoDelProceso, Sugerencia
+from .models import AccionDelPlan, Deliberacion, Sugerencia
 from .services import (
     acciones_guardar,
     avance_registrar,
@@ -28,6 +31,7 @@ from .services import (
     evidencia_crear,
     pasos_abrir,
     pasos_guardar,
+    registros_guardar,
 )
 
 
@@ -35,9 +39,7 @@ def _pagina_del_anio(request, anio: int, *, pasos=None, evidencia=None, status=2
     FormSet = pasos_formset(anio)
     contexto = {
         "anio": anio,
-        "pasos": pasos
-        if pasos is not None
-        else FormSet(queryset=PasoDelProceso.objects.filter(anio=anio), prefix="pasos"),
+        "pasos": pasos if pasos is not None else FormSet(prefix="pasos"),
         "hoy": timezone.localdate(),
         "deliberacion": selectors.deliberacion(anio=anio),
         "evidencias": selectors.evidencias_del_anio(anio=anio),
@@ -57,9 +59,7 @@ def anio(request, anio: int):
         creados = pasos_abrir(anio=anio)
         messages.success(request, f"Se crearon {len(creados)} pasos de las cuatro fases.")
         return redirect("participacion:anio", anio=anio)
-    pasos = pasos_formset(anio)(
-        request.POST, queryset=PasoDelProceso.objects.filter(anio=anio), prefix="pasos"
-    )
+    pasos = pasos_formset(anio)(request.POST, prefix="pasos")
     if not pasos.is_valid():
         return _pagina_del_anio(request, anio, pasos=pasos, status=400)
     pasos_guardar(pasos=pasos)
@@ -82,6 +82,25 @@ def evidencia_subir(request, anio: int):
     )
     messages.success(request, f"Se publicó «{evidencia.titulo}».")
     return redirect("participacion:anio", anio=anio)
+
+
+@coordinacion_requerida
+@require_http_methods(["GET", "POST"])
+def registros(request, anio: int):
+    """The rows of the form the coordination keeps by hand each year: the mechanisms of
+    participation and of social control, the equality policies and the media."""
+    datos = request.POST if request.method == "POST" else None
+    conjuntos = {
+        "mecanismos": mecanismos_formset(anio)(datos, prefix="mecanismos"),
+        "politicas": politicas_formset(anio)(datos, prefix="politicas"),
+        "medios": medios_formset(anio)(datos, prefix="medios"),
+    }
+    if datos is not None and all(conjunto.is_valid() for conjunto in conjuntos.values()):
+        registros_guardar(conjuntos=list(conjuntos.values()))
+        messages.success(request, f"Se guardaron los registros de {anio}.")
+        return redirect("participacion:anio", anio=anio)
+    contexto = {"anio": anio, **conjuntos}
+    return render(request, "participacion/registros.html", contexto, status=400 if datos else 200)
 
 
 @coordinacion_requerida

@@ -422,6 +422,7 @@ ACCESO: dict[str, Ruta] = {
         cuerpo=lambda d: {"evidencia-titulo": "Sin token", "evidencia-url": "https://x.ec/a"},
     ),
     "participacion:deliberacion": _de_coordinacion(_anio, metodos=("GET", "POST")),
+    "participacion:registros": _de_coordinacion(_anio, metodos=("GET", "POST")),
     "participacion:sugerencia": _de_coordinacion(
         lambda d: {"sugerencia_id": d.sugerencia.pk}, metodos=("GET", "POST")
     ),

@@ -125,6 +125,7 @@ def _paginas(datos) -> dict[str | None, list[str]]:
             reverse("rendicion:cpccs", args=[2023]),
             reverse("participacion:anio", args=[2023]),
             reverse("participacion:deliberacion", args=[2023]),
+            reverse("participacion:registros", args=[2023]),
             reverse("participacion:sugerencia", args=[datos["sugerencia"].pk]),
         ],
         "administracion": [

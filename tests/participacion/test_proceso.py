@@ -17,7 +17,9 @@ from participacion.models import (
     AvanceDeAccion,
     Deliberacion,
     Evidencia,
+    MedioDifusion,
     PasoDelProceso,
+    PoliticaIgualdad,
     Sugerencia,
 )
 from participacion.services import PASOS, pasos_abrir
@@ -337,3 +339,72 @@ def test_the_process_page_costs_the_same_queries_with_more_steps_and_evidence(
     with django_assert_max_num_queries(len(pocas.captured_queries)):
         html = coordinacion.get(url).content.decode()
     assert html.count("Acta 9</option>") == PasoDelProceso.objects.filter(anio=2024).count()
+
+
+def _registros_vacios() -> dict:
+    datos = {}
+    for prefijo in ("mecanismos", "politicas", "medios"):
+        datos |= {
+            f"{prefijo}-TOTAL_FORMS": "1",
+            f"{prefijo}-INITIAL_FORMS": "0",
+            f"{prefijo}-MIN_NUM_FORMS": "0",
+            f"{prefijo}-MAX_NUM_FORMS": "1000",
+        }
+    return datos
+
+
+def test_the_coordination_records_a_mechanism_a_policy_and_a_medium_that_reach_the_form(
+    coordinacion,
+):
+    acta = Evidencia.objects.create(
+        anio=2024, titulo="Informe de la veeduría", url="https://x.ec/v"
+    )
+    datos = _registros_vacios() | {
+        "mecanismos-0-clase": "control_social",
+        "mecanismos-0-nombre": "Veeduría ciudadana",
+        "mecanismos-0-implementado": "on",
+        "mecanismos-0-veces": "2",
+        "mecanismos-0-actores": "Comité de padres de familia",
+        "mecanismos-0-resultados": "Informe de la veeduría al servicio de alimentación",
+        "mecanismos-0-evidencia": str(acta.pk),
+        "politicas-0-eje": "genero",
+        "politicas-0-implementada": "on",
+        "politicas-0-descripcion": "Agentes por la igualdad",
+        "politicas-0-evidencia": str(acta.pk),
+        "medios-0-medio": "radio",
+        "medios-0-cantidad": "2",
+    }
+
+    respuesta = coordinacion.post(reverse("participacion:registros", args=[2024]), datos)
+
+    assert respuesta.status_code == 302
+    secciones = {s.slug: s for s in formulario_cpccs(anio=2024).secciones}
+    (veeduria,) = secciones["control-social"].filas
+    assert veeduria.valores[:3] == ("Veeduría ciudadana", "SÍ", "2")
+    assert veeduria.enlace.url == "https://x.ec/v"
+    genero = next(f for f in secciones["igualdad"].filas if f.valores[0] == "Género")
+    assert (genero.valores[1], genero.valores[2]) == ("SÍ", "Agentes por la igualdad")
+    assert secciones["difusion"].filas[0].valores == ("Radio", "2", "—")
+    assert secciones["difusion"].filas[0].enlace is None  # no evidence chosen: listed missing
+
+
+def test_the_same_policy_twice_is_refused_keeping_what_was_typed_and_writing_nothing(
+    coordinacion,
+):
+    datos = _registros_vacios() | {
+        "politicas-TOTAL_FORMS": "2",
+        "politicas-0-eje": "genero",
+        "politicas-0-descripcion": "Agentes por la igualdad",
+        "politicas-1-eje": "genero",
+        "politicas-1-descripcion": "Género sin violencia",
+        "medios-0-medio": "radio",
+        "medios-0-cantidad": "2",
+    }
+
+    respuesta = coordinacion.post(reverse("participacion:registros", args=[2024]), datos)
+
+    html = respuesta.content.decode()
+    assert respuesta.status_code == 400
+    assert "está dos veces: deje una sola fila." in html
+    assert "Género sin violencia" in html
+    assert not PoliticaIgualdad.objects.exists() and not MedioDifusion.objects.exists()
