@@ -142,9 +142,10 @@ def csv_de_excel(titulo: str, encabezados: list[str], filas) -> bytes:
 # --- Database, server, worker --------------------------------------------------------------
 
 
-def entorno_preparar(*, carpeta: Path, puerto: int) -> dict[str, str]:
+def entorno_preparar(*, carpeta: Path, puerto: int, redis: str = "") -> dict[str, str]:
     """The environment of this process, gunicorn and the worker: the same database (created
-    afresh here), media and settings, as /etc/casmul/casmul.env gives them in production."""
+    afresh here), media and settings, as /etc/casmul/casmul.env gives them in production; the
+    pages kept in a folder of the run, or in `redis` when given."""
     sys.path.insert(0, str(RAIZ))
     from bench.comun import _postgres_nueva
 
@@ -159,6 +160,10 @@ def entorno_preparar(*, carpeta: Path, puerto: int) -> dict[str, str]:
         "GUNICORN_BIND": f"127.0.0.1:{puerto}",
         "GUNICORN_WORKERS": "4",
         "DEBUG": "0",
+        "CACHE_ROOT": str(carpeta / "cache"),
+        "CACHE_REDIS_URL": redis,
+        # Keys of this run only, on a Redis that may hold others.
+        "CACHE_PREFIJO": carpeta.name,
     }
     os.environ.update(entorno)
     return {**os.environ, **entorno}
@@ -683,6 +688,11 @@ def main():
     )
     parser.add_argument("--puerto", type=int, help="entre 8600 y 8699 (por defecto, uno libre)")
     parser.add_argument(
+        "--redis",
+        default="",
+        help="las páginas guardadas en este Redis (redis://127.0.0.1:6379/0), no en archivos",
+    )
+    parser.add_argument(
         "--conservar", action="store_true", help="no borrar la base ni la carpeta temporal"
     )
     argumentos = parser.parse_args()
@@ -700,7 +710,7 @@ def main():
     procesos: list[subprocess.Popen] = []
     resultado: dict = {}
     try:
-        entorno = entorno_preparar(carpeta=carpeta, puerto=puerto)
+        entorno = entorno_preparar(carpeta=carpeta, puerto=puerto, redis=argumentos.redis)
         plan = base_preparar(
             escala=argumentos.escala,
             origen=origen,
@@ -772,6 +782,7 @@ def main():
             "database": BASE if argumentos.conservar else f"{BASE} (dropped)",
             "usuarios": usuarios,
             "poblacion": {"personal": len(plan.personal), "coordinacion": len(plan.coordinadores)},
+            "cache": "redis" if argumentos.redis else "archivos",
             "ritmo": argumentos.ritmo,
             "segundos": round(duracion, 1),
             "gunicorn_workers": int(entorno["GUNICORN_WORKERS"]),

@@ -1,5 +1,6 @@
 """Benchmark of the annual report: page render, whole PDF, and the layout engine alone; the
-comparison, centre and drill-down pages and the CPCCS form (time and queries).
+comparison, centre and drill-down pages and the CPCCS form (time and queries); the page and
+the PDF served from the cache between two writes (`html_guardada_s`, `pdf_guardado_s`).
 
     .venv/bin/python bench/report.py            # prints {"scales": {"1": {...}, "10": {...}}}
     .venv/bin/python bench/report.py --escalas 1 --repeticiones 5
@@ -19,6 +20,7 @@ import time
 from pathlib import Path
 
 RAIZ = Path(__file__).resolve().parent.parent
+CACHE_EN_MEMORIA = "django.core.cache.backends.locmem.LocMemCache"
 
 
 def _medir(escala: int, repeticiones: int) -> dict:
@@ -130,6 +132,22 @@ def _medir(escala: int, repeticiones: int) -> dict:
         inicio = time.perf_counter()
         pdf_de_html(html_guardado)
         muestras_weasyprint.append(time.perf_counter() - inicio)
+    # Served from the cache (`casmul.versiones`), as between two writes of the year: the page
+    # after its first computation, and the PDF (rendered once, at scale 1 only: minutes above).
+    from django.test import override_settings
+    from django.utils import timezone
+
+    from rendicion.documento import documento_pdf_del_anio
+
+    with override_settings(CACHES={"default": {"BACKEND": CACHE_EN_MEMORIA}}):
+        abrir(url)
+        queries_guardada, guardada_s = consultas_y_tiempo(lambda: abrir(url))
+        if escala == 1:
+            hoy = timezone.localdate()
+            documento_pdf_del_anio(anio=2023, borrador=False, hoy=hoy)
+            queries_pdf_guardado, pdf_guardado_s = consultas_y_tiempo(
+                lambda: documento_pdf_del_anio(anio=2023, borrador=False, hoy=hoy)
+            )
     pdf_s = statistics.median(muestras_pdf)
     weasyprint_s = statistics.median(muestras_weasyprint)
     return {
@@ -139,6 +157,16 @@ def _medir(escala: int, repeticiones: int) -> dict:
         "pdf_over_weasyprint": round(pdf_s / weasyprint_s, 3),
         "queries_html": queries_html,
         "queries_pdf": queries_pdf,
+        "html_guardada_s": round(guardada_s, 4),
+        "queries_html_guardada": queries_guardada,
+        **(
+            {
+                "pdf_guardado_s": round(pdf_guardado_s, 4),
+                "queries_pdf_guardado": queries_pdf_guardado,
+            }
+            if escala == 1
+            else {}
+        ),
         "paginas": {nombre: {**o, "s": round(o["s"], 3)} for nombre, o in otras.items()},
         "pdf_bytes": len(pdf),
         "pdf_paginas": len(PdfReader(io.BytesIO(pdf)).pages),

@@ -4,6 +4,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
+from casmul.versiones import datos_cambiaron
 from centros.models import Centro
 
 from .models import Convenio, Institucion
@@ -27,4 +28,6 @@ def convenio_guardar(
     convenio.save()
     convenio.instituciones.set(instituciones)
     convenio.centros.set(centros)
+    # An agreement counts in every year its dates cover, and its dates may have just moved.
+    datos_cambiaron()
     return convenio

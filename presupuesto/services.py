@@ -4,12 +4,21 @@ it, so no page, import or script stores what the model refuses."""
 
 from django.db import transaction
 
+from casmul.versiones import datos_cambiaron
+
 from .models import GastoComun, LineaPresupuestaria, PresupuestoInstitucional, ProcesoContratacion
 
 
 def _guardar(registro):
     registro.full_clean()
+    # The year it had before the edit counts too: a record moved to another year leaves it.
+    anterior = (
+        list(type(registro).objects.filter(pk=registro.pk).values_list("anio", flat=True))
+        if registro.pk
+        else []
+    )
     registro.save()
+    datos_cambiaron(registro.anio, *anterior)
     return registro
 
 

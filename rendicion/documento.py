@@ -1,6 +1,7 @@
 """Renders the year's report: the same template context for the page, the PDF and the
 command line."""
 
+import datetime
 import mimetypes
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -9,13 +10,15 @@ from urllib.parse import unquote, urlsplit
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from weasyprint import HTML, Document
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from casmul.formato import dinero, numero
+from casmul.versiones import calculado
 
 from . import graficos
-from .selectors import APOYO_SOCIAL, DESARROLLO_INFANTIL, InformeRendicion
+from .selectors import APOYO_SOCIAL, DESARROLLO_INFANTIL, InformeRendicion, informe_rendicion
 from .tablas import tablas_del_informe
 
 # On every page of a preview that counts months not yet approved (page, PDF and command line).
@@ -137,6 +140,44 @@ def documento_html(informe: InformeRendicion, *, para_pdf: bool = False, publica
 def documento_pdf(informe: InformeRendicion) -> bytes:
     """The report as an A4 PDF rendered by WeasyPrint."""
     return pdf_de_html(documento_html(informe, para_pdf=True))
+
+
+def _del_anio(anio: int, borrador: bool, hoy: datetime.date, hacer) -> object:
+    """`hacer(informe)` of the year's report as of `hoy` (None without a report), computed
+    once per version of the data it reads: the year's and the year before's, which its tables
+    compare with; a preview's counts months not approved, so any write changes it."""
+
+    def calcular():
+        informe = informe_rendicion(anio=anio, borrador=borrador, hoy=hoy)
+        return None if informe is None else hacer(informe)
+
+    return calculado(
+        f"informe-{hacer.__name__}",
+        calcular,
+        anios=[anio - 1, anio],
+        borradores=borrador,
+        partes=(anio, borrador, hoy),
+    )
+
+
+def _documento_de_la_pagina(informe: InformeRendicion) -> str:
+    # On the page each linked figure opens the rows behind it; never in the PDF.
+    return render_to_string(
+        "rendicion/documento.html", contexto_documento(informe) | {"con_enlaces": True}
+    )
+
+
+def documento_en_pagina(*, anio: int, borrador: bool, hoy: datetime.date) -> str | None:
+    """The report's document as the page shows it, or None when the year has no report."""
+    html = _del_anio(anio, borrador, hoy, _documento_de_la_pagina)
+    # Rendered by the template above, its user text escaped there.
+    return None if html is None else mark_safe(html)
+
+
+def documento_pdf_del_anio(*, anio: int, borrador: bool, hoy: datetime.date) -> bytes | None:
+    """The report's PDF, or None when the year has no report: rendered again only when the
+    data behind it changed (WeasyPrint takes seconds to minutes on large data)."""
+    return _del_anio(anio, borrador, hoy, documento_pdf)
 
 
 def documento_paginado(html: str) -> Document:

@@ -8,6 +8,8 @@ import urllib.request
 from django.db import transaction
 from django.utils import timezone
 
+from casmul.versiones import datos_cambiaron
+
 from .cpccs import formulario_cpccs
 from .models import ComprobacionDeEnlace
 
@@ -63,4 +65,6 @@ def enlaces_comprobar(*, anio: int) -> list[ComprobacionDeEnlace]:
     with transaction.atomic():
         ComprobacionDeEnlace.objects.filter(anio=anio).delete()
         ComprobacionDeEnlace.objects.bulk_create(resultados)
+        # The broken ones are listed in the report's panel.
+        datos_cambiaron(anio, solo_borradores=True)
     return resultados

@@ -300,6 +300,11 @@ class PaginaDelCentro:
         return self.ficha.centro
 
 
+def centro_visible(*, centro_id: int, usuario) -> bool:
+    """Whether the user may see the centre's page (staff: their own centres)."""
+    return ficha_centros.centro_visible(centro_id=centro_id, usuario=usuario)
+
+
 def pagina_del_centro(*, centro_id: int, usuario) -> PaginaDelCentro | None:
     """The centre's page for a user who may see the centre, else None. A fixed number of
     queries whatever the years behind it."""

@@ -19,6 +19,7 @@ from django.db.models import F
 from django.utils.text import capfirst
 
 from casmul.aperturas import anio_nuevo_abrir
+from casmul.versiones import datos_cambiaron
 
 from .cpccs import formulario_cpccs, libro_cpccs
 from .documento import documento_html, pdf_de_html
@@ -295,10 +296,10 @@ def informe_textos_guardar(
         _filas_crear(informe, tabla, nuevo[tabla])
 
     informe.refresh_from_db()
+    datos_cambiaron(informe.anio)
     return informe
 
 
-@transaction.atomic
 @dataclass(frozen=True)
 class AnioAbierto:
     informe: InformeAnual
@@ -346,6 +347,7 @@ def informe_crear_desde_anterior(*, anio: int) -> InformeAnual:
     if contenido:
         for tabla in TABLAS:
             _filas_crear(informe, tabla, contenido[tabla])
+    datos_cambiaron(anio)
     return informe
 
 
@@ -424,6 +426,8 @@ def informe_publicar(
         if abierta is not None:
             abierta.publicacion = publicacion
             abierta.save(update_fields=["publicacion"])
+        # The year is closed now, which its pages say.
+        datos_cambiaron(anio)
     except BaseException:
         # The files are written before the row that names them: a publish that fails after
         # writing some (the database refused the row, the worker is stopped) removes them, so
@@ -454,6 +458,7 @@ def _fe_de_erratas_crear(*, anio: int, usuario, motivo: str) -> FeDeErratas:
         # Another one opened between the check and the save (a database that does not lock):
         # the constraint `una_fe_de_erratas_abierta_por_anio` says so.
         raise ValidationError(_YA_ABIERTA.format(anio=anio), code="ya_abierta") from None
+    datos_cambiaron(anio)
     return fe_de_erratas
 
 

@@ -4,13 +4,13 @@ its PDF take from seconds to a minute on large data, longer than a request shoul
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 from django_tasks import task
 
 from casmul.tareas import TareaRechazada, archivo_generado_guardar, tarea_describir
 
-from .documento import documento_pdf
+from .documento import documento_pdf_del_anio
 from .enlaces import enlaces_comprobar
-from .selectors import informe_rendicion
 from .services import informe_publicar
 
 
@@ -30,10 +30,10 @@ def informe_publicar_tarea(*, anio: int, usuario_id: int, motivo: str = "") -> d
 def informe_pdf_tarea(*, anio: int, borrador: bool, usuario_id: int) -> dict:
     """Builds the year's report as a PDF and keeps it for the user who asked (a file, since a
     task's result must be JSON)."""
-    informe = informe_rendicion(anio=anio, borrador=borrador)
-    if informe is None:
+    pdf = documento_pdf_del_anio(anio=anio, borrador=borrador, hoy=timezone.localdate())
+    if pdf is None:
         raise TareaRechazada(f"No existe el informe de {anio}.")
-    archivo = archivo_generado_guardar(contenido=documento_pdf(informe), extension="pdf")
+    archivo = archivo_generado_guardar(contenido=pdf, extension="pdf")
     return {
         "texto": f"El PDF del informe {anio}{' (borrador)' if borrador else ''} está listo.",
         "archivo": archivo,

@@ -16,3 +16,15 @@ def media_temporal(settings, tmp_path):
     its own folders, never to the project's."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.IMPORTACIONES_ROOT = tmp_path / "importaciones"
+
+
+@pytest.fixture
+def cache_de_paginas(settings):
+    """The portal's pages kept in a cache, as in production, empty at the start: for the
+    tests of what the cache serves after each write (the others compute every page)."""
+    from django.core.cache import cache
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()
+    yield cache
+    cache.clear()

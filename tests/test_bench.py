@@ -66,6 +66,9 @@ def test_report(tmp_path):
         assert pagina["queries"] > 0 and pagina["s"] > 0
     assert medida["muestras"] == 1
     assert medida["centros"] > 0
+    # Served from the cache: the page without computing the year again, the PDF not rendered.
+    assert 0 < medida["queries_html_guardada"] < medida["queries_html"] / 2
+    assert medida["pdf_guardado_s"] > 0 and medida["queries_pdf_guardado"] == 1
 
 
 def test_publicar(tmp_path):
@@ -115,6 +118,8 @@ def test_escala(tmp_path, postgres):
         "matriz",
         "matriz_area",
         "matriz_enviados",
+        "matriz_pagina_1",
+        "matriz_pagina_media",
         "informe",
         "lista",
         "lista_pagina_2",
@@ -131,6 +136,10 @@ def test_escala(tmp_path, postgres):
     assert salida["database"] == ("postgresql" if postgres else "sqlite")
     assert 0 < salida["centros"]["1x"] < salida["centros"]["escala"]
     assert salida["beneficiarios"] == {"1x": 120, "escala": 130}
+    # 30 and 60 centres: one page of the matrix at either scale, whose queries do not grow.
+    assert salida["paginas_matriz"] == {"1x": 1, "escala": 1}
+    for pagina in ("matriz", "matriz_pagina_1", "matriz_pagina_media"):
+        assert salida[pagina]["1x"]["consultas"] == salida[pagina]["escala"]["consultas"], pagina
     assert salida["construccion"]["escala"]["factor"] == 2
     assert isinstance(salida["crecen"], dict)
 

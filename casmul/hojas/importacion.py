@@ -11,6 +11,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 from django.db import transaction
 from import_export.results import RowResult
 
+from ..versiones import datos_cambiaron
 from .lector import HojaRechazada, archivo_comprobar, columna_normalizar
 from .registro import TipoImportable
 
@@ -189,6 +190,9 @@ def importacion_ejecutar(
         resumen = _resumir(tipo, recurso, resultado, nombre=nombre, confirmado=confirmar)
         if not confirmar or not resumen.valido:
             transaction.set_rollback(True)
+        else:
+            # A file may hold records of any year (centres, agreements, budget lines).
+            datos_cambiaron()
     return resumen
 
 

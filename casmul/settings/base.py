@@ -303,6 +303,7 @@ LOGGING = {
 
 # Each concern keeps its settings in a module of its own; their apps and middleware go last
 # (axes' middleware must follow the others).
+from .cache import *  # noqa: E402, F403
 from .cargas import *  # noqa: E402, F403
 from .privacidad import *  # noqa: E402, F403
 from .seguridad import *  # noqa: E402, F403

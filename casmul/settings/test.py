@@ -20,3 +20,6 @@ WHITENOISE_USE_FINDERS = True
 # page (the plain immediate backend keeps none). One test uses the database backend and its
 # worker.
 TASKS = {"default": {"BACKEND": "casmul.tareas.InmediatoConResultados"}}
+# Tests write their data with factories, which no service marks (`casmul.versiones`): pages are
+# computed afresh unless a test asks for the cache (`cache_de_paginas`, tests/conftest.py).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}

@@ -50,6 +50,10 @@ class FichaDelCentro:
     cambios: list[CambioDeDefinicion]
 
 
+def centro_visible(*, centro_id: int, usuario) -> bool:
+    return centros_de_usuario(usuario).filter(pk=centro_id).exists()
+
+
 def ficha_del_centro(*, centro_id: int, usuario) -> FichaDelCentro | None:
     """The centre's record for a user who may see it (staff: their own centres), else None.
     A fixed number of queries whatever the years and months behind it."""

@@ -9,6 +9,7 @@ from django.db.models import Q
 
 from casmul.cierres import anio_abierto_comprobar
 from casmul.meses import Mes
+from casmul.versiones import datos_cambiaron
 
 from ..models import Centro, ReporteMensual, SinAtencion
 from .advertencias import MESES_RECIENTES, advertencias_de_meses
@@ -38,6 +39,8 @@ def sin_atencion_registrar(
     _advertencias_recalcular(
         centro=centro, desde=Mes.de_fecha(desde), hasta=Mes.de_fecha(hasta).mas(MESES_RECIENTES)
     )
+    # Months without service are not due: the report's completeness counts them apart.
+    datos_cambiaron(*range(desde.year, hasta.year + 1))
     return periodo
 
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from casmul.versiones import datos_cambiaron
+
 from ..models import Beneficiario, Centro, Inscripcion
 
 FALTA_DATO_PERSONA = "Obligatorio para registrar a una persona nueva."
@@ -112,6 +114,8 @@ def beneficiario_inscribir(
     inscripcion = Inscripcion(beneficiario=beneficiario, centro=centro, desde=desde)
     inscripcion.full_clean()
     inscripcion.save()
+    # The report's panel compares the registry with the users figure; the report does not.
+    datos_cambiaron(solo_borradores=True)
     return InscripcionRegistrada(inscripcion=inscripcion, persona_existente=persona_existente)
 
 
@@ -134,6 +138,7 @@ def inscripcion_finalizar(
     inscripcion.motivo_salida = motivo
     inscripcion.full_clean()
     inscripcion.save(update_fields=["hasta", "motivo_salida"])
+    datos_cambiaron(solo_borradores=True)
     return inscripcion
 
 

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from casmul.cierres import anio_abrir_para_corregir, anio_cerrado_motivo
+from casmul.versiones import datos_cambiaron
 
 from ..models import (
     CAMPOS_DEL_ANIO,
@@ -116,6 +117,8 @@ def centro_definir(
         guardado.definicion_desde = desde_anio
     guardado.full_clean()
     guardado.save()
+    # The base definition is read by every year that has no definition of its own.
+    datos_cambiaron()
     return guardado
 
 
@@ -188,6 +191,7 @@ def indicador_definir(
         for campo, valor in cambios.items():
             setattr(indicador, campo, valor)
         indicador.save(update_fields=list(cambios))
+        datos_cambiaron()
         return indicador
     codigo = f"{indicador.codigo[:54]}-{desde_anio}"
     if Indicador.objects.filter(codigo=codigo).exists():
@@ -224,4 +228,5 @@ def indicador_definir(
             desde_anio=desde_anio,
             usuario=usuario,
         )
+    datos_cambiaron()
     return nuevo

@@ -8,6 +8,8 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from casmul.versiones import datos_cambiaron
+
 from ..models import Centro, FotoCentro
 
 # Long side of the print copy: sharp at 300 dpi on half an A4 page.
@@ -37,6 +39,7 @@ def foto_centro_guardar(*, foto: FotoCentro) -> FotoCentro:
     nombre = Path(foto.imagen.name).stem + ".jpg"
     foto.imagen_impresion.save(nombre, ContentFile(imagen_para_impresion(contenido)), save=False)
     foto.save()
+    datos_cambiaron(foto.anio)
     return foto
 
 

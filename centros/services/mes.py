@@ -19,6 +19,7 @@ from casmul.cierres import anio_abierto_comprobar, anio_cerrado_motivo
 from casmul.historia import creados_con_historia
 from casmul.meses import Mes
 from casmul.numeros import Clase, numero_validar
+from casmul.versiones import datos_cambiaron
 
 from ..estados import Operacion
 from ..models import Centro, CifraMensual, ReporteMensual
@@ -220,6 +221,8 @@ def reporte_cerrar_edicion(
     reporte._change_reason = motivo[:100]
     reporte._history_user = usuario
     reporte.save()
+    # Only a month not approved is written here: the report's figures stay as they were.
+    datos_cambiaron(reporte.anio, solo_borradores=True)
     return reporte
 
 
@@ -492,6 +495,11 @@ def reportes_pasar(reportes: list[ReporteMensual], *, usuario, motivo: str, **ca
         default_user=usuario,
         default_change_reason=motivo[:100],
     )
+    if reportes:
+        datos_cambiaron(
+            *{reporte.anio for reporte in reportes},
+            solo_borradores=campos.get("estado") != ReporteMensual.Estado.APROBADO,
+        )
 
 
 def reportes_cerrar_edicion(*, reportes: list[ReporteMensual], usuario, motivo: str) -> None:

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from casmul.historia import creados_con_historia
+from casmul.versiones import datos_cambiaron
 
 from ..models import CAMPOS_DEL_ANIO, OperacionAnual
 
@@ -52,6 +53,7 @@ def operaciones_abrir(*, anio: int, usuario=None) -> AnioDeCentrosAbierto:
     creados_con_historia(
         nuevas, OperacionAnual, usuario=usuario, motivo=f"Año {anio} abierto desde {anio - 1}"
     )
+    datos_cambiaron(anio)
     return AnioDeCentrosAbierto(
         anio=anio,
         abiertos=len(nuevas),

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from casmul.cierres import anio_abierto_comprobar, anio_abrir_para_corregir, anio_cerrado_motivo
 from casmul.meses import Mes
+from casmul.versiones import datos_cambiaron
 
 from ..models import Centro, Devolucion, PlazoDelAnio, ReporteMensual
 from .avisos import mes_devuelto_programar
@@ -312,6 +313,7 @@ def reporte_devolver(
     reporte._change_reason = f"Devuelto: {motivo}"[:100]
     reporte._history_user = usuario
     reporte.save()
+    datos_cambiaron(reporte.anio, solo_borradores=True)
     mes_devuelto_programar(reporte)
     return devolucion
 
@@ -337,10 +339,12 @@ def reporte_reabrir(*, reporte: ReporteMensual, motivo: str, usuario) -> Reporte
     reporte._change_reason = f"Reabierto: {motivo}"[:100]
     reporte._history_user = usuario
     reporte.save()
+    datos_cambiaron(reporte.anio)
     mes_devuelto_programar(reporte)
     return reporte
 
 
+@transaction.atomic
 def plazo_fijar(*, anio: int, dia: int, usuario) -> PlazoDelAnio:
     """Sets the day of the following month by which each month of `anio` is due."""
     if not 1 <= dia <= 28:
@@ -350,4 +354,6 @@ def plazo_fijar(*, anio: int, dia: int, usuario) -> PlazoDelAnio:
     plazo, _ = PlazoDelAnio.objects.update_or_create(
         anio=anio, defaults={"dia": dia, "actualizado_por": usuario}
     )
+    # The months due by today, which the report's completeness counts, follow the deadline.
+    datos_cambiaron(anio)
     return plazo

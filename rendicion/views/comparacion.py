@@ -6,6 +6,7 @@ from django.views.decorators.http import require_safe
 
 from casmul.meses import anio_valido
 from casmul.permisos import coordinacion_requerida
+from casmul.versiones import calculado
 
 from ..selectors import comparacion_anual
 
@@ -16,7 +17,12 @@ def comparacion(request, anio: int):
     hoy = timezone.localdate()
     if not anio_valido(anio - 1, hoy=hoy) or anio > hoy.year:
         raise Http404("No hay datos que comparar para ese año.")
-    comparacion = comparacion_anual(anio=anio, hoy=hoy)
+    comparacion = calculado(
+        "comparacion",
+        lambda: comparacion_anual(anio=anio, hoy=hoy),
+        anios=[anio - 1, anio],
+        partes=(anio, hoy),
+    )
     contexto = {
         "comparacion": comparacion,
         "completitudes": [

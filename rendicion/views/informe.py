@@ -5,20 +5,22 @@ from django.views.decorators.http import require_safe
 
 from casmul.exportar import Archivo, descarga
 from casmul.permisos import coordinacion_requerida
+from casmul.versiones import calculado
 
 from ..consistencia import observaciones
-from ..documento import contexto_documento, documento_pdf
+from ..documento import MARCA_BORRADOR, documento_en_pagina, documento_pdf_del_anio
 from ..exportar import TABLAS, archivo_de_tabla
-from ..selectors import anios_con_informe, informe_rendicion, publicacion_vigente
+from ..selectors import anios_con_informe, publicacion_vigente
 from ..tareas import informe_pdf_tarea
 
 
-def _informe_o_404(request, anio: int):
+def _borrador(request) -> bool:
     # The coordination's preview counts months not yet approved; the report never does.
-    informe = informe_rendicion(anio=anio, borrador=request.GET.get("borrador") == "1")
-    if informe is None:
-        raise Http404(f"No existe el informe de {anio}.")
-    return informe
+    return request.GET.get("borrador") == "1"
+
+
+def _no_existe(anio: int) -> Http404:
+    return Http404(f"No existe el informe de {anio}.")
 
 
 @coordinacion_requerida
@@ -30,13 +32,25 @@ def indice(request):
 @coordinacion_requerida
 @require_safe
 def informe(request, anio: int):
-    informe = _informe_o_404(request, anio)
     hoy = timezone.localdate()
-    contexto = contexto_documento(informe) | {
-        "observaciones": observaciones(anio=anio, hoy=hoy),
+    borrador = _borrador(request)
+    documento = documento_en_pagina(anio=anio, borrador=borrador, hoy=hoy)
+    if documento is None:
+        raise _no_existe(anio)
+    contexto = {
+        "anio": anio,
+        "borrador": borrador,
+        "MARCA_BORRADOR": MARCA_BORRADOR,
+        "documento": documento,
+        # The panel counts drafts too: kept until any write of the year.
+        "observaciones": calculado(
+            "observaciones",
+            lambda: observaciones(anio=anio, hoy=hoy),
+            anios=[anio],
+            borradores=True,
+            partes=(anio, hoy),
+        ),
         "tablas_exportar": TABLAS.values(),
-        # On the page each linked figure opens the rows behind it; never in the PDF.
-        "con_enlaces": True,
         # Not "publicacion": the document would print that version on the cover of today's figures.
         "publicacion_vigente": publicacion_vigente(anio=anio),
     }
@@ -47,14 +61,15 @@ def informe(request, anio: int):
 def informe_pdf(request, anio: int):
     """GET: the PDF now (the page fetches it with descarga.js; the `rendicion` command too).
     POST: built by a worker, followed on the task's page, for large data."""
-    informe = _informe_o_404(request, anio)
+    borrador = _borrador(request)
+    if anio not in anios_con_informe():
+        raise _no_existe(anio)
     if request.method == "POST":
-        tarea = informe_pdf_tarea.enqueue(
-            anio=anio, borrador=informe.borrador, usuario_id=request.user.pk
-        )
+        tarea = informe_pdf_tarea.enqueue(anio=anio, borrador=borrador, usuario_id=request.user.pk)
         return redirect("tarea", tarea_id=tarea.id)
-    nombre = f"informe-rendicion-{anio}{'-borrador' if informe.borrador else ''}.pdf"
-    return descarga(Archivo(documento_pdf(informe), "application/pdf", nombre))
+    pdf = documento_pdf_del_anio(anio=anio, borrador=borrador, hoy=timezone.localdate())
+    nombre = f"informe-rendicion-{anio}{'-borrador' if borrador else ''}.pdf"
+    return descarga(Archivo(pdf, "application/pdf", nombre))
 
 
 @coordinacion_requerida

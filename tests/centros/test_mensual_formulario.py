@@ -543,13 +543,13 @@ def test_saving_a_month_of_two_figures_takes_exactly_its_queries(
 ):
     # Given: an empty month of a centre that reports two figures (users and income).
     # When: its staff save both from the month's page.
-    # Then: 30 statements: the session and the user (3), the centre and the page's read of the
+    # Then: 33 statements: the session and the user (3), the centre and the page's read of the
     # month (6), the figures' rules (1), the month opened (savepoint, its operation and year,
     # the locked read, its creation: 7), its figures written with their history (2 reads,
     # 2 × 2 writes), the month closed (its year, the centre's definition that year and its
-    # days without service, its warnings, its save and history: 8) and the release. A read
-    # per figure, or the month read once more, shows here.
-    with django_assert_num_queries(32):
+    # days without service, its warnings, its save and history, the year's data marked as
+    # changed: 9) and the release. A read per figure, or the month read once more, shows here.
+    with django_assert_num_queries(33):
         respuesta = _post(cliente, centro, version=0, usuarios="30", ingresos="1.234,56")
 
     assert respuesta.status_code == 302

@@ -1,0 +1,133 @@
+"""Two gunicorn workers over the same database and the same cache, as the portal runs in
+production: after a write, whichever worker answers serves the same figures, the new ones. With
+the default cache (files) and with Redis (Django's `RedisCache`, the server at 127.0.0.1:6379
+that CI starts)."""
+
+import http.cookiejar
+import os
+import re
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from urllib.parse import urlencode
+
+import pytest
+
+from tests.casmul.servidor_gunicorn import RAIZ, gunicorn_iniciar
+
+ANIO = 2023
+PEDIDOS = 12
+
+
+def _puerto_libre() -> int:
+    with socket.socket() as conexion:
+        conexion.bind(("127.0.0.1", 0))
+        return conexion.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def base_demo(tmp_path_factory):
+    """The README's database: migrated, with the 2023 demo data and its users."""
+    archivo = tmp_path_factory.mktemp("dos-procesos") / "casmul.sqlite3"
+    # The settings gunicorn runs with: the tests' own would store passwords it cannot read.
+    entorno = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{archivo}",
+        "DJANGO_SETTINGS_MODULE": "casmul.settings.local",
+    }
+    for orden in (["migrate", "--verbosity", "0"], ["demo"]):
+        resultado = subprocess.run(
+            [sys.executable, "manage.py", *orden], cwd=RAIZ, env=entorno, capture_output=True
+        )
+        assert resultado.returncode == 0, resultado.stderr.decode()
+    return archivo
+
+
+@pytest.fixture(params=["archivos", "redis"])
+def portal(request, base_demo, tmp_path):
+    puerto = _puerto_libre()
+    cache = (
+        {"CACHE_ROOT": str(tmp_path / "cache")}
+        if request.param == "archivos"
+        # Its own prefix: the keys of another run on the same server are never read.
+        else {"CACHE_REDIS_URL": "redis://127.0.0.1:6379/0", "CACHE_PREFIJO": uuid.uuid4().hex}
+    )
+    servidor = gunicorn_iniciar(
+        DATABASE_URL=f"sqlite:///{base_demo}",
+        MEDIA_ROOT=str(tmp_path / "media"),
+        GUNICORN_BIND=f"127.0.0.1:{puerto}",
+        GUNICORN_WORKERS="2",
+        ALLOWED_HOSTS="127.0.0.1",
+        **cache,
+    )
+    try:
+        limite = time.monotonic() + 60
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", puerto), timeout=1).close()
+                break
+            except OSError:
+                if servidor.poll() is not None or time.monotonic() > limite:
+                    raise AssertionError(f"gunicorn no arrancó: {servidor.stderr.read()}") from None
+                time.sleep(0.2)
+        yield f"http://127.0.0.1:{puerto}"
+    finally:
+        servidor.terminate()
+        servidor.wait(timeout=30)
+
+
+class Navegador:
+    """One person's session: cookies kept, the form token sent back as a browser does."""
+
+    def __init__(self, base: str):
+        self.base = base
+        self.abridor = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
+
+    def get(self, ruta: str) -> str:
+        with self.abridor.open(self.base + ruta, timeout=60) as respuesta:
+            assert respuesta.status == 200, ruta
+            return respuesta.read().decode()
+
+    def enviar(self, ruta: str, datos: dict) -> str:
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', self.get(ruta)).group(1)
+        cuerpo = urlencode({"csrfmiddlewaretoken": token, **datos}).encode()
+        pedido = urllib.request.Request(
+            self.base + ruta, data=cuerpo, headers={"Referer": self.base + ruta}
+        )
+        with self.abridor.open(pedido, timeout=60) as respuesta:
+            return respuesta.read().decode()
+
+
+def _documento(html: str) -> str:
+    """The report's document on its page, without what changes with each response."""
+    return re.sub(
+        r'nonce="[^"]+"', "", html.split('<section class="tarjeta documento-en-pagina">')[1]
+    )
+
+
+def test_after_a_reopen_both_workers_serve_the_new_figures(portal, base_demo):
+    navegador = Navegador(portal)
+    navegador.enviar("/ingresar/", {"username": "coordinacion", "password": "casmul-coordinacion"})
+    url = f"/rendicion/{ANIO}/"
+    # Each worker computes or finds the page; both keep serving the same one.
+    antes = {_documento(navegador.get(url)) for _ in range(PEDIDOS)}
+    assert len(antes) == 1
+    with sqlite3.connect(base_demo) as conexion:
+        (reporte_id,) = conexion.execute(
+            "SELECT r.id FROM centros_reportemensual r JOIN centros_ciframensual c "
+            "ON c.reporte_id = r.id WHERE r.anio = ? AND r.estado = 'aprobado' "
+            "AND c.valor > 0 ORDER BY r.id LIMIT 1",
+            [ANIO],
+        ).fetchone()
+
+    navegador.enviar(f"/centros/reportes/{reporte_id}/reabrir/", {"motivo": "Cifra mal digitada"})
+
+    despues = {_documento(navegador.get(url)) for _ in range(PEDIDOS)}
+    assert len(despues) == 1, "dos procesos sirven cifras distintas"
+    assert despues != antes
