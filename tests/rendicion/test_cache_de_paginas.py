@@ -3,6 +3,7 @@ between the writes of the data behind them (`casmul.versiones`): after a write t
 (the month's steps, a definition, an agreement, the budget, procurement, the texts, the admin,
 an import, publishing), what the portal serves equals what it computes with no cache at all."""
 
+import datetime
 import io
 import re
 from dataclasses import dataclass
@@ -16,32 +17,42 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image
 
+from casmul.hojas import importable
+from casmul.hojas.importacion import importacion_ejecutar
 from casmul.meses import Mes
 from casmul.roles import Rol
 from centros.models import Centro, ReporteMensual
 from centros.services import (
+    beneficiario_inscribir,
     centro_definir,
     foto_centro_crear,
     indicador_definir,
+    operaciones_abrir,
     plazo_fijar,
     reporte_devolver,
     reporte_guardar,
     reporte_reabrir,
     reportes_aprobar,
+    reportes_enviar,
     sin_atencion_registrar,
 )
 from convenios.models import Convenio
 from convenios.services import convenio_guardar
 from presupuesto.models import GastoComun, LineaPresupuestaria, ProcesoContratacion
-from presupuesto.services import linea_presupuestaria_guardar, proceso_contratacion_guardar
+from presupuesto.services import (
+    gasto_comun_guardar,
+    linea_presupuestaria_guardar,
+    proceso_contratacion_guardar,
+)
 from rendicion.selectors import informe_del_anio
 from rendicion.services import (
+    fe_de_erratas_abrir,
     informe_contenido,
     informe_huella,
     informe_publicar,
     informe_textos_guardar,
 )
-from tests.factories import UserFactory, admin_importar, csv_de_excel
+from tests.factories import BeneficiarioFactory, UserFactory, admin_importar, csv_de_excel
 
 ANIO = 2023
 SIN_CACHE = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
@@ -213,6 +224,49 @@ def _foto(e: Escritura):
     )
 
 
+def _enviar(e: Escritura):
+    assert reportes_enviar(centro=e.centro, anio=ANIO, usuario=e.coordinacion) >= 1
+
+
+def _importar_cifras(e: Escritura):
+    cifra = e.reporte.cifras.select_related("indicador").first()
+    resumen = importacion_ejecutar(
+        tipo=importable("cifras"),
+        contenido=csv_de_excel(
+            "Cifras 2023",
+            ["Centro", "Año", "Mes", "Indicador", "Valor"],
+            (e.centro.numero, ANIO, e.reporte.mes, cifra.indicador.codigo, int(cifra.valor) + 9),
+        ),
+        nombre="cifras.csv",
+        usuario=e.coordinacion,
+        confirmar=True,
+    )
+    assert resumen.valido, resumen.rechazadas
+
+
+def _abrir_anio(e: Escritura):
+    # The centre page lists the centre's years of operation.
+    operaciones_abrir(anio=ANIO + 1, usuario=e.coordinacion)
+
+
+def _gasto_comun(e: Escritura):
+    gasto = GastoComun.objects.filter(anio=ANIO).order_by("pk").first()
+    gasto.monto += Decimal("250")
+    gasto_comun_guardar(gasto=gasto)
+
+
+def _fe_de_erratas(e: Escritura):
+    informe_publicar(anio=ANIO, usuario=e.coordinacion)
+    fe_de_erratas_abrir(anio=ANIO, usuario=e.coordinacion, motivo="Una cifra mal sumada")
+
+
+def _inscribir(e: Escritura):
+    persona = BeneficiarioFactory(fecha_nacimiento=datetime.date(1950, 1, 1))
+    beneficiario_inscribir(
+        cedula=persona.cedula, datos={}, centro=e.centro, desde=datetime.date(ANIO, 2, 1)
+    )
+
+
 def _plazo(e: Escritura):
     plazo_fijar(anio=ANIO, dia=3, usuario=e.coordinacion)
 
@@ -250,6 +304,12 @@ PUERTAS = {
     "admin": (_admin_borrar, APROBADO, "informe"),
     "importacion": (_importar, APROBADO, "informe"),
     "foto": (_foto, APROBADO, "informe"),
+    "enviar": (_enviar, BORRADOR, "matriz"),
+    "importacion_portal": (_importar_cifras, BORRADOR, "borrador"),
+    "abrir_anio": (_abrir_anio, APROBADO, "centro"),
+    "gasto_comun": (_gasto_comun, APROBADO, "informe"),
+    "fe_de_erratas": (_fe_de_erratas, APROBADO, "informe"),
+    "inscribir": (_inscribir, APROBADO, None),
     "plazo": (_plazo, APROBADO, None),
     "sin_atencion": (_sin_atencion, APROBADO, None),
     "publicar": (_publicar, APROBADO, "informe"),
