@@ -28,6 +28,11 @@ $(VENV)/.instalado: pyproject.toml
 	touch $@
 
 test: $(VENV)/.instalado $(AXE)
+	@# The task tests on RQ need a Redis (tests/casmul/test_tareas_rq.py): a throwaway one,
+	@# keeping nothing on disk, when none answers.
+	@redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || \
+	  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save '' --appendonly no || \
+	  { echo "Las pruebas necesitan Redis: sudo apt-get install redis-server" >&2; exit 1; }
 	$(BIN)/python -m pytest
 
 # axe-core, the accessibility rules the browser tests run (tests/browser/test_accesibilidad.py),

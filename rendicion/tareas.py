@@ -42,8 +42,9 @@ def informe_pdf_tarea(*, anio: int, borrador: bool, usuario_id: int) -> dict:
 
 
 @task()
-def cpccs_enlaces_tarea(*, anio: int) -> dict:
-    """Opens every link of the year's CPCCS form (`rendicion.enlaces`)."""
+def cpccs_enlaces_tarea(*, anio: int, usuario_id: int) -> dict:
+    """Opens every link of the year's CPCCS form (`rendicion.enlaces`). `usuario_id`: who
+    asked, the one who may follow it on the task's page (`casmul.tareas`)."""
     resultados = enlaces_comprobar(anio=anio)
     rotos = [r for r in resultados if not r.correcto]
     texto = (

@@ -32,7 +32,7 @@ def formulario(request, anio: int):
 def enlaces_comprobar(request, anio: int):
     """Opens every link of the form in the background; the task's page follows it."""
     _formulario_o_404(anio)
-    tarea = cpccs_enlaces_tarea.enqueue(anio=anio)
+    tarea = cpccs_enlaces_tarea.enqueue(anio=anio, usuario_id=request.user.pk)
     return redirect("tarea", tarea_id=tarea.id)
 
 

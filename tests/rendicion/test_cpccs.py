@@ -231,6 +231,24 @@ def test_only_the_coordination_reaches_the_form(ruta):
     assert coordinacion.get(url).status_code == 200
 
 
+def test_whoever_asks_for_the_link_check_follows_it_on_the_task_s_page(monkeypatch):
+    # No portal answers at PORTAL_URL in this test: every link is refused at once.
+    monkeypatch.setattr("rendicion.enlaces._abrir", lambda url: (0, "", "conexión rechazada"))
+    coordinacion = Client()
+    coordinacion.force_login(UserFactory(roles=[Rol.COORDINACION]))
+    otra = Client()
+    otra.force_login(UserFactory(roles=[Rol.COORDINACION]))
+
+    respuesta = coordinacion.post(reverse("rendicion:cpccs_enlaces", args=[2023]))
+
+    assert respuesta.status_code == 302
+    pagina = coordinacion.get(respuesta["Location"])
+    assert pagina.status_code == 200
+    assert "Comprobar los enlaces del formulario CPCCS 2023" in pagina.content.decode()
+    assert "no responden con su documento" in pagina.content.decode()
+    assert otra.get(respuesta["Location"]).status_code == 404
+
+
 def test_the_page_lists_the_rows_without_evidence_and_the_pdf_is_a_tagged_pdf():
     coordinacion = Client()
     coordinacion.force_login(UserFactory(roles=[Rol.COORDINACION]))
