@@ -4,6 +4,7 @@
     .venv/bin/python bench/escala.py                      # PostgreSQL, 3.000 / 300.000 (~4-7 min)
     .venv/bin/python bench/escala.py --centros 300 --beneficiarios 30000 --repeticiones 5
     .venv/bin/python bench/escala.py --sqlite
+    .venv/bin/python bench/escala.py --sqlite --solo-matriz --beneficiarios 1000  # the matrix
     .venv/bin/python bench/escala.py --sin-analyze        # the planner without statistics
 
 Each scale runs in a process of its own on a fresh database: the PostgreSQL database
@@ -17,22 +18,24 @@ no change history: no page measured reads it). At 1× there are 120 beneficiarie
 of the list). Then ANALYZE, as autovacuum would leave the tables (`--sin-analyze` skips it).
 
 Measured, as the web sees it (test Client, logged in), each `--repeticiones` times after a
-warm-up (median): the completeness matrix (coordination; it has filters, no pagination) whole,
-filtered by área and by state; the 2023 report page; the beneficiaries' list (administration,
-50 a page) first page, second page, filtered by centre and by name. Then one publication of
-2023 through the worker: the publish form posted (the view enqueues the task on the database
-queue), then `manage.py trabajador --batch` in another process until the queue is empty; `s` is
-from the post to the task done (with the worker's start-up), `worker_s` the worker's own time,
-`worker_partes` where it goes (HTML documents, WeasyPrint, workbook, snapshot). The
-publication runs once (a second one would be an erratum) and at most `--limite-publicar`
-seconds. Queries are counted with a wrapper on the connection (in the worker too), with their
-own time (`sql_s`); `plantilla_s` is the page's template rendering; the rest of `s` is the
-view's Python (selectors).
+warm-up (median): the completeness matrix (coordination; a hundred centres a page, with the
+totals of all) unfiltered, filtered by área and by state, its first page asked for by number
+(`matriz_pagina_1`) and the page in the middle (`matriz_pagina_media`, of `paginas_matriz`);
+the 2023 report page; the beneficiaries' list (administration, 50 a page) first page, second
+page, filtered by centre and by name. Then one publication of 2023 through the worker: the
+publish form posted (the view enqueues the task on the database queue), then `manage.py
+trabajador --batch` in another process until the queue is empty; `s` is from the post to the
+task done (with the worker's start-up), `worker_s` the worker's own time, `worker_partes` where
+it goes (HTML documents, WeasyPrint, workbook, snapshot). The publication runs once (a second
+one would be an erratum) and at most `--limite-publicar` seconds. `--solo-matriz` measures the
+matrix's pages alone: no report, no list, no publication. Queries are counted with a wrapper on
+the connection (in the worker too), with their own time (`sql_s`); `plantilla_s` is the page's
+template rendering; the rest of `s` is the view's Python (selectors).
 
 Prints one JSON object: per page {"1x": {"s", "consultas", "sql_s", "plantilla_s", "bytes"},
-"escala": {...}}, then centros, beneficiarios, database, the build times and, in `crecen`, for
-each page whose query count differs between the scales, the normalized queries (literals and
-IN lists folded) whose count changed, as {query: [1x, escala]}.
+"escala": {...}}, then centros, beneficiarios, paginas_matriz, database, the build times and,
+in `crecen`, for each page whose query count differs between the scales, the normalized
+queries (literals and IN lists folded) whose count changed, as {query: [1x, escala]}.
 """
 
 import argparse
@@ -279,6 +282,7 @@ def medir_escala(
     repeticiones: int,
     limite_publicar: int,
     analizar: bool = True,
+    solo_matriz: bool = False,
 ) -> dict:
     nombre = f"casmul_escala_{centros}" if escala else "casmul_escala_1x"
     entorno = _entorno(nombre=nombre, postgres=postgres)
@@ -296,6 +300,7 @@ def medir_escala(
     from casmul.roles import Rol
     from casmul.services import usuario_con_rol_guardar
     from centros.models import Area, Beneficiario, Centro, Inscripcion
+    from centros.views.completitud import CENTROS_POR_PAGINA
 
     _cronometrar_plantillas()
     # A session's activity mark is written again at most once a minute (casmul.sesiones): one
@@ -315,24 +320,33 @@ def medir_escala(
     primero = operando.order_by("numero").first()
     matriz = reverse("centros:completitud", args=[2023])
     lista = reverse("centros:beneficiarios")
+    paginas_matriz = max(1, math.ceil(operando.count() / CENTROS_POR_PAGINA))
     paginas = {
         "matriz": (coordinacion, matriz),
         "matriz_area": (coordinacion, f"{matriz}?area={area.pk}"),
         "matriz_enviados": (coordinacion, f"{matriz}?estado=enviado"),
+        # The first page by its number, and one from the middle: neither its centres nor its
+        # rows are the first ones.
+        "matriz_pagina_1": (coordinacion, f"{matriz}?pagina=1"),
+        "matriz_pagina_media": (coordinacion, f"{matriz}?pagina={(paginas_matriz + 1) // 2}"),
         "informe": (coordinacion, reverse("rendicion:informe", args=[2023])),
         "lista": (administracion, lista),
         "lista_pagina_2": (administracion, f"{lista}?pagina=2"),
         "lista_centro": (administracion, f"{lista}?centro={primero.pk}"),
         "lista_nombre": (administracion, f"{lista}?nombre={letras(USUARIOS_1X - 7)}"),
     }
+    if solo_matriz:
+        paginas = {nombre: pagina for nombre, pagina in paginas.items() if "matriz" in nombre}
     resultados = {
         nombre: _medir(lambda c=cliente, u=url: c.get(u), repeticiones)
         for nombre, (cliente, url) in paginas.items()
     }
-    resultados["publicar"] = _publicar(coordinacion, entorno, limite_publicar)
+    if not solo_matriz:
+        resultados["publicar"] = _publicar(coordinacion, entorno, limite_publicar)
     return {
         "paginas": resultados,
         "centros": operando.count(),
+        "paginas_matriz": paginas_matriz,
         "beneficiarios": Beneficiario.objects.count(),
         "inscripciones": Inscripcion.objects.count(),
         "filas_matriz_area": operando.filter(area=area).count(),
@@ -455,6 +469,7 @@ def _en_otro_proceso(argumentos, escala: bool) -> dict:
     ]
     orden += [] if argumentos.postgres else ["--sqlite"]
     orden += ["--sin-analyze"] if argumentos.sin_analyze else []
+    orden += ["--solo-matriz"] if argumentos.solo_matriz else []
     proceso = subprocess.run(orden, capture_output=True, text=True, check=False, cwd=RAIZ)
     if proceso.returncode:
         sys.exit(proceso.stderr)
@@ -485,6 +500,11 @@ def main():
         action="store_true",
         help="no ANALYZE after building: the planner's statistics of the 2023 data",
     )
+    parser.add_argument(
+        "--solo-matriz",
+        action="store_true",
+        help="only the completeness matrix's pages: no report, list or publication",
+    )
     parser.add_argument("--una", choices=("1x", "escala"), help=argparse.SUPPRESS)
     parser.add_argument("--trabajador", action="store_true", help=argparse.SUPPRESS)
     argumentos = parser.parse_args()
@@ -500,6 +520,7 @@ def main():
             repeticiones=argumentos.repeticiones,
             limite_publicar=argumentos.limite_publicar,
             analizar=not argumentos.sin_analyze,
+            solo_matriz=argumentos.solo_matriz,
         )
         print(json.dumps(resultado))
         return
@@ -520,6 +541,7 @@ def main():
     salida |= {
         "centros": {"1x": uno["centros"], "escala": grande["centros"]},
         "beneficiarios": {"1x": uno["beneficiarios"], "escala": grande["beneficiarios"]},
+        "paginas_matriz": {"1x": uno["paginas_matriz"], "escala": grande["paginas_matriz"]},
         "filas_matriz_area": {
             "1x": uno["filas_matriz_area"],
             "escala": grande["filas_matriz_area"],

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,7 +15,7 @@ from casmul.permisos import coordinacion_requerida
 from ..filters import CentrosCompletitudFilter
 from ..forms import AprobarForm, AprobarMesForm, DevolverForm, PlazoForm, ReabrirForm
 from ..models import Centro, ReporteMensual
-from ..selectors.completitud import hoja_de_la_matriz, matriz_completitud
+from ..selectors.completitud import hoja_de_la_matriz, matriz_completitud, pagina_de_la_matriz
 from ..selectors.mensual import devolucion_respondida, formulario_mensual, sin_atencion_del_mes
 from ..services import plazo_fijar, reporte_devolver, reporte_reabrir, reportes_aprobar
 
@@ -41,23 +40,30 @@ def matriz(request, anio: int):
     filtro = CentrosCompletitudFilter(
         request.GET or None, queryset=Centro.objects.all(), anio=anio, hoy=hoy
     )
-    matriz = matriz_completitud(centros=filtro.qs, anio=anio, hoy=hoy)
     if formato := request.GET.get("formato"):
+        # The download is the whole filtered matrix, every centre's row.
+        matriz = matriz_completitud(centros=filtro.qs, anio=anio, hoy=hoy)
         archivo = hoja_de_lista(
             hoja_de_la_matriz(matriz), formato=formato, nombre=f"completitud-{anio}"
         )
         if archivo is None:
             raise Http404("Formato desconocido: use xlsx o csv.")
         return descarga(archivo)
-    # The totals are the filtered matrix's; the page shows its rows a hundred at a time.
-    pagina = Paginator(matriz.filas, CENTROS_POR_PAGINA).get_page(request.GET.get("pagina"))
+    # The page builds its hundred rows only; the totals are the whole filtered matrix's.
+    matriz = pagina_de_la_matriz(
+        centros=filtro.qs,
+        anio=anio,
+        hoy=hoy,
+        pagina=request.GET.get("pagina"),
+        por_pagina=CENTROS_POR_PAGINA,
+    )
     filtros = request.GET.copy()
     filtros.pop("pagina", None)
     contexto = {
         "anio": anio,
         "filtro": filtro,
         "matriz": matriz,
-        "pagina": pagina,
+        "pagina": matriz.pagina,
         "meses": MESES,
         "anio_anterior": anio - 1 if anio > PRIMER_ANIO else None,
         "anio_siguiente": anio + 1 if anio < hoy.year else None,
