@@ -11,6 +11,7 @@ The marks are random, not counters: after a database is emptied and loaded again
 restore, the tests' flush) a new mark can never repeat an old one."""
 
 import hashlib
+import time
 import uuid
 from collections.abc import Callable, Iterable
 from typing import TypeVar
@@ -24,8 +25,11 @@ Valor = TypeVar("Valor")
 # `anio` of the marks of records that hold for every year (a centre's base definition, an
 # indicator, an area): part of every year's key.
 TODOS_LOS_ANIOS = 0
-# What is kept for a mark no longer read is freed after this; correctness never depends on it.
-CONSERVAR_SEGUNDOS = 7 * 24 * 3600
+# What is kept is freed after a day (correctness never depends on it): the report's keys carry
+# today's date, so nothing older is asked for again.
+CONSERVAR_SEGUNDOS = 24 * 3600
+# How long another process computing the same page is waited for, and how often it is asked.
+ESPERA_SEGUNDOS, ESPERA_PASO = 120, 0.1
 _FALTA = object()
 
 
@@ -73,7 +77,23 @@ def calculado(
     huella = hashlib.sha256(repr((nombre, version, *partes)).encode()).hexdigest()
     clave = f"calculado:{nombre}:{huella}"
     valor = cache.get(clave, _FALTA)
-    if valor is _FALTA:
+    if valor is not _FALTA:
+        return valor
+    # One process computes each version; the others wait for its result instead of spending
+    # the same seconds again (the report of 3.000 centres takes six, and twenty coordinators
+    # open it together after an approval). A process that dies computing holds no one past
+    # ESPERA_SEGUNDOS.
+    cerrojo = f"{clave}:calculando"
+    if not cache.add(cerrojo, True, ESPERA_SEGUNDOS):
+        limite = time.monotonic() + ESPERA_SEGUNDOS
+        while time.monotonic() < limite and cache.get(cerrojo):
+            time.sleep(ESPERA_PASO)
+            valor = cache.get(clave, _FALTA)
+            if valor is not _FALTA:
+                return valor
+    try:
         valor = calcular()
         cache.set(clave, valor, CONSERVAR_SEGUNDOS)
+    finally:
+        cache.delete(cerrojo)
     return valor

@@ -26,9 +26,9 @@ CACHES = {
         else {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(_CARPETA),
-            # A year's report at 10× is a few MB of HTML and PDF: room for many versions, and
-            # the oldest third goes when it fills.
-            "OPTIONS": {"MAX_ENTRIES": 2000},
+            # Past this many files a third goes, oldest first: a report of 3.000 centres is 3 MB
+            # of HTML, of 30 centres 30 KB.
+            "OPTIONS": {"MAX_ENTRIES": 300},
         }
     )
 }
