@@ -1,7 +1,8 @@
 """Two gunicorn workers over the same database and the same cache, as the portal runs in
 production: after a write, whichever worker answers serves the same figures, the new ones. With
 the default cache (files) and with Redis (Django's `RedisCache`, the server at 127.0.0.1:6379
-that CI starts)."""
+that CI starts); on the README's SQLite and, when the tests run on PostgreSQL, on a PostgreSQL
+database of their own."""
 
 import http.cookiejar
 import os
@@ -15,11 +16,13 @@ import urllib.request
 import uuid
 from urllib.parse import urlencode
 
+import psycopg2
 import pytest
 
 from tests.casmul.servidor_gunicorn import RAIZ, gunicorn_iniciar
 
 ANIO = 2023
+EN_POSTGRESQL = os.environ.get("DATABASE_URL", "").startswith("postgres")
 PEDIDOS = 12
 
 
@@ -29,22 +32,54 @@ def _puerto_libre() -> int:
         return conexion.getsockname()[1]
 
 
+def _postgres(orden: str) -> None:
+    conexion = psycopg2.connect(host="127.0.0.1", user="postgres", dbname="postgres")
+    conexion.autocommit = True
+    with conexion.cursor() as cursor:
+        cursor.execute(orden)
+    conexion.close()
+
+
 @pytest.fixture(scope="module")
 def base_demo(tmp_path_factory):
-    """The README's database: migrated, with the 2023 demo data and its users."""
-    archivo = tmp_path_factory.mktemp("dos-procesos") / "casmul.sqlite3"
+    """The README's database, migrated, with the 2023 demo data and its users: a SQLite file,
+    or a PostgreSQL database of its own when the tests run on PostgreSQL."""
+    nombre = f"casmul_dos_procesos_{uuid.uuid4().hex[:8]}"
+    if EN_POSTGRESQL:
+        _postgres(f"CREATE DATABASE {nombre}")
+        url = f"postgres://postgres@127.0.0.1:5432/{nombre}"
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('dos-procesos') / 'casmul.sqlite3'}"
     # The settings gunicorn runs with: the tests' own would store passwords it cannot read.
-    entorno = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{archivo}",
-        "DJANGO_SETTINGS_MODULE": "casmul.settings.local",
-    }
-    for orden in (["migrate", "--verbosity", "0"], ["demo"]):
-        resultado = subprocess.run(
-            [sys.executable, "manage.py", *orden], cwd=RAIZ, env=entorno, capture_output=True
-        )
-        assert resultado.returncode == 0, resultado.stderr.decode()
-    return archivo
+    entorno = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "casmul.settings.local"}
+    try:
+        for orden in (["migrate", "--verbosity", "0"], ["demo"]):
+            resultado = subprocess.run(
+                [sys.executable, "manage.py", *orden], cwd=RAIZ, env=entorno, capture_output=True
+            )
+            assert resultado.returncode == 0, resultado.stderr.decode()
+        yield url
+    finally:
+        if EN_POSTGRESQL:
+            _postgres(f"DROP DATABASE IF EXISTS {nombre} WITH (FORCE)")
+
+
+def _un_mes_aprobado(url: str) -> int:
+    """An approved 2023 month with a figure above zero: reopening it changes the report."""
+    consulta = (
+        "SELECT r.id FROM centros_reportemensual r JOIN centros_ciframensual c "
+        f"ON c.reporte_id = r.id WHERE r.anio = {ANIO} AND r.estado = 'aprobado' "
+        "AND c.valor > 0 ORDER BY r.id LIMIT 1"
+    )
+    if EN_POSTGRESQL:
+        conexion = psycopg2.connect(url)
+        with conexion, conexion.cursor() as cursor:
+            cursor.execute(consulta)
+            (reporte_id,) = cursor.fetchone()
+        conexion.close()
+        return reporte_id
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as conexion:
+        return conexion.execute(consulta).fetchone()[0]
 
 
 @pytest.fixture(params=["archivos", "redis"])
@@ -57,7 +92,7 @@ def portal(request, base_demo, tmp_path):
         else {"CACHE_REDIS_URL": "redis://127.0.0.1:6379/0", "CACHE_PREFIJO": uuid.uuid4().hex}
     )
     servidor = gunicorn_iniciar(
-        DATABASE_URL=f"sqlite:///{base_demo}",
+        DATABASE_URL=base_demo,
         MEDIA_ROOT=str(tmp_path / "media"),
         GUNICORN_BIND=f"127.0.0.1:{puerto}",
         GUNICORN_WORKERS="2",
@@ -118,13 +153,7 @@ def test_after_a_reopen_both_workers_serve_the_new_figures(portal, base_demo):
     # Each worker computes or finds the page; both keep serving the same one.
     antes = {_documento(navegador.get(url)) for _ in range(PEDIDOS)}
     assert len(antes) == 1
-    with sqlite3.connect(base_demo) as conexion:
-        (reporte_id,) = conexion.execute(
-            "SELECT r.id FROM centros_reportemensual r JOIN centros_ciframensual c "
-            "ON c.reporte_id = r.id WHERE r.anio = ? AND r.estado = 'aprobado' "
-            "AND c.valor > 0 ORDER BY r.id LIMIT 1",
-            [ANIO],
-        ).fetchone()
+    reporte_id = _un_mes_aprobado(base_demo)
 
     navegador.enviar(f"/centros/reportes/{reporte_id}/reabrir/", {"motivo": "Cifra mal digitada"})
 
