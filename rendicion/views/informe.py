@@ -42,11 +42,12 @@ def informe(request, anio: int):
         "borrador": borrador,
         "MARCA_BORRADOR": MARCA_BORRADOR,
         "documento": documento,
-        # The panel counts drafts too: kept until any write of the year.
+        # The panel counts drafts too: kept until any write of the year, or of the year before
+        # (a January's unusual figure is measured against the months before it).
         "observaciones": calculado(
             "observaciones",
             lambda: observaciones(anio=anio, hoy=hoy),
-            anios=[anio],
+            anios=[anio - 1, anio],
             borradores=True,
             partes=(anio, hoy),
         ),
