@@ -2,8 +2,10 @@
 the development settings as an installation without DEBUG runs them."""
 
 import os
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 RAIZ = Path(__file__).resolve().parents[2]
@@ -27,3 +29,17 @@ def gunicorn_iniciar(**entorno: str) -> subprocess.Popen:
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def gunicorn_esperar(servidor: subprocess.Popen, puerto: int) -> str:
+    """The address of a gunicorn `gunicorn_iniciar` started on a TCP port, once it answers;
+    its errors if it stopped or did not answer within a minute."""
+    limite = time.monotonic() + 60
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", puerto), timeout=1).close()
+            return f"http://127.0.0.1:{puerto}"
+        except OSError:
+            if servidor.poll() is not None or time.monotonic() > limite:
+                raise AssertionError(f"gunicorn no arrancó: {servidor.stderr.read()}") from None
+            time.sleep(0.2)

@@ -4,14 +4,13 @@ the Spanish 503 page with `Retry-After`, and the server stays up to answer the n
 
 import re
 import socket
-import time
 import urllib.error
 import urllib.request
 from urllib.parse import urlencode
 
 import pytest
 
-from tests.casmul.servidor_gunicorn import gunicorn_iniciar
+from tests.casmul.servidor_gunicorn import gunicorn_esperar, gunicorn_iniciar
 
 
 def _puerto_libre() -> int:
@@ -43,18 +42,8 @@ def portal_sin_base(request, tmp_path):
         MEDIA_ROOT=str(tmp_path / "media"),
         GUNICORN_BIND=f"127.0.0.1:{puerto}",
     )
-    base = f"http://127.0.0.1:{puerto}"
     try:
-        limite = time.monotonic() + 60
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", puerto), timeout=1).close()
-                break
-            except OSError:
-                if servidor.poll() is not None or time.monotonic() > limite:
-                    raise AssertionError(f"gunicorn no arrancó: {servidor.stderr.read()}") from None
-                time.sleep(0.2)
-        yield base, servidor
+        yield gunicorn_esperar(servidor, puerto), servidor
     finally:
         servidor.terminate()
         servidor.wait(timeout=30)

@@ -6,28 +6,14 @@ import pytest
 from django.core.management import call_command
 from django.test import Client, override_settings
 from django.urls import reverse
-from django_tasks import TaskResultStatus, default_task_backend, task
+from django_tasks import TaskResultStatus, default_task_backend
 
 from casmul.roles import Rol
-from casmul.tareas import ERROR_INESPERADO, TareaRechazada
+from casmul.tareas import ERROR_INESPERADO
+from tests.casmul.tareas_de_prueba import rechazar, romper, sumar
 from tests.factories import UserFactory
 
 BASE_DE_DATOS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
-
-
-@task()
-def sumar(*, a: int, b: int, usuario_id: int) -> dict:
-    return {"texto": f"La suma es {a + b}."}
-
-
-@task()
-def rechazar(*, usuario_id: int) -> dict:
-    raise TareaRechazada("El año 1999 no tiene informe.")
-
-
-@task()
-def romper(*, usuario_id: int) -> dict:
-    raise RuntimeError("clave secreta en el mensaje")
 
 
 @pytest.fixture

@@ -28,13 +28,14 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django_rq.management.commands import rqworker
-from django_tasks import TaskResultStatus, default_task_backend, task
+from django_tasks import TaskResultStatus, default_task_backend
 
 from casmul.hojas import portal as hojas
 from casmul.roles import Rol
-from casmul.tareas import ERROR_INESPERADO, TareaRechazada
+from casmul.tareas import ERROR_INESPERADO
 from centros.models import CifraMensual
 from rendicion.models import Publicacion
+from tests.casmul.tareas_de_prueba import rechazar, romper, sumar
 from tests.casmul.test_importar_portal import FILAS, URL_CONFIRMAR, _subir, _texto, _token
 from tests.factories import UserFactory
 
@@ -48,21 +49,6 @@ DIA = 24 * 60 * 60
 # The worker closes the database connections before it works, as a real one does: the test
 # cannot run inside a transaction that the closing would lose.
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@task()
-def sumar(*, a: int, b: int, usuario_id: int) -> dict:
-    return {"texto": f"La suma es {a + b}."}
-
-
-@task()
-def rechazar(*, usuario_id: int) -> dict:
-    raise TareaRechazada("El año 1999 no tiene informe.")
-
-
-@task()
-def romper(*, usuario_id: int) -> dict:
-    raise RuntimeError("clave secreta en el mensaje")
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,6 @@ import socket
 import sqlite3
 import subprocess
 import sys
-import time
 import urllib.request
 import uuid
 from urllib.parse import urlencode
@@ -19,7 +18,7 @@ from urllib.parse import urlencode
 import psycopg2
 import pytest
 
-from tests.casmul.servidor_gunicorn import RAIZ, gunicorn_iniciar
+from tests.casmul.servidor_gunicorn import RAIZ, gunicorn_esperar, gunicorn_iniciar
 
 ANIO = 2023
 EN_POSTGRESQL = os.environ.get("DATABASE_URL", "").startswith("postgres")
@@ -100,16 +99,7 @@ def portal(request, base_demo, tmp_path):
         **cache,
     )
     try:
-        limite = time.monotonic() + 60
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", puerto), timeout=1).close()
-                break
-            except OSError:
-                if servidor.poll() is not None or time.monotonic() > limite:
-                    raise AssertionError(f"gunicorn no arrancó: {servidor.stderr.read()}") from None
-                time.sleep(0.2)
-        yield f"http://127.0.0.1:{puerto}"
+        yield gunicorn_esperar(servidor, puerto)
     finally:
         servidor.terminate()
         servidor.wait(timeout=30)
