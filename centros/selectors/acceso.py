@@ -10,7 +10,7 @@ from ..models import Centro
 def centros_de_usuario(usuario) -> QuerySet[Centro]:
     """The centres a user may see: their own for centre staff, every centre for the
     coordination and the administration, none for anyone else."""
-    centros = Centro.objects.select_related("area", "parroquia")
+    centros = Centro.objects.select_related("area", "parroquia", "indicador_usuarios")
     if tiene_rol(usuario, Rol.COORDINACION, Rol.ADMINISTRACION):
         return centros
     if tiene_rol(usuario, Rol.PERSONAL_CENTRO):

@@ -388,7 +388,7 @@ def nombre_de_usuario(usuario) -> str:
 def historial_de_mes(*, reporte: ReporteMensual) -> list[CambioRegistrado]:
     """Every change of the month's figures and state (who, when, old and new value,
     comment), newest first; a reopen or a return with its whole reason (a history entry keeps
-    only its first 100 characters). Three queries."""
+    only its first 100 characters). Two queries, three for a month ever returned."""
     cambios = []
     anteriores: dict[int, Decimal] = {}
     for registro in (
@@ -409,19 +409,25 @@ def historial_de_mes(*, reporte: ReporteMensual) -> list[CambioRegistrado]:
                 clase="dinero" if registro.indicador.es_monetario else "numero",
             )
         )
-    # A return's reason by the version it gave the month (returned version + 1).
-    devoluciones = {
-        version + 1: motivo
-        for version, motivo in Devolucion.objects.filter(reporte_id=reporte.pk).values_list(
-            "version", "motivo"
-        )
-    }
-    estado_previo = None
-    for registro in (
+    estados = list(
         ReporteMensual.history.filter(id=reporte.pk)
         .select_related("history_user")
         .order_by("history_date", "history_id")
-    ):
+    )
+    # A return's reason by the version it gave the month (returned version + 1); read only for
+    # a month that was ever returned, which most months never are.
+    devoluciones = (
+        {
+            version + 1: motivo
+            for version, motivo in Devolucion.objects.filter(reporte_id=reporte.pk).values_list(
+                "version", "motivo"
+            )
+        }
+        if any(registro.estado == ReporteMensual.Estado.DEVUELTO for registro in estados)
+        else {}
+    )
+    estado_previo = None
+    for registro in estados:
         if registro.estado != estado_previo:
             motivo = registro.history_change_reason or ""
             if registro.estado == ReporteMensual.Estado.DEVUELTO:

@@ -36,18 +36,52 @@ def advertencias_de_cifras(*, centro: Centro, mes: Mes, valores: dict[str, Decim
     month's year. A month the centre did not serve some days of (`SinAtencion`) is explained:
     no range or jump warning, and it is left out of later months' range."""
     centro = centro_del_anio(centro, anio=mes.anio)
+    recientes = _cifras_recientes(centro=centro, mes=mes, codigos=list(valores))
+    return _advertencias_de_lo_leido(centro=centro, mes=mes, valores=valores, recientes=recientes)
+
+
+def advertencias_del_mes(*, reporte: ReporteMensual) -> list[str]:
+    """The warnings of the figures the month holds now (`advertencias_de_cifras`), with the
+    month's figures and those of the months before it read in one query."""
+    mes = Mes(reporte.anio, reporte.mes)
+    centro = centro_del_anio(reporte.centro, anio=mes.anio)
+    filas = _cifras_recientes(centro=centro, mes=mes, con_el_mes=True)
+    valores = {codigo: valor for codigo, del_mes, valor, *_ in filas if del_mes == mes}
+    return _advertencias_de_lo_leido(
+        centro=centro,
+        mes=mes,
+        valores=valores,
+        recientes=[fila for fila in filas if fila[1] != mes and fila[0] in valores],
+    )
+
+
+Reciente = tuple[str, Mes, Decimal, str, bool]
+
+
+def _cifras_recientes(
+    *, centro: Centro, mes: Mes, codigos: list[str] | None = None, con_el_mes: bool = False
+) -> list[Reciente]:
+    """The centre's figures of the `MESES_RECIENTES` months before `mes` (and of `mes` itself
+    with `con_el_mes`), of the indicators `codigos` (None: all): code, month, value, name and
+    whether money."""
     desde = mes.mas(-MESES_RECIENTES)
-    periodos = list(SinAtencion.objects.filter(centro=centro).en_meses(desde, mes))
+    hasta = mes if con_el_mes else mes.anterior
     filas = (
-        CifraMensual.objects.filter(reporte__centro=centro, indicador__codigo__in=list(valores))
+        CifraMensual.objects.filter(reporte__centro=centro)
         .filter(
             Q(reporte__anio__gt=desde.anio)
             | Q(reporte__anio=desde.anio, reporte__mes__gte=desde.numero)
         )
         .filter(
-            Q(reporte__anio__lt=mes.anio) | Q(reporte__anio=mes.anio, reporte__mes__lt=mes.numero)
+            Q(reporte__anio__lt=hasta.anio)
+            | Q(reporte__anio=hasta.anio, reporte__mes__lte=hasta.numero)
         )
-        .values_list(
+    )
+    if codigos is not None:
+        filas = filas.filter(indicador__codigo__in=codigos)
+    return [
+        (codigo, Mes(fila_anio, fila_mes), valor, nombre, unidad == Indicador.Unidad.DOLARES)
+        for codigo, fila_anio, fila_mes, valor, nombre, unidad in filas.values_list(
             "indicador__codigo",
             "reporte__anio",
             "reporte__mes",
@@ -55,15 +89,21 @@ def advertencias_de_cifras(*, centro: Centro, mes: Mes, valores: dict[str, Decim
             "indicador__nombre",
             "indicador__unidad",
         )
+    ]
+
+
+def _advertencias_de_lo_leido(
+    *, centro: Centro, mes: Mes, valores: dict[str, Decimal], recientes: list[Reciente]
+) -> list[str]:
+    """`_advertencias` of one month, with its days without service read here."""
+    periodos = list(
+        SinAtencion.objects.filter(centro=centro).en_meses(mes.mas(-MESES_RECIENTES), mes)
     )
     return _advertencias(
         centro=centro,
         mes=mes,
         valores=valores,
-        recientes=[
-            (codigo, Mes(fila_anio, fila_mes), valor, nombre, unidad == Indicador.Unidad.DOLARES)
-            for codigo, fila_anio, fila_mes, valor, nombre, unidad in filas
-        ],
+        recientes=recientes,
         inscritos=lambda: inscritos_en_mes(centro=centro, mes=mes),
         sin_atencion=lambda del_mes: any(periodo.cubre(del_mes) for periodo in periodos),
     )
@@ -74,7 +114,7 @@ def _advertencias(
     centro: Centro,
     mes: Mes,
     valores: dict[str, Decimal],
-    recientes: Iterable[tuple[str, Mes, Decimal, str, bool]],
+    recientes: Iterable[Reciente],
     inscritos: Callable[[], int],
     sin_atencion: Callable[[Mes], bool],
 ) -> list[str]:
@@ -140,14 +180,6 @@ def inscritos_en_mes(*, centro: Centro, mes: Mes) -> int:
         .values("beneficiario")
         .distinct()
         .count()
-    )
-
-
-def advertencias_del_mes(*, reporte: ReporteMensual) -> list[str]:
-    """The warnings of the figures the month holds now."""
-    valores = dict(reporte.cifras.values_list("indicador__codigo", "valor"))
-    return advertencias_de_cifras(
-        centro=reporte.centro, mes=Mes(reporte.anio, reporte.mes), valores=valores
     )
 
 

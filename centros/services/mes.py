@@ -374,12 +374,17 @@ def cifras_del_mes_guardar(
     existentes = {
         cifra.indicador.codigo: cifra for cifra in reporte.cifras.select_related("indicador")
     }
-    indicadores = {
-        ic.indicador.codigo: ic.indicador
-        for ic in reporte.centro.indicadores_centro.del_anio(reporte.anio).select_related(
-            "indicador"
-        )
-    }
+    # The figures to create need their indicator; a month saved again creates none.
+    indicadores = (
+        {
+            ic.indicador.codigo: ic.indicador
+            for ic in reporte.centro.indicadores_centro.del_anio(reporte.anio).select_related(
+                "indicador"
+            )
+        }
+        if set(valores) - set(existentes)
+        else {}
+    )
     escritas = 0
     for codigo, valor in valores.items():
         cifra = existentes.get(codigo)
