@@ -88,9 +88,9 @@ def _django(entorno: dict) -> None:
 
 def _construir(*, centros: int, beneficiarios: int, escala: bool, analizar: bool) -> dict:
     from django.core.management import call_command
-    from django.db import connection
     from django.test.utils import setup_test_environment
 
+    from bench.comun import estadisticas_actualizar
     from bench.sintetico import anio_multiplicar_en_bloque
     from centros.management.commands.demo import FIXTURES_2023
     from centros.models import Centro
@@ -112,11 +112,7 @@ def _construir(*, centros: int, beneficiarios: int, escala: bool, analizar: bool
     beneficiarios_s = time.perf_counter() - inicio
     inicio = time.perf_counter()
     if analizar:
-        # The planner's statistics of the tables just filled: what autovacuum would leave
-        # after a while (it is off on some servers, this one included). Without them
-        # PostgreSQL plans for the 2023 row counts: nested loops over 3.000 centres.
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+        estadisticas_actualizar()
     analyze_s = time.perf_counter() - inicio
     return {
         "factor": factor,

@@ -182,6 +182,7 @@ def base_preparar(
     from django.test.utils import override_settings
     from django.utils import timezone
 
+    from bench.comun import estadisticas_actualizar
     from bench.sintetico import anio_multiplicar
     from casmul.meses import Mes
     from casmul.roles import Rol
@@ -231,6 +232,9 @@ def base_preparar(
     get_user_model().objects.filter(username__startswith="carga-").update(
         password=make_password(CLAVE)
     )
+    # The planner's statistics of all the rows written above (the multiplied year, the years
+    # after it, the users), as a database in use has them.
+    estadisticas_actualizar()
 
     # The import writes months before every staff user's month: it never meets their saves.
     vueltas = -(-personal // len(centros))
