@@ -1,10 +1,10 @@
 """Benchmark of the month-end cycle one person of a centre repeats: open this month's page, save
 it as a draft (the POST, without following its redirect). Time and queries of each, in-process,
-through the whole middleware stack (session, authentication, messages), on PostgreSQL by
-default, as in production.
+through the whole middleware stack (session, authentication, messages), on a temporary SQLite
+database or, with `--postgres`, on PostgreSQL as in production.
 
-    .venv/bin/python bench/mes.py                       # {"abrir": {...}, "guardar": {...}}
-    .venv/bin/python bench/mes.py --escala 100 --sqlite
+    .venv/bin/python bench/mes.py --postgres            # {"abrir": {...}, "guardar": {...}}
+    .venv/bin/python bench/mes.py --postgres --escala 100
     .venv/bin/python bench/mes.py --perfil 25           # also the 25 costliest functions
     .venv/bin/python bench/mes.py --consultas           # also each request's SQL, in order
 
@@ -162,14 +162,14 @@ def _medir(*, escala: int, postgres: bool, repeticiones: int, perfil: int, consu
 def main():
     partes = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     partes.add_argument("--escala", type=int, default=1, help="el año 2023 multiplicado N veces")
-    partes.add_argument("--sqlite", action="store_true", help="SQLite en vez de PostgreSQL")
+    partes.add_argument("--postgres", action="store_true", help="PostgreSQL en vez de SQLite")
     partes.add_argument("--repeticiones", type=int, default=40)
     partes.add_argument("--perfil", type=int, default=0, help="las N funciones más costosas")
     partes.add_argument("--consultas", action="store_true", help="el SQL de cada petición")
     argumentos = partes.parse_args()
     resultado = _medir(
         escala=argumentos.escala,
-        postgres=not argumentos.sqlite,
+        postgres=argumentos.postgres,
         repeticiones=argumentos.repeticiones,
         perfil=argumentos.perfil,
         consultas=argumentos.consultas,

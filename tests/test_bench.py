@@ -144,6 +144,22 @@ def test_escala(tmp_path, postgres):
     assert isinstance(salida["crecen"], dict)
 
 
+@BASES
+def test_mes(tmp_path, postgres):
+    orden = ["bench/mes.py", "--repeticiones", "3", "--consultas"]
+    orden += ["--postgres"] if postgres else []
+
+    medida = _json(orden, tmp_path)
+
+    assert medida["base"] == ("postgresql" if postgres else "sqlite")
+    assert medida["centros"] == 30
+    for peticion in ("abrir", "guardar"):
+        assert medida[peticion]["mediana_ms"] > 0 and medida[peticion]["p90_ms"] > 0
+        assert medida[peticion]["consultas"] == len(medida[peticion]["sql"]) > 0
+    # The save writes: the month's new version is in its statements.
+    assert any(sql.split("  ", 1)[1].startswith("UPDATE") for sql in medida["guardar"]["sql"])
+
+
 def test_load(tmp_path):
     # --ritmo 0.2: pauses five times shorter, so that staff save within the 5 seconds; a
     # population other than the default (50 + 5), as the national scale asks for.
