@@ -7,7 +7,6 @@ from decimal import Decimal
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
-from casmul.cierres import anio_cerrado_motivo
 from casmul.meses import Mes, Periodo
 from centros.models import (
     Centro,
@@ -293,7 +292,6 @@ class FormularioClinica(DatosDelMes):
     grupos: list[GrupoClinica]
     operacion: tuple[int, int] | None
     hoy: datetime.date
-    cierre: str | None = None
 
     @property
     def filas(self) -> list[FilaClinica]:
@@ -388,7 +386,6 @@ def formulario_clinica(
         grupos=grupos,
         operacion=operacion_del_anio(centro=centro, anio=anio),
         hoy=hoy or timezone.localdate(),
-        cierre=anio_cerrado_motivo(anio),
     )
 
 

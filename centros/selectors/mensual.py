@@ -5,6 +5,7 @@ import copy
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 
 from django.db.models import Q
 from django.utils import timezone
@@ -81,8 +82,14 @@ def _centro_en_el_anio(*, centro: Centro, anio: int) -> tuple[Centro, Operacion]
 class DatosDelMes:
     """What both month pages (a centre's figures, the clinic's patients) read about the month:
     its state by the rule every page uses, whether it is open to writing, and the flags the
-    template shows. Needs `reporte`, `mes`, `operacion`, `hoy` and `cierre` (why its year is
-    closed, or None)."""
+    template shows. Needs `reporte`, `mes`, `operacion` and `hoy`."""
+
+    @cached_property
+    def cierre(self) -> str | None:
+        """Why the month's year is closed (its report published), or None. Read when the page
+        is shown, not when its form is only read to be saved: the save asks again itself,
+        inside its transaction."""
+        return anio_cerrado_motivo(self.mes.anio)
 
     @property
     def estado(self) -> EstadoMes:
@@ -145,7 +152,6 @@ class FormularioMensual(DatosDelMes):
     filas: list[FilaFormulario]
     operacion: Operacion
     hoy: datetime.date
-    cierre: str | None = None
     # The coordination's return the centre has not answered yet: why, and its remarks
     # (`FilaFormulario.observacion`).
     devolucion: Devolucion | None = None
@@ -159,8 +165,8 @@ def formulario_mensual(
     *, centro: Centro, mes: Mes, hoy: datetime.date | None = None
 ) -> FormularioMensual:
     """The figures a centre reports, with this month's values, the previous month's and the
-    year's total so far by each figure's rule, and the month's state. Six queries at most
-    whatever the data."""
+    year's total so far by each figure's rule, and the month's state. Five queries at most
+    whatever the data, and one more when its state is asked (`DatosDelMes.cierre`)."""
     anio = mes.anio
     anterior = mes.anterior
     centro, operacion = _centro_en_el_anio(centro=centro, anio=anio)
@@ -220,7 +226,6 @@ def formulario_mensual(
         filas=filas,
         operacion=operacion,
         hoy=hoy or timezone.localdate(),
-        cierre=anio_cerrado_motivo(anio),
         devolucion=devolucion,
     )
 

@@ -543,15 +543,16 @@ def test_saving_a_month_of_two_figures_takes_exactly_its_queries(
 ):
     # Given: an empty month of a centre that reports two figures (users and income).
     # When: its staff save both from the month's page.
-    # Then: 31 statements: the session and the user (3), the centre and the page's read of the
-    # month (6), the figures' rules (1), the month opened (savepoint, its operation and year,
+    # Then: 30 statements: the session and the user (3), the centre and the page's read of the
+    # month (5: whether its year is closed is asked by the write, not by the form), the
+    # figures' rules (1), the month opened (savepoint, its operation and year,
     # the locked read, its creation: 7), its figures written with their history (2 reads,
     # 2 × 2 writes), the month closed (its year, the centre's definition that year, the
     # figures of the month and of the months before it in one read, its days without service,
     # its save and history, the year's data marked as changed: 7) and the release. A read per
     # figure, the month's figures read apart from the months before, or the centre's users'
     # figure read on its own, shows here.
-    with django_assert_num_queries(31):
+    with django_assert_num_queries(30):
         respuesta = _post(cliente, centro, version=0, usuarios="30", ingresos="1.234,56")
 
     assert respuesta.status_code == 302
@@ -565,10 +566,10 @@ def test_saving_a_month_again_reads_no_definition_it_already_holds(
     # Given: a month whose two figures are saved already.
     _post(cliente, centro, usuarios="30", ingresos="1.234,56")
     # When: its staff change both and save again (what a person does at month-end).
-    # Then: 27 statements: as the first save, less the creation of the month (its savepoint,
+    # Then: 26 statements: as the first save, less the creation of the month (its savepoint,
     # insert and release) and less the centre's indicators, which only a new figure needs:
     # each figure's row already names its indicator.
-    with django_assert_num_queries(27):
+    with django_assert_num_queries(26):
         respuesta = _post(cliente, centro, version=1, usuarios="31", ingresos="1.300,00")
 
     assert respuesta.status_code == 302
