@@ -16,11 +16,11 @@ How it runs, all on 127.0.0.1 and bounded in time:
   staff user writes one month nobody else writes: its own centre, and when there are fewer
   centres than staff, a second user of a centre takes the month before (so no conflict is
   legitimate, and a 409 counts as an error). The import writes older months of all centres.
-- `gunicorn` (gunicorn.conf.py, 4 workers) and `manage.py trabajador`, both with
-  `casmul.settings.production`: DEBUG off, secure cookies, static files collected into a
-  temporary folder. The clients speak plain HTTP but send what nginx adds in production
-  (`X-Forwarded-Proto: https`, docs/deploy.md), and send the secure cookies back as a browser
-  on HTTPS does; the CSRF checks run as they do behind nginx.
+- `gunicorn` (gunicorn.conf.py, 4 workers) and `manage.py trabajador` (at `nice 10`, as
+  docs/deploy.md runs it), both with `casmul.settings.production`: DEBUG off, secure cookies,
+  static files collected into a temporary folder. The clients speak plain HTTP but send what
+  nginx adds in production (`X-Forwarded-Proto: https`, docs/deploy.md), and send the secure
+  cookies back as a browser on HTTPS does; the CSRF checks run as they do behind nginx.
 - Locust, headless and in this process (gevent patches the standard library first), for
   `--ramp` seconds of logins, measured apart, then `--segundos` measured. A staff user opens
   its month, types for 5–15 s, saves, and reopens it 2–5 s later (a deadline day: about four
@@ -71,6 +71,8 @@ FILAS_IMPORTAR = 300
 
 # Seconds people pause (× --ritmo): typing a month's figures, after a save, reading a page.
 ESCRIBIR, TRAS_GUARDAR, LEER = (5, 15), (2, 5), (5, 15)
+# The worker's `Nice=` in docs/deploy.md.
+NICE_TRABAJADOR = 10
 
 # The request kinds the targets name.
 GUARDAR, MATRIZ = "mes (guardar)", "matriz"
@@ -740,7 +742,17 @@ def main():
         )
         procesos.append(
             proceso_iniciar(
-                [PYTHON, "manage.py", "trabajador", "--no-reload"],
+                # At the priority docs/deploy.md gives it: a PDF or an import yields the cores
+                # to the people's requests.
+                [
+                    "nice",
+                    "-n",
+                    str(NICE_TRABAJADOR),
+                    PYTHON,
+                    "manage.py",
+                    "trabajador",
+                    "--no-reload",
+                ],
                 entorno=entorno,
                 registro=carpeta / "trabajador.log",
             )
@@ -790,6 +802,7 @@ def main():
             "ritmo": argumentos.ritmo,
             "segundos": round(duracion, 1),
             "gunicorn_workers": int(entorno["GUNICORN_WORKERS"]),
+            "trabajador_nice": NICE_TRABAJADOR,
             "cpus": os.cpu_count(),
             "loadavg_1min_before_after": [round(carga_antes, 2), round(carga_despues, 2)],
         }

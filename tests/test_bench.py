@@ -178,6 +178,8 @@ def test_load(tmp_path):
     # did not fail does not.
     assert salida["import_error"] is None and salida["import_rows"] > 0
     assert salida["database"] == "casmul_load (dropped)"
+    # The worker runs below the web service, as docs/deploy.md sets it up.
+    assert salida["trabajador_nice"] == 10
 
 
 def test_sintetico_multiplies_a_year_with_centre_numbers_that_fit_a_smallint(tmp_path):
